@@ -1,0 +1,104 @@
+#include "app/cli/cli_support.h"
+
+#include "engine/model_factory.h"
+#include "engine/model_loader.h"
+
+#include <cstdio>
+#include <ostream>
+
+namespace prunelab::cli {
+
+std::string model_argument(const ParsedArgs& args)
+{
+    if (args.positionals().empty())
+        throw UsageError("MODEL is missing");
+    return args.positionals().front();
+}
+
+DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)
+{
+    const long long train_limit = args.integer_or("train-limit", 0);
+    const long long test_limit = args.integer_or("test-limit", 0);
+    if (train_limit < 0 || test_limit < 0)
+        throw UsageError("--train-limit and --test-limit must not be negative");
+    DataOptions options;
+    options.spec(args.value_or("data", "fashion-mnist"))
+        .train_limit(train_limit)
+        .test_limit(test_limit)
+        .synthetic_shape(spec.input_shape)
+        .synthetic_classes(spec.num_classes);
+    return load_data(options);
+}
+
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed)
+{
+    LoadModelOptions options;
+    options.seed = seed;
+    if (data && is_builtin_model(model)) {
+        options.input_shape = data->train.sample_shape();
+        options.num_classes = data->train.num_classes;
+    }
+    return load_model(model, options);
+}
+
+nlohmann::json model_summary_json(const ModelInfo& info)
+{
+    nlohmann::json layers = nlohmann::json::array();
+    for (const auto& layer : info.layers)
+        layers.push_back({{"name", layer.name},
+                          {"kind", layer.kind},
+                          {"shape", layer.weight_shape},
+                          {"output_shape", layer.output_shape},
+                          {"params", layer.params},
+                          {"nonzero", layer.nonzero_weights},
+                          {"sparsity", layer.sparsity()},
+                          {"flops", layer.flops},
+                          {"effective_flops", layer.effective_flops}});
+    return {{"model", info.spec.name},
+            {"input_shape", info.spec.input_shape},
+            {"num_classes", info.spec.num_classes},
+            {"params", info.total_params},
+            {"prunable_weights", info.prunable_weights},
+            {"nonzero", info.nonzero_weights},
+            {"sparsity", info.sparsity()},
+            {"flops", info.flops},
+            {"effective_flops", info.effective_flops},
+            {"layers", layers}};
+}
+
+std::string group_digits(long long value)
+{
+    std::string digits = std::to_string(value < 0 ? -value : value);
+    for (int i = int(digits.size()) - 3; i > 0; i -= 3)
+        digits.insert(size_t(i), ",");
+    return (value < 0 ? "-" : "") + digits;
+}
+
+void print_layer_table(std::ostream& out, const ModelInfo& info)
+{
+    char line[256];
+    std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %9s %15s\n", "layer", "kind", "shape",
+                  "params", "sparsity", "FLOPs (MAC)");
+    out << line;
+    for (const auto& layer : info.layers) {
+        std::string shape;
+        for (size_t i = 0; i < layer.weight_shape.size(); ++i)
+            shape += (i ? "x" : "") + std::to_string(layer.weight_shape[i]);
+        std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %8.2f%% %15s\n",
+                      layer.name.c_str(), layer.kind.c_str(), shape.c_str(),
+                      group_digits(layer.params).c_str(), layer.sparsity() * 100.0,
+                      group_digits(layer.flops).c_str());
+        out << line;
+    }
+    std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %8.2f%% %15s\n", "total", "", "",
+                  group_digits(info.total_params).c_str(), info.sparsity() * 100.0,
+                  group_digits(info.flops).c_str());
+    out << line;
+}
+
+void print_json_line(std::ostream& out, const nlohmann::json& object)
+{
+    out << object.dump() << std::endl;
+}
+
+} // namespace prunelab::cli

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "app/cli/command_line.h"
+
+#include "engine/checkpoint.h"
+#include "engine/data_spec.h"
+#include "engine/model_info.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+
+namespace prunelab::cli {
+
+/// The MODEL positional. @throws UsageError when it is missing.
+std::string model_argument(const ParsedArgs& args);
+
+/// Loads DATA (with --train-limit/--test-limit), shaping a bare `synthetic` like `spec`.
+DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec);
+
+/// Loads MODEL; a built-in model is shaped for `data` (its sample shape and class count).
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0);
+
+/// params, nonzero, sparsity, flops and layers, as the CLI's JSON reports them.
+nlohmann::json model_summary_json(const ModelInfo& info);
+
+/// The human-readable layer table with a totals row.
+void print_layer_table(std::ostream& out, const ModelInfo& info);
+
+/// Writes the JSON object as one line.
+void print_json_line(std::ostream& out, const nlohmann::json& object);
+
+/// "1,234,567"
+std::string group_digits(long long value);
+
+} // namespace prunelab::cli

@@ -1,0 +1,135 @@
+#include "app/cli/cli_support.h"
+#include "app/cli/command_registry.h"
+#include "app/cli/progress_printer.h"
+
+#include "engine/model_factory.h"
+#include "engine/trainer.h"
+#include "engine/version.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+
+namespace prunelab::cli {
+namespace {
+
+TrainOptions train_options_from(const ParsedArgs& args)
+{
+    TrainOptions options;
+    const std::string optimizer = args.value_or("optimizer", options.optimizer());
+    if (optimizer != "sgd" && optimizer != "adam")
+        throw UsageError("--optimizer must be sgd or adam, not '" + optimizer + "'");
+    options.optimizer(optimizer)
+        .lr(args.number_or("lr", optimizer == "sgd" ? 0.01 : options.lr()))
+        .momentum(args.number_or("momentum", options.momentum()))
+        .weight_decay(args.number_or("weight-decay", options.weight_decay()))
+        .lr_schedule(args.value_or("lr-schedule", options.lr_schedule()))
+        .epochs(int(args.integer_or("epochs", options.epochs())))
+        .batch(args.integer_or("batch", options.batch()))
+        .seed(uint64_t(args.integer_or("seed", int64_t(options.seed()))))
+        .threads(int(args.integer_or("threads", 0)));
+    if (options.epochs() < 1)
+        throw UsageError("--epochs must be at least 1");
+    return options;
+}
+
+nlohmann::json options_json(const TrainOptions& o)
+{
+    return {{"optimizer", o.optimizer()}, {"lr", o.lr()},
+            {"momentum", o.momentum()},   {"weight_decay", o.weight_decay()},
+            {"epochs", o.epochs()},       {"batch", o.batch()},
+            {"seed", o.seed()},           {"lr_schedule", o.lr_schedule()}};
+}
+
+std::string utc_now()
+{
+    const std::time_t now = std::time(nullptr);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return text;
+}
+
+} // namespace
+
+int run_train(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string model = model_argument(args);
+    const std::string out_path = args.required("out");
+    const TrainOptions options = train_options_from(args);
+
+    const ModelSpec declared =
+        is_builtin_model(model) ? default_model_spec(model) : ModelSpec{model, {1, 28, 28}, 10};
+    const DataSplits data = load_data_for(args, declared);
+    Checkpoint checkpoint = load_model_for(model, &data, options.seed());
+
+    ProgressPrinter printer("train");
+    auto on_progress = [&](const TrainProgress& p) {
+        char detail[96];
+        std::snprintf(detail, sizeof detail, "epoch %d/%d loss %.4f", p.epoch, p.epochs, p.loss);
+        printer.update(p.fraction(), p.eta_seconds, detail);
+    };
+    const TrainResult result =
+        train(*checkpoint.net, data.train, &data.test, options, on_progress, context.cancel);
+    printer.finish();
+    if (result.cancelled) {
+        context.err << "prunelab-cli train: cancelled; nothing was written\n";
+        return 130;
+    }
+    for (const auto& epoch : result.epochs) {
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "epoch %2d  loss %.4f  train acc %.2f%%  test acc %.2f%%  %.1fs\n",
+                      epoch.epoch, epoch.train_loss, epoch.train_accuracy * 100.0,
+                      epoch.eval_accuracy * 100.0, epoch.seconds);
+        context.err << line;
+    }
+
+    const EpochStats& last = result.epochs.back();
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const auto& e : result.epochs)
+        epochs.push_back({{"epoch", e.epoch},
+                          {"train_loss", e.train_loss},
+                          {"train_accuracy", e.train_accuracy},
+                          {"test_loss", e.eval_loss},
+                          {"test_accuracy", e.eval_accuracy},
+                          {"seconds", e.seconds}});
+    checkpoint.metadata["trained"] = true;
+    checkpoint.metadata["data"] = data.spec;
+    checkpoint.metadata["normalization"] = {{"mean", data.normalization.mean},
+                                            {"std", data.normalization.std}};
+    checkpoint.metadata["test_accuracy"] = last.eval_accuracy;
+    checkpoint.metadata["test_loss"] = last.eval_loss;
+    checkpoint.metadata["train_samples"] = data.train.size();
+    checkpoint.metadata["test_samples"] = data.test.size();
+    checkpoint.metadata["training"] = options_json(options);
+    checkpoint.metadata["prunelab_version"] = kVersion;
+    checkpoint.metadata["created"] = utc_now();
+    save_checkpoint(checkpoint, out_path);
+
+    const double images_per_second = double(result.samples_seen) / result.train_seconds;
+    if (args.has("json")) {
+        auto json = model_summary_json(describe_model(*checkpoint.net));
+        json.erase("layers");
+        json["command"] = "train";
+        json["data"] = data.spec;
+        json["accuracy"] = last.eval_accuracy;
+        json["loss"] = last.eval_loss;
+        json["epochs"] = epochs;
+        json["seconds"] = result.seconds;
+        json["train_seconds"] = result.train_seconds;
+        json["images_per_second"] = images_per_second;
+        json["paths"] = {{"checkpoint", out_path}};
+        print_json_line(context.out, json);
+    } else {
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "trained %s: test accuracy %.2f%% after %d epochs (%.0f images/s); wrote %s\n",
+                      model.c_str(), last.eval_accuracy * 100.0, last.epoch, images_per_second,
+                      out_path.c_str());
+        context.out << line;
+    }
+    return 0;
+}
+
+} // namespace prunelab::cli

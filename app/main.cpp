@@ -1,0 +1,19 @@
+// prunelab: the desktop workbench. Opens on the embedded default model.
+#include "app/main_window.h"
+#include "engine/version.h"
+
+#include <QApplication>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("PruneLab"));
+    QApplication::setOrganizationName(QStringLiteral("PruneLab"));
+    QApplication::setApplicationVersion(QString::fromLatin1(prunelab::kVersion));
+
+    prunelab::MainWindow window;
+    const QStringList args = QApplication::arguments();
+    window.openModel(args.size() > 1 ? args.at(1) : QStringLiteral("default"));
+    window.show();
+    return QApplication::exec();
+}

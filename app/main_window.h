@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include <functional>
+#include <memory>
+
+class QLabel;
+class QTableView;
+
+namespace prunelab {
+
+class LayerTableModel;
+class Session;
+
+/// The PruneLab main window. For now: the open model's layer table, a status line, and
+/// File ▸ Open Model. Owns the open Session.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a MODEL argument (`default`, a built-in name, or a checkpoint path). On failure
+    /// the error handler is told, the current session is kept, and false is returned.
+    bool openModel(const QString& source);
+
+    /// Replaces the modal error box (tests install a recorder).
+    void setErrorHandler(std::function<void(const QString&)> handler);
+
+    LayerTableModel* layerModel() const { return m_layerModel; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void showOpenModelDialog();
+    void refresh();
+
+    std::unique_ptr<Session> m_session;
+    LayerTableModel* m_layerModel = nullptr;
+    QTableView* m_layerTable = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    std::function<void(const QString&)> m_errorHandler;
+};
+
+} // namespace prunelab

@@ -1,0 +1,13 @@
+#pragma once
+
+namespace prunelab {
+
+/// Threads OpenBLAS uses, or 0 when the BLAS in use is not OpenBLAS.
+int blas_threads();
+
+/// Sets OpenBLAS's thread count (no-op for other BLAS libraries). OpenBLAS keeps its own pool,
+/// apart from ATen's intra-op threads, and its idle threads spin on a core; single-threaded
+/// shards must turn it down too.
+void set_blas_threads(int threads);
+
+} // namespace prunelab

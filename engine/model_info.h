@@ -1,0 +1,55 @@
+#pragma once
+
+// Plain descriptions of models and layers. Free of LibTorch and Qt so that the app and the
+// widgets can use them without the heavy headers.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+/// What a built-in model is built from: its registered name and the data it is shaped for.
+struct ModelSpec
+{
+    std::string name;                 ///< "convnet", "lenet300", "lenet5", "vgg-small", ...
+    std::vector<int64_t> input_shape; ///< [C, H, W]
+    int64_t num_classes = 10;
+};
+
+/// One prunable layer (Conv2d or Linear) as the rest of PruneLab sees it.
+struct LayerInfo
+{
+    std::string name;                  ///< qualified name as in a PyTorch state_dict: "layer1.0.conv1"
+    std::string kind;                  ///< "Conv2d" or "Linear"
+    std::vector<int64_t> weight_shape; ///< [out, in, kh, kw] or [out, in]
+    std::vector<int64_t> output_shape; ///< for one sample: [C, H, W] or [features]
+    int64_t params = 0;                ///< weight + bias elements
+    int64_t weight_count = 0;          ///< weight elements (what pruning masks)
+    int64_t nonzero_weights = 0;
+    int64_t flops = 0;                 ///< dense multiply-accumulates for one sample
+    int64_t effective_flops = 0;       ///< multiply-accumulates with zero weights skipped
+
+    /// Fraction of this layer's weights that are zero.
+    double sparsity() const;
+};
+
+/// A whole model: its prunable layers and totals for one input sample.
+struct ModelInfo
+{
+    ModelSpec spec;
+    std::vector<LayerInfo> layers;
+    int64_t total_params = 0;   ///< every parameter, BatchNorm included
+    int64_t prunable_weights = 0;
+    int64_t nonzero_weights = 0;
+    int64_t flops = 0;
+    int64_t effective_flops = 0;
+
+    /// Fraction of prunable weights that are zero.
+    double sparsity() const;
+};
+
+/// "1×28×28" style rendering of a shape.
+std::string format_shape(const std::vector<int64_t>& shape);
+
+} // namespace prunelab

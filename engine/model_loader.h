@@ -1,0 +1,31 @@
+#pragma once
+
+#include "engine/checkpoint.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+/// How a built-in model is shaped when MODEL names one (a checkpoint keeps its own shape).
+struct LoadModelOptions
+{
+    std::vector<int64_t> input_shape; ///< [C, H, W]; empty keeps the model's default
+    int64_t num_classes = 0;          ///< 0 keeps the model's default
+    uint64_t seed = 0;                ///< initialization seed of a fresh built-in model
+};
+
+/// True when this build carries the trained default ConvNet.
+bool has_embedded_default();
+
+/// The embedded, trained seed ConvNet (Fashion-MNIST).
+/// @throws prunelab::Error when this build has none (see scripts/make_default_checkpoint.sh).
+Checkpoint load_embedded_default();
+
+/// Resolves a MODEL argument: `default` (the embedded checkpoint), a built-in name (a freshly
+/// initialized model), or the path of a PruneLab checkpoint.
+/// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
+Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
+
+} // namespace prunelab

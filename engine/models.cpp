@@ -1,0 +1,261 @@
+#include "engine/models.h"
+
+#include "engine/error.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/pooling.h>
+
+namespace prunelab {
+namespace F = torch::nn::functional;
+namespace nn = torch::nn;
+
+namespace {
+thread_local LayerTrace* t_active_trace = nullptr;
+
+nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
+}
+
+at::Tensor max_pool(const at::Tensor& x, int64_t kernel, int64_t stride, int64_t padding = 0)
+{
+    return F::max_pool2d(x, F::MaxPool2dFuncOptions(kernel).stride(stride).padding(padding));
+}
+
+void require_input(const ModelSpec& spec, int64_t channels, bool any_size, int64_t height = 0,
+                   int64_t width = 0)
+{
+    if (spec.input_shape.size() != 3)
+        throw Error("model '" + spec.name + "' needs a [C, H, W] input shape");
+    if (channels > 0 && spec.input_shape[0] != channels)
+        throw Error("model '" + spec.name + "' takes " + std::to_string(channels) +
+                    "-channel input, not " + std::to_string(spec.input_shape[0]));
+    if (!any_size && (spec.input_shape[1] != height || spec.input_shape[2] != width))
+        throw Error("model '" + spec.name + "' takes " + std::to_string(height) + "×" +
+                    std::to_string(width) + " input, not " + format_shape(spec.input_shape));
+    if (spec.num_classes < 2)
+        throw Error("model '" + spec.name + "' needs at least 2 classes");
+}
+} // namespace
+
+void LayerTrace::record(const nn::Module* module, const at::Tensor& input, const at::Tensor& output)
+{
+    auto sample_shape = [](const at::Tensor& t) {
+        auto sizes = t.sizes().vec();
+        sizes.erase(sizes.begin());
+        return sizes;
+    };
+    m_entries.push_back({module, sample_shape(input), sample_shape(output)});
+}
+
+LayerTraceScope::LayerTraceScope(LayerTrace* trace) : m_previous(t_active_trace)
+{
+    t_active_trace = trace;
+}
+
+LayerTraceScope::~LayerTraceScope() { t_active_trace = m_previous; }
+
+at::Tensor traced(const nn::Module& module, const at::Tensor& input, at::Tensor output)
+{
+    if (t_active_trace)
+        t_active_trace->record(&module, input, output);
+    return output;
+}
+
+// ---- ConvNet -----------------------------------------------------------------------------
+
+ConvNet::ConvNet(ModelSpec spec) : PrunableNet(std::move(spec))
+{
+    const auto& s = this->spec();
+    require_input(s, 0, true);
+    const int64_t h = ((s.input_shape[1] - 4) / 2 - 4) / 2;
+    const int64_t w = ((s.input_shape[2] - 4) / 2 - 4) / 2;
+    if (h < 1 || w < 1)
+        throw Error("model 'convnet' needs input of at least 12×12, not " +
+                    format_shape(s.input_shape));
+    m_conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], 10, 5)));
+    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(10, 20, 5)));
+    m_fc1 = register_module("fc1", nn::Linear(20 * h * w, 50));
+    m_fc2 = register_module("fc2", nn::Linear(50, s.num_classes));
+}
+
+at::Tensor ConvNet::forward(at::Tensor x)
+{
+    x = traced(*m_conv1, x, m_conv1->forward(x));
+    x = F::relu(max_pool(x, 2, 2));
+    x = traced(*m_conv2, x, m_conv2->forward(x));
+    x = F::relu(max_pool(x, 2, 2)).flatten(1);
+    x = F::relu(traced(*m_fc1, x, m_fc1->forward(x)));
+    return traced(*m_fc2, x, m_fc2->forward(x));
+}
+
+// ---- LeNet-300-100 -----------------------------------------------------------------------
+
+LeNet300::LeNet300(ModelSpec spec) : PrunableNet(std::move(spec))
+{
+    const auto& s = this->spec();
+    require_input(s, 0, true);
+    const int64_t features = s.input_shape[0] * s.input_shape[1] * s.input_shape[2];
+    m_fc1 = register_module("fc1", nn::Linear(features, 300));
+    m_fc2 = register_module("fc2", nn::Linear(300, 100));
+    m_fc3 = register_module("fc3", nn::Linear(100, s.num_classes));
+}
+
+at::Tensor LeNet300::forward(at::Tensor x)
+{
+    x = x.flatten(1);
+    x = F::relu(traced(*m_fc1, x, m_fc1->forward(x)));
+    x = F::relu(traced(*m_fc2, x, m_fc2->forward(x)));
+    return traced(*m_fc3, x, m_fc3->forward(x));
+}
+
+// ---- LeNet-5 -----------------------------------------------------------------------------
+
+LeNet5::LeNet5(ModelSpec spec) : PrunableNet(std::move(spec))
+{
+    const auto& s = this->spec();
+    require_input(s, 0, true);
+    const int64_t h = (s.input_shape[1] / 2 - 4) / 2;
+    const int64_t w = (s.input_shape[2] / 2 - 4) / 2;
+    if (h < 1 || w < 1)
+        throw Error("model 'lenet5' needs input of at least 12×12, not " +
+                    format_shape(s.input_shape));
+    m_conv1 = register_module(
+        "conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], 6, 5).padding(2)));
+    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(6, 16, 5)));
+    m_fc1 = register_module("fc1", nn::Linear(16 * h * w, 120));
+    m_fc2 = register_module("fc2", nn::Linear(120, 84));
+    m_fc3 = register_module("fc3", nn::Linear(84, s.num_classes));
+}
+
+at::Tensor LeNet5::forward(at::Tensor x)
+{
+    x = F::relu(traced(*m_conv1, x, m_conv1->forward(x)));
+    x = max_pool(x, 2, 2);
+    x = F::relu(traced(*m_conv2, x, m_conv2->forward(x)));
+    x = max_pool(x, 2, 2).flatten(1);
+    x = F::relu(traced(*m_fc1, x, m_fc1->forward(x)));
+    x = F::relu(traced(*m_fc2, x, m_fc2->forward(x)));
+    return traced(*m_fc3, x, m_fc3->forward(x));
+}
+
+// ---- VGG (small) -------------------------------------------------------------------------
+
+VggSmall::VggSmall(ModelSpec spec) : PrunableNet(std::move(spec))
+{
+    const auto& s = this->spec();
+    require_input(s, 0, true);
+    constexpr int64_t kPool = -1;
+    const std::vector<int64_t> plan = {64, kPool, 128, kPool, 256, 256, kPool, 512, kPool};
+    m_features = register_module("features", nn::Sequential());
+    int64_t channels = s.input_shape[0];
+    for (int64_t entry : plan) {
+        if (entry == kPool) {
+            m_stages.back().pool_after = true;
+            m_features->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2).stride(2)));
+            continue;
+        }
+        Stage stage;
+        stage.conv = nn::Conv2d(nn::Conv2dOptions(channels, entry, 3).padding(1));
+        stage.bn = nn::BatchNorm2d(entry);
+        m_features->push_back(stage.conv);
+        m_features->push_back(stage.bn);
+        m_features->push_back(nn::ReLU());
+        m_stages.push_back(stage);
+        channels = entry;
+    }
+    m_classifier = register_module("classifier", nn::Linear(channels, s.num_classes));
+}
+
+at::Tensor VggSmall::forward(at::Tensor x)
+{
+    for (auto& stage : m_stages) {
+        x = traced(*stage.conv, x, stage.conv->forward(x));
+        x = F::relu(traced(*stage.bn, x, stage.bn->forward(x)));
+        if (stage.pool_after)
+            x = max_pool(x, 2, 2);
+    }
+    x = x.mean({2, 3});
+    return traced(*m_classifier, x, m_classifier->forward(x));
+}
+
+// ---- ResNet ------------------------------------------------------------------------------
+
+BasicBlock::BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride)
+{
+    m_conv1 = register_module("conv1", conv3x3(in_channels, out_channels, stride));
+    m_bn1 = register_module("bn1", nn::BatchNorm2d(out_channels));
+    m_conv2 = register_module("conv2", conv3x3(out_channels, out_channels, 1));
+    m_bn2 = register_module("bn2", nn::BatchNorm2d(out_channels));
+    if (stride != 1 || in_channels != out_channels) {
+        m_down_conv = nn::Conv2d(
+            nn::Conv2dOptions(in_channels, out_channels, 1).stride(stride).bias(false));
+        m_down_bn = nn::BatchNorm2d(out_channels);
+        register_module("downsample", nn::Sequential(m_down_conv, m_down_bn));
+    }
+}
+
+at::Tensor BasicBlock::forward(const at::Tensor& x)
+{
+    auto out = traced(*m_conv1, x, m_conv1->forward(x));
+    out = F::relu(traced(*m_bn1, out, m_bn1->forward(out)));
+    out = traced(*m_conv2, out, m_conv2->forward(out));
+    out = traced(*m_bn2, out, m_bn2->forward(out));
+    at::Tensor shortcut = x;
+    if (m_down_conv) {
+        shortcut = traced(*m_down_conv, x, m_down_conv->forward(x));
+        shortcut = traced(*m_down_bn, shortcut, m_down_bn->forward(shortcut));
+    }
+    return F::relu(out + shortcut);
+}
+
+ResNet::ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_per_stage)
+    : PrunableNet(std::move(spec)), m_cifar_layout(cifar_layout)
+{
+    const auto& s = this->spec();
+    require_input(s, 0, true);
+    const int64_t stem = cifar_layout ? 16 : 64;
+    if (cifar_layout)
+        m_conv1 = register_module("conv1", conv3x3(s.input_shape[0], stem, 1));
+    else
+        m_conv1 = register_module(
+            "conv1",
+            nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], stem, 7).stride(2).padding(3).bias(
+                false)));
+    m_bn1 = register_module("bn1", nn::BatchNorm2d(stem));
+
+    int64_t channels = stem;
+    for (size_t stage = 0; stage < blocks_per_stage.size(); ++stage) {
+        const int64_t width = stem << stage;
+        auto sequential = nn::Sequential();
+        std::vector<std::shared_ptr<BasicBlock>> blocks;
+        for (int64_t b = 0; b < blocks_per_stage[stage]; ++b) {
+            const int64_t stride = (b == 0 && stage > 0) ? 2 : 1;
+            auto block = std::make_shared<BasicBlock>(channels, width, stride);
+            sequential->push_back(block);
+            blocks.push_back(block);
+            channels = width;
+        }
+        m_stages.push_back(
+            register_module("layer" + std::to_string(stage + 1), std::move(sequential)));
+        m_blocks.push_back(std::move(blocks));
+    }
+    m_fc = register_module("fc", nn::Linear(channels, s.num_classes));
+}
+
+at::Tensor ResNet::forward(at::Tensor x)
+{
+    x = traced(*m_conv1, x, m_conv1->forward(x));
+    x = F::relu(traced(*m_bn1, x, m_bn1->forward(x)));
+    if (!m_cifar_layout)
+        x = max_pool(x, 3, 2, 1);
+    for (auto& stage : m_blocks)
+        for (auto& block : stage)
+            x = block->forward(x);
+    x = x.mean({2, 3});
+    return traced(*m_fc, x, m_fc->forward(x));
+}
+
+} // namespace prunelab

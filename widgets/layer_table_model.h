@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QString>
+#include <QVector>
+
+namespace prunelab {
+
+/// One prunable layer as the layer table shows it. Plain data: the app fills it from the engine.
+struct LayerRow
+{
+    QString name;
+    QString kind;
+    QString shape;
+    qint64 params = 0;
+    qint64 weights = 0;
+    qint64 nonzero = 0;
+    qint64 flops = 0;
+    double sparsity() const { return weights == 0 ? 0.0 : 1.0 - double(nonzero) / double(weights); }
+};
+
+/// Table model of prunable layers with a totals row at the bottom.
+/// Columns: Layer, Kind, Shape, Params, Kept, Sparsity, FLOPs.
+class LayerTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { NameColumn, KindColumn, ShapeColumn, ParamsColumn, KeptColumn, SparsityColumn,
+                  FlopsColumn, ColumnCount };
+
+    explicit LayerTableModel(QObject* parent = nullptr);
+
+    /// Replaces every row.
+    void setLayers(QVector<LayerRow> layers);
+    const QVector<LayerRow>& layers() const { return m_layers; }
+    /// The row index of the totals row (== layers().size()).
+    int totalsRow() const { return int(m_layers.size()); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    /// "1,234" with the locale's grouping.
+    static QString formatCount(qint64 value);
+
+private:
+    LayerRow totals() const;
+    QVector<LayerRow> m_layers;
+};
+
+} // namespace prunelab
