@@ -1,0 +1,79 @@
+#include "support/test_support.h"
+
+#include "engine/synthetic_data.h"
+
+#include <ATen/ATen.h>
+#include <QFile>
+#include <QProcess>
+
+#include <filesystem>
+
+namespace prunelab::test {
+
+bool fashionMnistAvailable()
+{
+    return std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+}
+
+DataSplits smallSynthetic(int64_t trainSize, int64_t testSize, int64_t channels, int64_t size,
+                          uint64_t seed)
+{
+    SyntheticSpec spec;
+    spec.channels = channels;
+    spec.height = size;
+    spec.width = size;
+    spec.train_size = trainSize;
+    spec.test_size = testSize;
+    spec.seed = seed;
+    return make_synthetic(spec);
+}
+
+bool allClose(const at::Tensor& a, const at::Tensor& b, double tolerance)
+{
+    if (a.sizes() != b.sizes())
+        return false;
+    if (a.numel() == 0)
+        return true;
+    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() <= tolerance;
+}
+
+void writeBytes(const QString& path, const std::string& bytes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(bytes.data(), qint64(bytes.size()));
+}
+
+std::string readBytes(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray data = file.readAll();
+    return std::string(data.constData(), size_t(data.size()));
+}
+
+int runCli(const QStringList& args, QString* out, QString* err, int timeoutMs)
+{
+    QProcess process;
+    process.start(QStringLiteral(PRUNELAB_CLI_PATH), args);
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return -1;
+    }
+    if (out)
+        *out = QString::fromUtf8(process.readAllStandardOutput());
+    if (err)
+        *err = QString::fromUtf8(process.readAllStandardError());
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+}
+
+QString lastLine(const QString& text)
+{
+    const QStringList lines = text.trimmed().split(QLatin1Char('\n'));
+    return lines.isEmpty() ? QString() : lines.last();
+}
+
+} // namespace prunelab::test

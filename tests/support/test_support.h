@@ -1,0 +1,36 @@
+#pragma once
+
+// Fixtures shared by the test suites: temporary directories, small data, tensor comparison.
+
+#include "engine/dataset.h"
+
+#include <ATen/Tensor.h>
+#include <QString>
+#include <QStringList>
+
+#include <string>
+
+namespace prunelab::test {
+
+/// True when Debian's dataset-fashion-mnist is installed (tests that need it QSKIP otherwise).
+bool fashionMnistAvailable();
+
+/// A deterministic, learnable synthetic set of `[channels, size, size]` samples.
+DataSplits smallSynthetic(int64_t trainSize = 256, int64_t testSize = 128, int64_t channels = 1,
+                          int64_t size = 28, uint64_t seed = 3);
+
+/// max |a - b| <= tolerance, with equal shapes.
+bool allClose(const at::Tensor& a, const at::Tensor& b, double tolerance = 1e-6);
+
+/// Writes bytes to a file, for building corrupt inputs.
+void writeBytes(const QString& path, const std::string& bytes);
+std::string readBytes(const QString& path);
+
+/// Runs the real prunelab-cli. Returns the exit code; fills stdout and stderr.
+int runCli(const QStringList& args, QString* out = nullptr, QString* err = nullptr,
+           int timeoutMs = 120000);
+
+/// The last line of a command's stdout, for `--json` output.
+QString lastLine(const QString& text);
+
+} // namespace prunelab::test

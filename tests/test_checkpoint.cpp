@@ -1,0 +1,174 @@
+#include "engine/checkpoint.h"
+#include "engine/error.h"
+#include "engine/model_factory.h"
+#include "engine/model_loader.h"
+#include "support/test_support.h"
+
+#include <ATen/ATen.h>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace prunelab;
+
+namespace {
+
+Checkpoint sampleCheckpoint()
+{
+    Checkpoint checkpoint;
+    checkpoint.net = create_model(default_model_spec("resnet20"), 6);
+    {
+        at::NoGradGuard no_grad;
+        // Non-default BatchNorm buffers prove buffers travel too.
+        checkpoint.net->named_buffers()["bn1.running_mean"].fill_(0.25);
+    }
+    checkpoint.masks["conv1.weight"] = at::rand({16, 3, 3, 3}) > 0.5;
+    checkpoint.metadata["data"] = "synthetic";
+    checkpoint.metadata["test_accuracy"] = 0.5;
+    return checkpoint;
+}
+
+QString errorOf(const std::function<void()>& action)
+{
+    try {
+        action();
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestCheckpoint : public QObject
+{
+    Q_OBJECT
+private slots:
+    void roundTripKeepsWeightsBuffersMasksMetadata()
+    {
+        QTemporaryDir dir;
+        const auto path = dir.filePath("model.pt").toStdString();
+        const auto original = sampleCheckpoint();
+        save_checkpoint(original, path);
+        const auto loaded = load_checkpoint(path);
+        QCOMPARE(loaded.net->spec().name, std::string("resnet20"));
+        const auto a = state_dict(*original.net);
+        const auto b = state_dict(*loaded.net);
+        QCOMPARE(a.size(), b.size());
+        for (const auto& [name, tensor] : a)
+            QVERIFY2(tensor.equal(b.at(name)), name.c_str());
+        QVERIFY(loaded.masks.at("conv1.weight").equal(original.masks.at("conv1.weight")));
+        QCOMPARE(loaded.metadata["test_accuracy"].get<double>(), 0.5);
+        // No temporary file is left behind.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void failedSaveLeavesExistingFileIntact()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("keep.pt");
+        test::writeBytes(path, "previous contents");
+        const QString missing = errorOf(
+            [&] { save_checkpoint(sampleCheckpoint(), "/no/such/dir/model.pt"); });
+        QVERIFY2(missing.contains("/no/such/dir"), qPrintable(missing));
+
+        // A save that fails part-way (here: nothing to serialize) must not touch the file.
+        const QString failed = errorOf([&] { save_checkpoint(Checkpoint{}, path.toStdString()); });
+        QVERIFY(!failed.isEmpty());
+        QCOMPARE(test::readBytes(path), std::string("previous contents"));
+        // A successful save replaces it whole.
+        save_checkpoint(sampleCheckpoint(), path.toStdString());
+        QVERIFY(load_checkpoint(path.toStdString()).net != nullptr);
+    }
+
+    void rejectsCorruptFiles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("garbage") << "garbage";
+        QTest::newRow("truncated") << "truncated";
+        QTest::newRow("empty") << "empty";
+        QTest::newRow("not prunelab") << "foreign";
+    }
+
+    void rejectsCorruptFiles()
+    {
+        QFETCH(QString, kind);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("bad.pt");
+        const auto good = checkpoint_bytes(sampleCheckpoint());
+        if (kind == "garbage")
+            test::writeBytes(path, "this is not a checkpoint at all");
+        else if (kind == "truncated")
+            test::writeBytes(path, std::string(good.begin(), good.begin() + long(good.size() / 2)));
+        else if (kind == "empty")
+            test::writeBytes(path, "");
+        else {
+            c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+            dict.insert(std::string("weights"), at::ones({2}));
+            const auto bytes = torch::pickle_save(dict);
+            test::writeBytes(path, std::string(bytes.begin(), bytes.end()));
+        }
+        const QString message = errorOf([&] { load_checkpoint(path.toStdString()); });
+        QVERIFY2(message.contains(path), qPrintable(message));
+        QVERIFY2(message.contains("checkpoint"), qPrintable(message));
+    }
+
+    void loadModelResolvesNamesPathsAndErrors()
+    {
+        QTemporaryDir dir;
+        const auto path = dir.filePath("m.pt").toStdString();
+        save_checkpoint(sampleCheckpoint(), path);
+        QCOMPARE(load_model(path).net->spec().name, std::string("resnet20"));
+        QCOMPARE(load_model("lenet300").metadata["trained"].get<bool>(), false);
+        const auto shaped = load_model("resnet20", {{3, 16, 16}, 4, 0});
+        QCOMPARE(shaped.net->spec().num_classes, int64_t(4));
+        const QString message = errorOf([] { load_model("/tmp/definitely-missing.pt"); });
+        QVERIFY(message.contains("definitely-missing.pt"));
+        QVERIFY(message.contains("convnet"));
+    }
+
+    void embeddedDefaultIsTrained()
+    {
+        if (!has_embedded_default())
+            QSKIP("this build has no embedded default checkpoint");
+        const auto checkpoint = load_embedded_default();
+        QCOMPARE(checkpoint.net->spec().name, std::string("convnet"));
+        QCOMPARE(checkpoint.metadata["data"].get<std::string>(), std::string("fashion-mnist"));
+        QVERIFY(checkpoint.metadata["test_accuracy"].get<double>() >= 0.90);
+    }
+
+    void pythonTorchLoadReadsCheckpoint()
+    {
+        if (!QFile::exists("/usr/bin/python3"))
+            QSKIP("no /usr/bin/python3");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("py.pt");
+        const auto checkpoint = sampleCheckpoint();
+        save_checkpoint(checkpoint, path.toStdString());
+        const double expected = checkpoint.net->named_parameters()["fc.weight"].sum().item<double>();
+        QProcess python;
+        python.start("/usr/bin/python3",
+                     {"-c", "import sys, json, torch\n"
+                            "c = torch.load(sys.argv[1])\n"
+                            "assert c['format'] == 'prunelab-checkpoint'\n"
+                            "sd = c['state_dict']\n"
+                            "print(json.loads(c['model'])['name'], float(sd['fc.weight'].sum()),"
+                            " sd['layer2.0.downsample.0.weight'].shape[1], c['masks']['conv1.weight'].dtype)\n",
+                      path});
+        QVERIFY(python.waitForFinished(120000));
+        const QString out = QString::fromUtf8(python.readAllStandardOutput()).trimmed();
+        if (python.exitCode() != 0 && out.isEmpty() &&
+            python.readAllStandardError().contains("No module named 'torch'"))
+            QSKIP("python3-torch is not installed");
+        const QStringList fields = out.split(' ');
+        QCOMPARE(fields.size(), 4);
+        QCOMPARE(fields[0], QString("resnet20"));
+        QVERIFY(std::abs(fields[1].toDouble() - expected) < 1e-4);
+        QCOMPARE(fields[2], QString("16"));
+        QCOMPARE(fields[3], QString("torch.bool"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheckpoint)
+#include "test_checkpoint.moc"

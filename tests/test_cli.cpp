@@ -1,0 +1,145 @@
+#include "support/test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using prunelab::test::lastLine;
+using prunelab::test::runCli;
+
+namespace {
+
+QJsonObject jsonOf(const QString& out)
+{
+    QJsonParseError error;
+    const auto doc = QJsonDocument::fromJson(lastLine(out).toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError)
+        qWarning("not JSON: %s", qPrintable(lastLine(out)));
+    return doc.object();
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void versionAndHelp()
+    {
+        QString out;
+        QCOMPARE(runCli({"--version"}, &out), 0);
+        QVERIFY(out.startsWith("prunelab-cli " PRUNELAB_TEST_VERSION));
+        QCOMPARE(runCli({"--help"}, &out), 0);
+        for (const char* command : {"info", "train", "eval", "demo"})
+            QVERIFY2(out.contains(QString("  ") + command), command);
+        QCOMPARE(runCli({"train", "--help"}, &out), 0);
+        QVERIFY(out.contains("--optimizer"));
+    }
+
+    void infoReportsLayers()
+    {
+        QString out;
+        QCOMPARE(runCli({"info", "convnet", "--json"}, &out), 0);
+        const auto json = jsonOf(out);
+        QCOMPARE(json["params"].toInteger(), 21840);
+        QCOMPARE(json["sparsity"].toDouble(), 0.0);
+        QCOMPARE(json["flops"].toInteger(), 480500);
+        const auto layers = json["layers"].toArray();
+        QCOMPARE(layers.size(), 4);
+        QCOMPARE(layers[1].toObject()["name"].toString(), QString("conv2"));
+        QCOMPARE(runCli({"info", "lenet5"}, &out), 0);
+        QVERIFY(out.contains("fc3"));
+        QVERIFY(out.contains("total"));
+    }
+
+    void trainThenEvalAgree()
+    {
+        QTemporaryDir dir;
+        const QString ckpt = dir.filePath("tiny.pt");
+        QString out, err;
+        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit",
+                                  "128"};
+        QCOMPARE(runCli(QStringList{"train", "lenet5", "--epochs", "2", "--batch", "32", "--out",
+                                    ckpt, "--json"} + data,
+                        &out, &err),
+                 0);
+        const auto trained = jsonOf(out);
+        QVERIFY2(trained["accuracy"].toDouble() > 0.5, qPrintable(out));
+        QCOMPARE(trained["paths"].toObject()["checkpoint"].toString(), ckpt);
+        QCOMPARE(trained["epochs"].toArray().size(), 2);
+        QVERIFY(err.contains("epoch  2")); // per-epoch lines go to stderr
+
+        QCOMPARE(runCli(QStringList{"eval", ckpt, "--json"} + data, &out, &err), 0);
+        const auto evaluated = jsonOf(out);
+        QCOMPARE(evaluated["accuracy"].toDouble(), trained["accuracy"].toDouble());
+        QCOMPARE(evaluated["samples"].toInteger(), 128);
+    }
+
+    void errorsAreOneLineWithExitCodes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing model file") << QStringList{"info", "/no/model.pt"} << 1
+                                            << "/no/model.pt";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command";
+        QTest::newRow("unknown option") << QStringList{"info", "convnet", "--bogus"} << 2
+                                        << "--bogus";
+        QTest::newRow("train without out")
+            << QStringList{"train", "convnet", "--data", "synthetic"} << 2 << "--out";
+        QTest::newRow("bad data spec") << QStringList{"eval", "convnet", "--data", "imagenet"}
+                                       << 1 << "imagenet";
+        QTest::newRow("shape mismatch")
+            << QStringList{"eval", "convnet", "--data", "synthetic:3,32,32", "--test-limit", "8"}
+            << 1 << "3×32×32";
+        QTest::newRow("out dir missing")
+            << QStringList{"train", "convnet", "--data", "synthetic", "--out", "/no/dir/m.pt"}
+            << 1 << "/no/dir";
+        QTest::newRow("bad epochs") << QStringList{"train", "convnet", "--epochs", "0", "--out",
+                                                   "/tmp/x.pt"}
+                                    << 2 << "--epochs";
+    }
+
+    void errorsAreOneLineWithExitCodes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, expected);
+        QString out, err;
+        QCOMPARE(runCli(args, &out, &err), code);
+        QVERIFY2(err.contains(expected), qPrintable(err));
+        QCOMPARE(err.trimmed().count('\n'), 0);
+    }
+
+    void corruptCheckpointIsNamed()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("corrupt.pt");
+        prunelab::test::writeBytes(path, std::string(300, 'x'));
+        QString err;
+        QCOMPARE(runCli({"info", path}, nullptr, &err), 1);
+        QVERIFY2(err.contains(path) && err.contains("checkpoint"), qPrintable(err));
+    }
+
+    void demoRunsEmbeddedDefault()
+    {
+        if (!prunelab::test::fashionMnistAvailable())
+            QSKIP("dataset-fashion-mnist is not installed");
+        QString out, err;
+        const int code = runCli({"demo", "--json", "--test-limit", "2000"}, &out, &err);
+        if (code == 1 && err.contains("no embedded default"))
+            QSKIP("this build has no embedded default checkpoint");
+        QCOMPARE(code, 0);
+        const auto json = jsonOf(out);
+        QCOMPARE(json["model"].toString(), QString("convnet"));
+        QVERIFY2(json["accuracy"].toDouble() > 0.85, qPrintable(out));
+        QCOMPARE(json["samples"].toInteger(), 2000);
+        QCOMPARE(runCli({"demo", "--test-limit", "500"}, &out), 0);
+        QVERIFY(out.contains("conv1") && out.contains("accuracy"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,98 @@
+#include "engine/data_spec.h"
+#include "engine/error.h"
+#include "support/test_support.h"
+
+#include <ATen/ATen.h>
+#include <QtTest>
+
+using namespace prunelab;
+
+class TestDataSpec : public QObject
+{
+    Q_OBJECT
+private slots:
+    void loadsFashionMnistSubsetNormalized()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const auto splits =
+            load_data(DataOptions().spec("fashion-mnist").train_limit(5000).test_limit(300));
+        QCOMPARE(splits.train.size(), 5000);
+        QCOMPARE(splits.test.size(), 300);
+        QCOMPARE(splits.train.sample_shape(), (std::vector<int64_t>{1, 28, 28}));
+        QCOMPARE(splits.train.num_classes, 10);
+        // The fixed Fashion-MNIST constants normalize its training images to ~0 mean, ~1 std.
+        QVERIFY(std::abs(splits.train.images.mean().item<double>()) < 0.05);
+        QVERIFY(std::abs(splits.train.images.std().item<double>() - 1.0) < 0.05);
+        QCOMPARE(splits.train.labels.scalar_type(), at::kLong);
+    }
+
+    void carvesDisjointValidationSplit()
+    {
+        const auto splits = load_data(DataOptions()
+                                          .spec("synthetic:1,8,8,4")
+                                          .train_limit(400)
+                                          .validation_fraction(0.25)
+                                          .seed(5));
+        QCOMPARE(splits.validation.size(), 100);
+        QCOMPARE(splits.train.size(), 300);
+        // No validation sample is also a training sample.
+        const auto flat_train = splits.train.images.flatten(1);
+        const auto flat_val = splits.validation.images.flatten(1);
+        const auto distances = at::cdist(flat_val, flat_train);
+        QVERIFY(distances.min().item<double>() > 0.0);
+    }
+
+    void syntheticFollowsRequestedShape()
+    {
+        const auto explicitShape = load_data(DataOptions().spec("synthetic:3,16,12,5"));
+        QCOMPARE(explicitShape.test.sample_shape(), (std::vector<int64_t>{3, 16, 12}));
+        QCOMPARE(explicitShape.test.num_classes, 5);
+        QVERIFY(explicitShape.test.labels.max().item<int64_t>() <= 4);
+        const auto fromModel = load_data(
+            DataOptions().spec("synthetic").synthetic_shape({3, 32, 32}).synthetic_classes(10));
+        QCOMPARE(fromModel.train.sample_shape(), (std::vector<int64_t>{3, 32, 32}));
+    }
+
+    void syntheticIsDeterministic()
+    {
+        const auto a = load_data(DataOptions().spec("synthetic:1,8,8").seed(2));
+        const auto b = load_data(DataOptions().spec("synthetic:1,8,8").seed(2));
+        const auto c = load_data(DataOptions().spec("synthetic:1,8,8").seed(3));
+        QVERIFY(a.train.images.equal(b.train.images));
+        QVERIFY(!a.train.images.equal(c.train.images));
+    }
+
+    void rejectsBadSpecs_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown") << "imagenet" << "unknown data spec 'imagenet'";
+        QTest::newRow("mnist without dir") << "mnist" << "mnist:DIR";
+        QTest::newRow("missing dir") << "mnist:/no/such/dir" << "/no/such/dir";
+        QTest::newRow("bad synthetic") << "synthetic:1,x,8" << "'x' is not a positive integer";
+        QTest::newRow("synthetic arity") << "synthetic:1,8" << "synthetic:C,H,W";
+        QTest::newRow("cifar missing") << "cifar10:/no/cifar" << "/no/cifar";
+    }
+
+    void rejectsBadSpecs()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, expected);
+        try {
+            load_data(DataOptions().spec(spec.toStdString()));
+            QFAIL("a bad spec was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(expected), e.what());
+        }
+    }
+
+    void rejectsBadValidationFraction()
+    {
+        QVERIFY_THROWS_EXCEPTION(
+            Error, load_data(DataOptions().spec("synthetic:1,8,8").validation_fraction(1.5)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDataSpec)
+#include "test_data_spec.moc"
