@@ -32,7 +32,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_layerTable->setAlternatingRowColors(true);
     m_layerTable->verticalHeader()->hide();
-    m_layerTable->horizontalHeader()->setStretchLastSection(true);
+    m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
+                                                           QHeaderView::Stretch);
     setCentralWidget(m_layerTable);
 
     m_statusLabel = new QLabel(this);

@@ -68,6 +68,19 @@ LayerInfo describe_layer(const std::string& name, const torch::nn::Module& modul
 
 } // namespace
 
+std::vector<PrunableLayer> prunable_layers(PrunableNet& net)
+{
+    std::vector<PrunableLayer> layers;
+    for (const auto& item : net.named_modules("", false)) {
+        const auto& module = *item.value();
+        if (const auto* conv = dynamic_cast<const torch::nn::Conv2dImpl*>(&module))
+            layers.push_back({item.key(), "Conv2d", conv->weight, conv->bias, &module});
+        else if (const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(&module))
+            layers.push_back({item.key(), "Linear", linear->weight, linear->bias, &module});
+    }
+    return layers;
+}
+
 ModelInfo describe_model(PrunableNet& net)
 {
     ModelInfo info;

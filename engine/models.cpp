@@ -47,7 +47,13 @@ void LayerTrace::record(const nn::Module* module, const at::Tensor& input, const
         sizes.erase(sizes.begin());
         return sizes;
     };
-    m_entries.push_back({module, sample_shape(input), sample_shape(output)});
+    Entry entry{module, sample_shape(input), sample_shape(output), {}};
+    if (m_keep_outputs) {
+        entry.output = output;
+        if (output.requires_grad())
+            entry.output.retain_grad();
+    }
+    m_entries.push_back(std::move(entry));
 }
 
 LayerTraceScope::LayerTraceScope(LayerTrace* trace) : m_previous(t_active_trace)
@@ -81,6 +87,12 @@ ConvNet::ConvNet(ModelSpec spec) : PrunableNet(std::move(spec))
     m_fc2 = register_module("fc2", nn::Linear(50, s.num_classes));
 }
 
+std::vector<UnitLink> ConvNet::unit_links() const
+{
+    return {{"conv1", "", {"conv2"}}, {"conv2", "", {"fc1"}}, {"fc1", "", {"fc2"}},
+            {"fc2", "", {}, false, true}};
+}
+
 at::Tensor ConvNet::forward(at::Tensor x)
 {
     x = traced(*m_conv1, x, m_conv1->forward(x));
@@ -101,6 +113,11 @@ LeNet300::LeNet300(ModelSpec spec) : PrunableNet(std::move(spec))
     m_fc1 = register_module("fc1", nn::Linear(features, 300));
     m_fc2 = register_module("fc2", nn::Linear(300, 100));
     m_fc3 = register_module("fc3", nn::Linear(100, s.num_classes));
+}
+
+std::vector<UnitLink> LeNet300::unit_links() const
+{
+    return {{"fc1", "", {"fc2"}}, {"fc2", "", {"fc3"}}, {"fc3", "", {}, false, true}};
 }
 
 at::Tensor LeNet300::forward(at::Tensor x)
@@ -128,6 +145,12 @@ LeNet5::LeNet5(ModelSpec spec) : PrunableNet(std::move(spec))
     m_fc1 = register_module("fc1", nn::Linear(16 * h * w, 120));
     m_fc2 = register_module("fc2", nn::Linear(120, 84));
     m_fc3 = register_module("fc3", nn::Linear(84, s.num_classes));
+}
+
+std::vector<UnitLink> LeNet5::unit_links() const
+{
+    return {{"conv1", "", {"conv2"}}, {"conv2", "", {"fc1"}}, {"fc1", "", {"fc2"}},
+            {"fc2", "", {"fc3"}}, {"fc3", "", {}, false, true}};
 }
 
 at::Tensor LeNet5::forward(at::Tensor x)
@@ -160,13 +183,26 @@ VggSmall::VggSmall(ModelSpec spec) : PrunableNet(std::move(spec))
         Stage stage;
         stage.conv = nn::Conv2d(nn::Conv2dOptions(channels, entry, 3).padding(1));
         stage.bn = nn::BatchNorm2d(entry);
+        m_conv_names.push_back("features." + std::to_string(m_features->size()));
         m_features->push_back(stage.conv);
+        m_bn_names.push_back("features." + std::to_string(m_features->size()));
         m_features->push_back(stage.bn);
         m_features->push_back(nn::ReLU());
         m_stages.push_back(stage);
         channels = entry;
     }
     m_classifier = register_module("classifier", nn::Linear(channels, s.num_classes));
+}
+
+std::vector<UnitLink> VggSmall::unit_links() const
+{
+    std::vector<UnitLink> links;
+    for (size_t i = 0; i < m_conv_names.size(); ++i) {
+        const std::string next = i + 1 < m_conv_names.size() ? m_conv_names[i + 1] : "classifier";
+        links.push_back({m_conv_names[i], m_bn_names[i], {next}});
+    }
+    links.push_back({"classifier", "", {}, false, true});
+    return links;
 }
 
 at::Tensor VggSmall::forward(at::Tensor x)
@@ -243,6 +279,25 @@ ResNet::ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_pe
         m_blocks.push_back(std::move(blocks));
     }
     m_fc = register_module("fc", nn::Linear(channels, s.num_classes));
+}
+
+std::vector<UnitLink> ResNet::unit_links() const
+{
+    std::vector<UnitLink> links = {{"conv1", "bn1", {}, true}};
+    for (size_t stage = 0; stage < m_blocks.size(); ++stage) {
+        for (size_t b = 0; b < m_blocks[stage].size(); ++b) {
+            const std::string prefix =
+                "layer" + std::to_string(stage + 1) + "." + std::to_string(b) + ".";
+            // Inside a block conv1 feeds only conv2; conv2 and the shortcut meet in the sum.
+            links.push_back({prefix + "conv1", prefix + "bn1", {prefix + "conv2"}});
+            links.push_back({prefix + "conv2", prefix + "bn2", {}, true});
+            if (m_blocks[stage][b]->has_downsample())
+                links.push_back(
+                    {prefix + "downsample.0", prefix + "downsample.1", {}, true});
+        }
+    }
+    links.push_back({"fc", "", {}, false, true});
+    return links;
 }
 
 at::Tensor ResNet::forward(at::Tensor x)

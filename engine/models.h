@@ -24,11 +24,16 @@ public:
         const torch::nn::Module* module = nullptr;
         std::vector<int64_t> input_shape;
         std::vector<int64_t> output_shape;
+        at::Tensor output; ///< kept only when the trace keeps outputs
     };
+    /// keep_outputs: also hold each layer's output tensor (and its gradient after backward, when
+    /// the output requires grad), for activation- and gradient-based importance.
+    explicit LayerTrace(bool keep_outputs = false) : m_keep_outputs(keep_outputs) {}
     void record(const torch::nn::Module* module, const at::Tensor& input, const at::Tensor& output);
     const std::vector<Entry>& entries() const { return m_entries; }
 
 private:
+    bool m_keep_outputs;
     std::vector<Entry> m_entries;
 };
 
@@ -48,6 +53,22 @@ private:
 /// Runs a layer and, when a trace is active on this thread, records its shapes.
 at::Tensor traced(const torch::nn::Module& module, const at::Tensor& input, at::Tensor output);
 
+/// How a prunable layer's output units (Linear rows, Conv2d filters) connect onward, so
+/// structured pruning can zero a unit together with everything that only serves it.
+struct UnitLink
+{
+    std::string layer;       ///< the producing layer ("conv1")
+    std::string batch_norm;  ///< the BatchNorm normalizing its output, or empty
+    /// Layers whose input channels (or, after a flatten, groups of input features) are this
+    /// layer's units and receive nothing else: their input columns are zeroed with the unit.
+    std::vector<std::string> consumers;
+    /// The output feeds a residual addition: its units are coupled with other layers', so only
+    /// the unit itself (not the consumers' inputs) is masked.
+    bool residual = false;
+    /// The model's output layer: its units are classes and cannot be pruned structurally.
+    bool is_output = false;
+};
+
 /// The base of every model PruneLab prunes: a torch module with a single-tensor forward,
 /// its spec, and PyTorch-compatible parameter names (`conv1.weight`, `layer1.0.bn1.bias`).
 class PrunableNet : public torch::nn::Module
@@ -55,6 +76,8 @@ class PrunableNet : public torch::nn::Module
 public:
     explicit PrunableNet(ModelSpec spec) : m_spec(std::move(spec)) {}
     virtual at::Tensor forward(at::Tensor x) = 0;
+    /// One entry per prunable layer, in forward order.
+    virtual std::vector<UnitLink> unit_links() const = 0;
     const ModelSpec& spec() const { return m_spec; }
 
 private:
@@ -68,6 +91,7 @@ class ConvNet : public PrunableNet
 public:
     explicit ConvNet(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -80,6 +104,7 @@ class LeNet300 : public PrunableNet
 public:
     explicit LeNet300(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
 
 private:
     torch::nn::Linear m_fc1{nullptr}, m_fc2{nullptr}, m_fc3{nullptr};
@@ -91,6 +116,7 @@ class LeNet5 : public PrunableNet
 public:
     explicit LeNet5(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -105,6 +131,7 @@ class VggSmall : public PrunableNet
 public:
     explicit VggSmall(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
 
 private:
     struct Stage
@@ -114,6 +141,8 @@ private:
         bool pool_after = false;
     };
     std::vector<Stage> m_stages;
+    std::vector<std::string> m_conv_names; ///< "features.0", ...
+    std::vector<std::string> m_bn_names;
     torch::nn::Sequential m_features{nullptr};
     torch::nn::Linear m_classifier{nullptr};
 };
@@ -125,6 +154,7 @@ class BasicBlock : public torch::nn::Module
 public:
     BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride);
     at::Tensor forward(const at::Tensor& x);
+    bool has_downsample() const { return !m_down_conv.is_empty(); }
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -141,6 +171,7 @@ class ResNet : public PrunableNet
 public:
     ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_per_stage);
     at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
 
 private:
     bool m_cifar_layout;
@@ -154,6 +185,19 @@ private:
 } // namespace prunelab
 
 namespace prunelab {
+
+/// A Conv2d or Linear layer with its tensors (shared with the model: changing them changes it).
+struct PrunableLayer
+{
+    std::string name;
+    std::string kind; ///< "Conv2d" or "Linear"
+    at::Tensor weight;
+    at::Tensor bias; ///< undefined when the layer has none
+    const torch::nn::Module* module = nullptr;
+};
+
+/// The model's Conv2d and Linear layers in registration order, by qualified name.
+std::vector<PrunableLayer> prunable_layers(PrunableNet& net);
 
 /// Walks a model: runs one traced forward pass on a zero sample (no gradients, eval mode, the
 /// training flag restored afterwards) and reports each Conv2d and Linear with its shapes,

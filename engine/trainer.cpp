@@ -147,7 +147,7 @@ EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch)
 
 TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eval_set,
                   const TrainOptions& options, const TrainProgressCallback& progress,
-                  const std::atomic<bool>* cancel, const StepHook& after_step)
+                  const std::atomic<bool>* cancel, const StepHooks& hooks)
 {
     validate(options);
     check_data_fits(net, train_set);
@@ -192,9 +192,11 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
                 throw Error("training diverged: the loss became " + std::to_string(step.loss) +
                             " in epoch " + std::to_string(epoch + 1) + ", batch " +
                             std::to_string(b + 1) + " (try a lower learning rate)");
+            if (hooks.before_step)
+                hooks.before_step(net);
             optimizer->step();
-            if (after_step)
-                after_step(net);
+            if (hooks.after_step)
+                hooks.after_step(net);
             parallel.sync_replicas(net);
 
             const int64_t count = index.size(0);

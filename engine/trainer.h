@@ -35,8 +35,13 @@ struct TrainOptions
     PRUNELAB_OPTION(bool, evaluate_each_epoch, true);
 };
 
-/// Called after every optimizer step, e.g. to re-apply pruning masks.
+/// Called around every optimizer step, e.g. to hold pruning masks.
 using StepHook = std::function<void(PrunableNet&)>;
+struct StepHooks
+{
+    StepHook before_step; ///< gradients are ready (e.g. mask them)
+    StepHook after_step;  ///< weights were updated (e.g. re-apply masks)
+};
 
 struct TrainProgress
 {
@@ -86,7 +91,7 @@ struct EvalResult
 /// @throws prunelab::Error for bad options, shape mismatches, or a loss that becomes NaN/inf.
 TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eval_set,
                   const TrainOptions& options, const TrainProgressCallback& progress = {},
-                  const std::atomic<bool>* cancel = nullptr, const StepHook& after_step = {});
+                  const std::atomic<bool>* cancel = nullptr, const StepHooks& hooks = {});
 
 /// Accuracy and mean cross-entropy over a data set, in eval mode without gradients; the
 /// model's training flag is restored.

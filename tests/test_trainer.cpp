@@ -117,7 +117,7 @@ private slots:
             at::NoGradGuard no_grad;
             model.named_parameters()["conv1.weight"][0].zero_();
         };
-        train(*net, data.train, nullptr, quick(1), {}, nullptr, hook);
+        train(*net, data.train, nullptr, quick(1), {}, nullptr, {{}, hook});
         QCOMPARE(calls, 3);
         QCOMPARE(net->named_parameters()["conv1.weight"][0].abs().sum().item<double>(), 0.0);
     }

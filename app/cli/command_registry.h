@@ -28,5 +28,6 @@ int run_info(const ParsedArgs& args, CommandContext& context);
 int run_train(const ParsedArgs& args, CommandContext& context);
 int run_eval(const ParsedArgs& args, CommandContext& context);
 int run_demo(const ParsedArgs& args, CommandContext& context);
+int run_prune(const ParsedArgs& args, CommandContext& context);
 
 } // namespace prunelab::cli

@@ -1,0 +1,76 @@
+#include "engine/score_index.h"
+#include "support/test_support.h"
+
+#include <ATen/ATen.h>
+#include <QtTest>
+
+using namespace prunelab;
+
+namespace {
+ImportanceResult resultOf(std::vector<at::Tensor> scores)
+{
+    ImportanceResult result;
+    for (size_t i = 0; i < scores.size(); ++i)
+        result.layers.push_back({"layer" + std::to_string(i), "Linear", scores[i], true});
+    return result;
+}
+} // namespace
+
+class TestScoreIndex : public QObject
+{
+    Q_OBJECT
+private slots:
+    void countsAndThresholds()
+    {
+        ScoreIndex index(resultOf({at::tensor({0.5f, 0.1f, 0.9f, 0.3f})}));
+        QCOMPARE(index.count_at_or_below(0, 0.3f), int64_t(2));
+        QCOMPARE(index.rate_for_threshold(0, 0.0f), 0.0);
+        QCOMPARE(index.rate_for_threshold(0, 1.0f), 1.0);
+        QCOMPARE(index.threshold_for_count(0, 3), 0.5f);
+        QVERIFY(std::isinf(index.threshold_for_count(0, 0)));
+        QVERIFY(index.mask_pruning(0, 2).equal(at::tensor({1.0f, 0.0f, 1.0f, 0.0f})));
+        QVERIFY(index.mask_for_threshold(0, 0.5f).equal(at::tensor({0.0f, 0.0f, 1.0f, 0.0f})));
+    }
+
+    void roundsRatesLikePython()
+    {
+        ScoreIndex index(resultOf({at::rand({10}), at::rand({5})}));
+        QCOMPARE(index.count_for_rate(0, 0.25), int64_t(2)); // round(2.5) == 2, half to even
+        QCOMPARE(index.count_for_rate(0, 0.35), int64_t(4)); // round(3.5) == 4
+        QCOMPARE(index.count_for_rate(1, 1.0), int64_t(5));
+        QVERIFY_THROWS_EXCEPTION(std::exception, index.count_for_rate(0, 1.5));
+        QVERIFY_THROWS_EXCEPTION(std::exception, index.count_for_rate(0, NAN));
+    }
+
+    void tiesPruneExactlyTheCount()
+    {
+        // Already-pruned weights all score 0: asking for 3 of the 5 zeros prunes exactly 3.
+        ScoreIndex index(resultOf({at::tensor({0.0f, 0.7f, 0.0f, 0.0f, 0.2f, 0.0f, 0.0f})}));
+        const auto keep = index.mask_pruning(0, 3);
+        QCOMPARE(keep.eq(0).sum().item<int64_t>(), int64_t(3));
+        QCOMPARE(keep[1].item<float>(), 1.0f);
+        QCOMPARE(keep[4].item<float>(), 1.0f);
+    }
+
+    void globalThresholdIsKthOfTheUnion()
+    {
+        at::manual_seed(3);
+        std::vector<at::Tensor> layers = {at::randn({300}), at::randn({20, 7}), at::rand({1000}) * 5};
+        ScoreIndex index(resultOf(layers));
+        std::vector<at::Tensor> flat;
+        for (auto& l : layers)
+            flat.push_back(l.flatten());
+        const auto all = std::get<0>(at::cat(flat).sort());
+        for (int64_t k : {1, 17, 500, 1000, 1440}) {
+            const float expected = all[k - 1].item<float>();
+            QCOMPARE(index.global_threshold({0, 1, 2}, k), expected);
+        }
+        // A subset of layers ranks only those.
+        const auto sub = std::get<0>(at::cat({flat[0], flat[2]}).sort());
+        QCOMPARE(index.global_threshold({0, 2}, 650), sub[649].item<float>());
+        QVERIFY(std::isinf(index.global_threshold({0, 1, 2}, 0)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScoreIndex)
+#include "test_score_index.moc"
