@@ -31,7 +31,7 @@ const at::Tensor* MaskSet::find(const std::string& parameter) const
 
 void MaskSet::set(const std::string& parameter, const at::Tensor& mask)
 {
-    m_masks[parameter] = mask.to(at::kFloat).contiguous();
+    m_masks[parameter] = mask.to(at::kBool).contiguous();
 }
 
 void MaskSet::intersect(const std::string& parameter, const at::Tensor& mask)
@@ -40,7 +40,7 @@ void MaskSet::intersect(const std::string& parameter, const at::Tensor& mask)
     if (it == m_masks.end())
         set(parameter, mask);
     else
-        it->second = (it->second * mask.to(at::kFloat)).contiguous();
+        it->second = it->second.logical_and(mask.to(at::kBool)).contiguous();
 }
 
 void MaskSet::apply_(PrunableNet& net) const
@@ -75,7 +75,7 @@ std::map<std::string, at::Tensor> MaskSet::to_bool() const
 {
     std::map<std::string, at::Tensor> out;
     for (const auto& [name, mask] : m_masks)
-        out.emplace(name, mask.ne(0));
+        out.emplace(name, mask);
     return out;
 }
 

@@ -9,8 +9,8 @@ namespace prunelab {
 
 class PrunableNet;
 
-/// Pruning masks by parameter name ("conv1.weight", "conv1.bias", "bn1.weight", ...): 1 keeps an
-/// element, 0 prunes it. Applying a mask set multiplies the parameters in place, so pruned
+/// Pruning masks by parameter name ("conv1.weight", "conv1.bias", "bn1.weight", ...): true keeps
+/// an element, false prunes it. Applying a mask set multiplies the parameters in place, so pruned
 /// weights are exactly zero.
 class MaskSet
 {
@@ -20,7 +20,8 @@ public:
     const std::map<std::string, at::Tensor>& masks() const { return m_masks; }
     const at::Tensor* find(const std::string& parameter) const;
 
-    /// Sets (replaces) a parameter's mask; stored as float 0/1.
+    /// Sets (replaces) a parameter's mask; stored as bool (a quarter of float's memory traffic,
+    /// which is what re-thresholding millions of weights costs).
     void set(const std::string& parameter, const at::Tensor& mask);
     /// Multiplies into the parameter's mask (a new mask when there is none).
     void intersect(const std::string& parameter, const at::Tensor& mask);

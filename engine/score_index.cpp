@@ -109,7 +109,7 @@ float ScoreIndex::global_threshold(const std::vector<size_t>& layers, int64_t co
 at::Tensor ScoreIndex::mask_for_threshold(size_t layer, float threshold) const
 {
     const auto& entry = m_layers[layer];
-    return entry.scores.gt(threshold).to(at::kFloat).view(entry.shape);
+    return entry.scores.gt(threshold).view(entry.shape);
 }
 
 at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
@@ -117,7 +117,7 @@ at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
     const auto& entry = m_layers[layer];
     count = std::clamp<int64_t>(count, 0, size(layer));
     if (count == 0)
-        return at::ones(entry.shape, at::kFloat);
+        return at::ones(entry.shape, at::kBool);
     const float threshold = threshold_for_count(layer, count);
     auto keep = entry.scores.gt(threshold);
     const int64_t below = count_at_or_below(layer, threshold);
@@ -129,7 +129,7 @@ at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
         auto tied = entry.scores.eq(threshold).nonzero().view({-1});
         keep.index_fill_(0, tied.slice(0, count - strictly_below), true);
     }
-    return keep.to(at::kFloat).view(entry.shape);
+    return keep.view(entry.shape);
 }
 
 } // namespace prunelab

@@ -39,7 +39,7 @@ public:
     /// (-infinity for count 0).
     float global_threshold(const std::vector<size_t>& layers, int64_t count) const;
 
-    /// A keep-mask (1 keep, 0 prune) of layer i pruning exactly `count` elements: those below
+    /// A bool keep-mask (true keeps) of layer i pruning exactly `count` elements: those below
     /// the threshold, and among ties at it the lowest indices.
     at::Tensor mask_pruning(size_t layer, int64_t count) const;
     /// A keep-mask pruning every element with score <= threshold.

@@ -121,6 +121,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     options.finetune.lr(args.number_or("lr", options.finetune.lr()))
         .batch(args.integer_or("batch", 64))
         .seed(uint64_t(args.integer_or("seed", 1)));
+    options.finetune.lr_schedule(args.value_or("lr-schedule", options.finetune.lr_schedule()));
     if (args.has("optimizer"))
         options.finetune.optimizer(*args.value("optimizer"));
 

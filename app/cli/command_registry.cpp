@@ -62,6 +62,7 @@ const std::vector<CommandInfo>& all_commands()
                {"finetune-epochs", "N", "fine-tune epochs after each step, masks held (default 0)"},
                {"lr", "LR", "fine-tune learning rate (default 0.0005)"},
                {"optimizer", "sgd|adam", "fine-tune optimizer (default adam)"},
+               {"lr-schedule", "S", "fine-tune lr schedule per step: constant (default), step, cosine"},
                {"batch", "B", "fine-tune batch size (default 64)"},
                {"seed", "S", "seed for random scores and fine-tuning"},
                {"out", "CKPT", "where to write the pruned checkpoint (required)"},
