@@ -90,6 +90,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     check_data_fits(net, data.test);
 
     PruningJobResult result;
+    options.initial_masks.apply_(net);
     result.dense_accuracy = evaluate(net, data.test).accuracy;
     std::vector<at::Tensor> previous_keep;
     auto report = [&](const std::string& phase, int step, double within) {
@@ -116,6 +117,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         const double fraction = schedule_fraction(options.schedule, step, steps);
         Pruner pruner(net, std::move(importance));
         AllocationResult allocation = pruner.allocate(scaled(options.allocation, fraction));
+        for (const auto& [name, mask] : options.initial_masks.masks())
+            allocation.masks.intersect(name, mask);
         allocation.masks.apply_(net);
         result.masks = allocation.masks;
 

@@ -40,6 +40,9 @@ struct PruningJobOptions
     int steps = 1;
     int finetune_epochs = 0; ///< per step
     TrainOptions finetune = TrainOptions().lr(5e-4).lr_schedule("constant");
+    /// Masks the model already carries (from its checkpoint): kept pruned and combined into
+    /// every step's masks.
+    MaskSet initial_masks;
 };
 
 struct PruningStep
@@ -54,7 +57,7 @@ struct PruningStep
 
 struct PruningJobResult
 {
-    double dense_accuracy = 0.0;
+    double dense_accuracy = 0.0; ///< before this job (initial masks applied)
     std::vector<PruningStep> steps;
     AllocationResult allocation; ///< of the last completed step
     MaskSet masks;               ///< of the last completed step

@@ -77,6 +77,57 @@ private slots:
         QCOMPARE(evaluated["samples"].toInteger(), 128);
     }
 
+    void pruneWritesMaskedCheckpoint()
+    {
+        QTemporaryDir dir;
+        const QString dense = dir.filePath("dense.pt");
+        const QString pruned = dir.filePath("pruned.pt");
+        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        QString out, err;
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", dense} + data), 0);
+        QCOMPARE(runCli(QStringList{"prune", dense, "--criterion", "l1", "--granularity", "filter",
+                                    "--rate", "0.5", "--finetune-epochs", "1", "--out", pruned,
+                                    "--json"} + data,
+                        &out, &err),
+                 0);
+        const auto json = jsonOf(out);
+        QCOMPARE(json["granularity"].toString(), QString("filter"));
+        const auto layers = json["layers"].toArray();
+        QCOMPARE(layers[1].toObject()["pruned_elements"].toInteger(), 10); // half of conv2's 20
+        QVERIFY(!layers[3].toObject()["pruned"].toBool()); // the output layer stays
+        QVERIFY(json["sparsity"].toDouble() > 0.4);
+        QVERIFY(json.contains("dense_accuracy"));
+
+        // The masks travel in the checkpoint: info reports the same sparsity, and pruning it
+        // again with a smaller rate keeps what was pruned.
+        QCOMPARE(runCli({"info", pruned, "--json"}, &out), 0);
+        QCOMPARE(jsonOf(out)["sparsity"].toDouble(), json["sparsity"].toDouble());
+        QCOMPARE(runCli(QStringList{"prune", pruned, "--rate", "0.1", "--out", dense, "--json"} + data,
+                        &out, &err),
+                 0);
+        QVERIFY(jsonOf(out)["sparsity"].toDouble() >= json["sparsity"].toDouble());
+    }
+
+    void pruneEdgeRates()
+    {
+        QTemporaryDir dir;
+        const QStringList base = {"prune", "lenet300", "--data", "synthetic", "--test-limit", "32",
+                                  "--train-limit", "64", "--out", dir.filePath("p.pt"), "--json"};
+        QString out, err;
+        QCOMPARE(runCli(base + QStringList{"--rate", "1", "--global"}, &out, &err), 0);
+        const auto all = jsonOf(out);
+        QCOMPARE(all["warnings"].toArray().size(), 3); // every layer keeps one weight
+        QCOMPARE(all["nonzero"].toInteger(), 3);
+        QCOMPARE(runCli(base + QStringList{"--rate", "0"}, &out, &err), 0);
+        QCOMPARE(jsonOf(out)["sparsity"].toDouble(), 0.0);
+        QCOMPARE(runCli(base + QStringList{"--rate", "nan"}, &out, &err), 2);
+        QVERIFY(err.contains("--rate"));
+        QCOMPARE(runCli(base + QStringList{"--rate", "0.5", "--exclude", "fc9"}, &out, &err), 1);
+        QVERIFY(err.contains("fc9"));
+        QCOMPARE(runCli(base + QStringList{"--rate", "0.5", "--criterion", "activation"}, &out, &err), 1);
+        QVERIFY(err.contains("not single weights"));
+    }
+
     void errorsAreOneLineWithExitCodes_data()
     {
         QTest::addColumn<QStringList>("args");

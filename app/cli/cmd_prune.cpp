@@ -127,8 +127,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
 
     Checkpoint checkpoint = load_model_for(model, nullptr);
     const DataSplits data = load_data_for(args, checkpoint.net->spec());
-    if (!checkpoint.masks.empty())
-        MaskSet::from_tensors(checkpoint.masks, *checkpoint.net).apply_(*checkpoint.net);
+    options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
 
     ProgressPrinter printer("prune");
     const auto result = run_pruning(

@@ -31,6 +31,10 @@ void ProgressPrinter::update(double fraction, double eta_seconds, const std::str
 {
     fraction = std::min(1.0, std::max(0.0, fraction));
     const auto now = std::chrono::steady_clock::now();
+    if (!std::isfinite(eta_seconds) && fraction > 0.0) {
+        const double elapsed = std::chrono::duration<double>(now - m_start).count();
+        eta_seconds = elapsed * (1.0 - fraction) / fraction;
+    }
     if (m_terminal) {
         if (m_open && fraction < 1.0 && now - m_last_draw < std::chrono::milliseconds(100))
             return;
