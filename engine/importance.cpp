@@ -244,8 +244,15 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
         net.train(was_training);
         if (result.cancelled)
             return result;
-        for (size_t i = 0; i < layers.size(); ++i)
+        for (size_t i = 0; i < layers.size(); ++i) {
             scores[i] = scorer.scores(i);
+            // Data-driven scores differ in scale from layer to layer by orders of magnitude;
+            // layer-wise L2 normalization (Molchanov et al. 2017) makes a global ranking
+            // compare like with like. The order within a layer is unchanged.
+            const double norm = scores[i].norm().item<double>();
+            if (norm > 0.0)
+                scores[i] = scores[i] / norm;
+        }
     }
 
     for (size_t i = 0; i < layers.size(); ++i) {

@@ -36,7 +36,7 @@ struct ImportanceOptions
     PRUNELAB_OPTION(std::string, criterion, "l1");
     PRUNELAB_OPTION(Granularity, granularity, Granularity::Weight);
     /// Batches of calibration data for data-driven criteria.
-    PRUNELAB_OPTION(int, calibration_batches, 8);
+    PRUNELAB_OPTION(int, calibration_batches, 32);
     PRUNELAB_OPTION(int64_t, batch, 128);
     PRUNELAB_OPTION(uint64_t, seed, 0); ///< for `random`
 };
@@ -71,7 +71,8 @@ using ImportanceProgress = std::function<void(int done, int total)>;
 ///    (before its nonlinearity) over the calibration samples, activation-abs = mean |output|;
 ///    gradient = mean over samples of ‖dL/dn‖ (over the unit's spatial positions); taylor =
 ///    mean over samples of |Σ_positions n·dL/dn|; random.
-/// `calibration` may be null for l1, l2 and random. Weights are not changed; gradients are
+/// Data-driven scores are divided by their layer's L2 norm so global ranking compares layers
+/// fairly. `calibration` may be null for l1, l2 and random. Weights are not changed; gradients are
 /// cleared afterwards. Reports progress per calibration batch and stops when `cancel` is set.
 /// @throws prunelab::Error for an unknown criterion, a criterion/granularity mismatch, a
 ///         missing or ill-shaped calibration set, or NaN scores.

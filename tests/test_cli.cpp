@@ -1,5 +1,6 @@
 #include "support/test_support.h"
 
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -126,6 +127,36 @@ private slots:
         QVERIFY(err.contains("fc9"));
         QCOMPARE(runCli(base + QStringList{"--rate", "0.5", "--criterion", "activation"}, &out, &err), 1);
         QVERIFY(err.contains("not single weights"));
+    }
+
+    void sweepAndSensitivityWriteCsvAndPlots()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath("m.pt");
+        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", model} + data), 0);
+        QString out, err;
+        QCOMPARE(runCli(QStringList{"sweep", model, "--criteria", "l1,random", "--sparsities",
+                                    "0.5,0.9", "--csv", dir.filePath("s.csv"), "--plot",
+                                    dir.filePath("s.png"), "--json"} + data,
+                        &out, &err),
+                 0);
+        QCOMPARE(jsonOf(out)["points"].toArray().size(), 4);
+        const auto csv = QString::fromStdString(prunelab::test::readBytes(dir.filePath("s.csv")));
+        QCOMPARE(csv.trimmed().split('\n').size(), 1 + 1 + 4); // header, dense, points
+        QVERIFY(csv.startsWith("criterion,target_sparsity,sparsity,accuracy"));
+        QCOMPARE(QImage(dir.filePath("s.png")).isNull(), false);
+
+        QCOMPARE(runCli(QStringList{"sensitivity", model, "--sparsities", "0.5,0.9", "--target",
+                                    "0.7", "--csv", dir.filePath("l.csv"), "--json"} + data,
+                        &out, &err),
+                 0);
+        const auto json = jsonOf(out);
+        QCOMPARE(json["points"].toArray().size(), 8);
+        QCOMPARE(json["allocation"].toObject().size(), 4);
+        QCOMPARE(runCli(QStringList{"sweep", model, "--sparsities", "0.5,x", "--csv",
+                                    dir.filePath("x.csv")} + data, &out, &err), 2);
+        QVERIFY(err.contains("--sparsities"));
     }
 
     void errorsAreOneLineWithExitCodes_data()

@@ -112,7 +112,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     PruningJobOptions options;
     options.importance.criterion(args.value_or("criterion", "l1"))
         .granularity(parse_granularity(args.value_or("granularity", "weight")))
-        .calibration_batches(int(args.integer_or("calibration-batches", 8)))
+        .calibration_batches(int(args.integer_or("calibration-batches", 32)))
         .seed(uint64_t(args.integer_or("seed", 0)));
     options.allocation = allocation_from(args);
     options.schedule = parse_schedule(args.value_or("schedule", "oneshot"));

@@ -1,0 +1,108 @@
+#include "app/cli/plot_output.h"
+
+#include "app/cli/command_line.h"
+#include "engine/atomic_file.h"
+#include "engine/error.h"
+#include "widgets/curve_plot_export.h"
+
+#include <QApplication>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+namespace prunelab::cli {
+namespace {
+
+void ensure_application()
+{
+    if (QApplication::instance())
+        return;
+    // The CLI draws plots without a window: use the offscreen platform unless a display is set.
+    if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY") &&
+        !std::getenv("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    static int argc = 1;
+    static char name[] = "prunelab-cli";
+    static char* argv[] = {name, nullptr};
+    static std::unique_ptr<QApplication> app = std::make_unique<QApplication>(argc, argv);
+}
+
+QVector<double> to_qvector(const std::vector<double>& values)
+{
+    return QVector<double>(values.begin(), values.end());
+}
+
+} // namespace
+
+void write_curve_plot(const CurvePlotRequest& request, const std::string& path)
+{
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    if (!fs::is_directory(directory))
+        throw Error("cannot write " + path + ": directory " + directory.string() +
+                    " does not exist");
+    ensure_application();
+    CurvePlotSpec spec;
+    spec.title = QString::fromStdString(request.title);
+    spec.xLabel = QString::fromStdString(request.x_label);
+    spec.yLabel = QString::fromStdString(request.y_label);
+    spec.baseline = request.baseline;
+    for (const auto& curve : request.curves)
+        spec.series.push_back(
+            {QString::fromStdString(curve.name), to_qvector(curve.x), to_qvector(curve.y)});
+    const std::string temporary =
+        (directory / ("." + target.stem().string() + ".tmp" + target.extension().string())).string();
+    QString error;
+    if (!exportCurvePlot(spec, QString::fromStdString(temporary), &error)) {
+        std::remove(temporary.c_str());
+        throw Error("cannot write " + path + ": " + error.toStdString());
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        throw Error("cannot write " + path);
+    }
+}
+
+void write_text_file(const std::string& path, const std::string& text)
+{
+    write_file_atomically(path, std::vector<char>(text.begin(), text.end()));
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& option)
+{
+    std::vector<double> values;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        try {
+            size_t used = 0;
+            const double value = std::stod(item, &used);
+            if (used != item.size() || !std::isfinite(value))
+                throw std::invalid_argument(item);
+            values.push_back(value);
+        } catch (const std::exception&) {
+            throw UsageError("--" + option + " needs comma-separated numbers, not '" + item + "'");
+        }
+    }
+    if (values.empty())
+        throw UsageError("--" + option + " is empty");
+    return values;
+}
+
+std::vector<std::string> parse_name_list(const std::string& text)
+{
+    std::vector<std::string> names;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ','))
+        if (!item.empty())
+            names.push_back(item);
+    return names;
+}
+
+} // namespace prunelab::cli

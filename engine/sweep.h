@@ -1,0 +1,103 @@
+#pragma once
+
+#include "engine/allocation.h"
+#include "engine/dataset.h"
+#include "engine/importance.h"
+#include "engine/trainer.h"
+
+#include <atomic>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+class PrunableNet;
+
+/// Accuracy against sparsity: for each criterion, score the dense model once, then for each
+/// sparsity start again from the same dense weights, prune (global ranking or the same rate in
+/// every layer), optionally fine-tune with masks held, and evaluate.
+struct SweepOptions
+{
+    std::vector<std::string> criteria = {"l1"};
+    std::vector<double> sparsities = {0.5, 0.7, 0.9};
+    Granularity granularity = Granularity::Weight;
+    bool global = true;
+    std::set<std::string> excluded;
+    int calibration_batches = 32;
+    int finetune_epochs = 0;
+    TrainOptions finetune = TrainOptions().lr(5e-4).lr_schedule("constant");
+    uint64_t seed = 0;
+};
+
+struct SweepPoint
+{
+    std::string criterion;
+    double target = 0.0;   ///< the requested rate
+    double sparsity = 0.0; ///< of all prunable weights, measured
+    double accuracy = 0.0;
+    double loss = 0.0;
+    int finetune_epochs = 0;
+};
+
+struct SweepResult
+{
+    double dense_accuracy = 0.0;
+    std::vector<SweepPoint> points;
+    bool cancelled = false;
+    std::vector<std::string> warnings;
+};
+
+/// Progress: points done of total.
+using SweepProgress = std::function<void(int done, int total, const std::string& what)>;
+
+/// Runs a sweep; the model ends with its dense weights restored.
+/// @throws prunelab::Error for an empty criteria or sparsity list, a sparsity outside [0, 1],
+///         or an unknown criterion (before any point runs).
+SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptions& options,
+                      const SweepProgress& progress = {},
+                      const std::atomic<bool>* cancel = nullptr);
+
+/// Per-layer sensitivity (as Distiller does): each layer pruned alone at each sparsity, the
+/// rest dense, accuracy recorded.
+struct SensitivityOptions
+{
+    std::string criterion = "l1";
+    Granularity granularity = Granularity::Weight;
+    std::vector<double> sparsities = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    int calibration_batches = 32;
+    uint64_t seed = 0;
+};
+
+struct SensitivityPoint
+{
+    std::string layer;
+    double sparsity = 0.0; ///< of the layer
+    double accuracy = 0.0;
+};
+
+struct SensitivityResult
+{
+    double dense_accuracy = 0.0;
+    std::vector<std::string> layers;       ///< the layers analysed, in model order
+    std::vector<int64_t> layer_elements;   ///< elements each layer's rate applies to
+    std::vector<SensitivityPoint> points;
+    bool cancelled = false;
+};
+
+/// @throws prunelab::Error as run_sweep. The model ends with its dense weights restored.
+SensitivityResult run_sensitivity(PrunableNet& net, const DataSplits& data,
+                                  const SensitivityOptions& options,
+                                  const SweepProgress& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
+
+/// Per-layer rates reaching `target` sparsity over the analysed layers while losing as little
+/// accuracy as the curves predict: the largest accuracy drop δ is found by bisection such that
+/// pruning each layer as far as its curve stays within δ of dense (linear interpolation between
+/// measured points) reaches the target. Insensitive layers end up pruned harder.
+/// @throws prunelab::Error for a target outside [0, 1).
+std::map<std::string, double> allocate_by_sensitivity(const SensitivityResult& sensitivity,
+                                                      double target);
+
+} // namespace prunelab
