@@ -79,6 +79,7 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
     const int total = int(options.criteria.size() * options.sparsities.size());
     int done = 0;
     for (const auto& criterion : options.criteria) {
+        dense.restore(); // score the dense model, not the previous criterion's last point
         const auto importance = compute_importance(
             net, &data.train,
             importance_options(criterion, options.granularity, options.calibration_batches,

@@ -57,7 +57,6 @@ private slots:
         options.allocation.default_rate(0.8);
         options.schedule = Schedule::Linear;
         options.steps = 4;
-        std::vector<at::Tensor> keeps;
         const auto result = run_pruning(*net, m_data, options);
         QCOMPARE(result.steps.size(), size_t(4));
         for (size_t i = 1; i < result.steps.size(); ++i)

@@ -36,6 +36,13 @@ private slots:
         QVERIFY(std::abs(result.points[2].sparsity - 0.95) < 1e-3);
         // Magnitude beats random at 95%.
         QVERIFY(result.points[2].accuracy >= result.points[5].accuracy);
+        // Each criterion scores the dense model, whatever ran before it: l1 after random gives
+        // the same points as l1 alone.
+        SweepOptions after = options;
+        after.criteria = {"random", "l1"};
+        const auto mixed = run_sweep(*m_net, m_data, after);
+        for (size_t i = 0; i < 3; ++i)
+            QCOMPARE(mixed.points[3 + i].accuracy, result.points[i].accuracy);
     }
 
     void fineTunedPointsRecover()
