@@ -85,7 +85,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         throw Error("a schedule needs at least one step");
     if (steps > 1 && uses_thresholds(options.allocation))
         throw Error("iterative schedules scale rates; give rates, not thresholds");
-    if (options.finetune_epochs < 0)
+    if (options.finetune_epochs < 0 || options.final_finetune_epochs < 0)
         throw Error("fine-tune epochs must be 0 or more");
     check_data_fits(net, data.test);
 
@@ -154,6 +154,29 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             previous_keep[i] = allocation.layers[i].keep;
         result.allocation = std::move(allocation);
         report("evaluate", step, 1.0);
+    }
+
+    if (!result.cancelled && !result.steps.empty() && options.final_finetune_epochs > 0) {
+        auto finetune = options.finetune;
+        finetune.epochs(options.final_finetune_epochs).lr_schedule("cosine");
+        const auto trained = train(
+            net, data.train, nullptr, finetune,
+            [&](const TrainProgress& p) {
+                if (progress)
+                    progress({"final fine-tune", steps, steps, p.fraction()});
+            },
+            cancel, hold_masks(result.masks));
+        if (trained.cancelled) {
+            result.cancelled = true;
+            return result;
+        }
+        PruningStep record = result.steps.back();
+        const auto eval = evaluate(net, data.test);
+        record.accuracy = eval.accuracy;
+        record.loss = eval.loss;
+        record.sparsity = describe_model(net).sparsity();
+        record.final_finetune = true;
+        result.steps.push_back(record);
     }
     return result;
 }

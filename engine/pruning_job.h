@@ -39,6 +39,9 @@ struct PruningJobOptions
     Schedule schedule = Schedule::OneShot;
     int steps = 1;
     int finetune_epochs = 0; ///< per step
+    /// Extra fine-tuning after the last step, masks held, with the fine-tune settings but a
+    /// cosine learning-rate decay (the usual "recover" phase of an iterative schedule).
+    int final_finetune_epochs = 0;
     TrainOptions finetune = TrainOptions().lr(5e-4).lr_schedule("constant");
     /// Masks the model already carries (from its checkpoint): kept pruned and combined into
     /// every step's masks.
@@ -53,6 +56,7 @@ struct PruningStep
     double accuracy = 0.0;      ///< test accuracy after the step's fine-tuning
     double loss = 0.0;
     int64_t pruned_elements = 0;
+    bool final_finetune = false; ///< the record of the final fine-tuning, after the last step
 };
 
 struct PruningJobResult

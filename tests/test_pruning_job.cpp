@@ -49,6 +49,25 @@ private slots:
         QVERIFY(result.steps[0].accuracy > 0.5);
     }
 
+    void finalFineTuneIsRecordedWithMasksHeld()
+    {
+        auto net = trainedNet();
+        PruningJobOptions options;
+        options.allocation.global_rate(0.9);
+        options.final_finetune_epochs = 2;
+        options.finetune.batch(32).lr(2e-3);
+        int finalReports = 0;
+        const auto result = run_pruning(*net, m_data, options, [&](const PruningProgress& p) {
+            finalReports += p.phase == "final fine-tune";
+        });
+        QCOMPARE(result.steps.size(), size_t(2));
+        QVERIFY(!result.steps[0].final_finetune && result.steps[1].final_finetune);
+        QCOMPARE(finalReports, 2 * 8); // 2 epochs of 8 batches
+        // Sparsity is exactly what the step left: the final training held the masks.
+        QCOMPARE(result.steps[1].sparsity, result.steps[0].sparsity);
+        QVERIFY(std::isfinite(result.steps[1].loss));
+    }
+
     void iterativeStepsGrowMonotonically()
     {
         auto net = trainedNet();

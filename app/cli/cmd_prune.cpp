@@ -118,6 +118,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     options.schedule = parse_schedule(args.value_or("schedule", "oneshot"));
     options.steps = int(args.integer_or("steps", options.schedule == Schedule::OneShot ? 1 : 5));
     options.finetune_epochs = int(args.integer_or("finetune-epochs", 0));
+    options.final_finetune_epochs = int(args.integer_or("final-finetune-epochs", 0));
     options.finetune.lr(args.number_or("lr", options.finetune.lr()))
         .batch(args.integer_or("batch", 64))
         .seed(uint64_t(args.integer_or("seed", 1)));
@@ -147,7 +148,8 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
         context.err << "warning: " << warning << "\n";
     for (const auto& step : result.steps) {
         char line[160];
-        std::snprintf(line, sizeof line, "step %d: sparsity %.2f%%, accuracy %.2f%%\n", step.step,
+        std::snprintf(line, sizeof line, "%s %d: sparsity %.2f%%, accuracy %.2f%%\n",
+                      step.final_finetune ? "final fine-tune after step" : "step", step.step,
                       step.sparsity * 100.0, step.accuracy * 100.0);
         context.err << line;
     }
@@ -159,6 +161,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
                               {"schedule", to_string(options.schedule)},
                               {"steps", options.steps},
                               {"finetune_epochs", options.finetune_epochs},
+                              {"final_finetune_epochs", options.final_finetune_epochs},
                               {"dense_accuracy", result.dense_accuracy}};
     checkpoint.metadata["pruning"] = pruning;
     checkpoint.metadata["data"] = data.spec;
@@ -185,7 +188,8 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
             steps.push_back({{"step", s.step},
                              {"rate_fraction", s.rate_fraction},
                              {"sparsity", s.sparsity},
-                             {"accuracy", s.accuracy}});
+                             {"accuracy", s.accuracy},
+                             {"final_finetune", s.final_finetune}});
         json["steps"] = steps;
         json["warnings"] = result.warnings;
         json["paths"] = {{"checkpoint", out_path}};

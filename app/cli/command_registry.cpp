@@ -60,6 +60,7 @@ const std::vector<CommandInfo>& all_commands()
                {"schedule", "S", "oneshot (default), linear or agp"},
                {"steps", "K", "prune/fine-tune rounds for linear and agp (default 5)"},
                {"finetune-epochs", "N", "fine-tune epochs after each step, masks held (default 0)"},
+               {"final-finetune-epochs", "N", "extra fine-tuning after the last step, cosine lr (default 0)"},
                {"lr", "LR", "fine-tune learning rate (default 0.0005)"},
                {"optimizer", "sgd|adam", "fine-tune optimizer (default adam)"},
                {"lr-schedule", "S", "fine-tune lr schedule per step: constant (default), step, cosine"},
