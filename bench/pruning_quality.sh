@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pruning quality on the embedded default (seed ConvNet, Fashion-MNIST, 10k test images):
-#  1. iterative l1 weight pruning to 90% (AGP, 5 steps, 3 fine-tune epochs per step)
-#  2. l1 filter pruning of half the conv filters, 6 fine-tune epochs
+#  1. iterative l1 weight pruning to 90% (global ranking, AGP, 5 steps x 2 fine-tune epochs at
+#     lr 0.002, then 15 epochs of final fine-tuning with cosine decay)
+#  2. l1 filter pruning of half the conv filters, 10 fine-tune epochs (lr 0.001, cosine)
 #  3. random vs l1 (global ranking), one-shot without fine-tuning, at 50..95% sparsity
 #   bench/pruning_quality.sh
 set -euo pipefail
@@ -18,11 +19,12 @@ print(f"{sys.argv[1]:44} sparsity {r[\"sparsity\"]*100:6.2f}%  accuracy {r[\"acc
 ' "$1" "$2"
 }
 "$cli" prune default --criterion l1 --rate 0.9 --global --schedule agp --steps 5 \
-    --finetune-epochs 3 --lr 0.001 --lr-schedule cosine --out "$work/a.pt" --json 2>/dev/null > "$work/a.json"
-summary "l1 weight, AGP 5 steps x 3 epochs, 90%" "$work/a.json"
-"$cli" prune default --criterion l1 --granularity filter --rate 0.5 --finetune-epochs 6 \
+    --finetune-epochs 2 --final-finetune-epochs 15 --lr 0.002 --out "$work/a.pt" --json \
+    2>/dev/null > "$work/a.json"
+summary "l1 weight 90%, AGP 5x2 + 15 final epochs" "$work/a.json"
+"$cli" prune default --criterion l1 --granularity filter --rate 0.5 --finetune-epochs 10 \
     --lr 0.001 --lr-schedule cosine --out "$work/f.pt" --json 2>/dev/null > "$work/f.json"
-summary "l1 filter 50% of conv filters, 6 epochs" "$work/f.json"
+summary "l1 filter 50% of conv filters, 10 epochs" "$work/f.json"
 for s in 0.5 0.7 0.8 0.9 0.95; do
     for c in l1 random; do
         "$cli" prune default --criterion "$c" --rate "$s" --global --out "$work/o.pt" --json \

@@ -14,7 +14,7 @@
 
 namespace prunelab {
 
-void write_file_atomically(const std::string& path, const std::vector<char>& bytes)
+std::string check_output_path(const std::string& path)
 {
     namespace fs = std::filesystem;
     const fs::path target(path);
@@ -24,6 +24,14 @@ void write_file_atomically(const std::string& path, const std::vector<char>& byt
                     " does not exist");
     if (fs::is_directory(target))
         throw Error("cannot write " + path + ": it is a directory");
+    return directory.string();
+}
+
+void write_file_atomically(const std::string& path, const std::vector<char>& bytes)
+{
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const fs::path directory(check_output_path(path));
 
     std::random_device entropy;
     const fs::path temporary =

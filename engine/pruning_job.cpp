@@ -93,9 +93,11 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     options.initial_masks.apply_(net);
     result.dense_accuracy = evaluate(net, data.test).accuracy;
     std::vector<at::Tensor> previous_keep;
+    // The final fine-tuning counts as one more step in the overall fraction.
+    const double units = double(steps + (options.final_finetune_epochs > 0 ? 1 : 0));
     auto report = [&](const std::string& phase, int step, double within) {
         if (progress)
-            progress({phase, step, steps, (double(step - 1) + within) / double(steps)});
+            progress({phase, step, steps, (double(step - 1) + within) / units});
     };
 
     for (int step = 1; step <= steps; ++step) {
@@ -163,7 +165,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             net, data.train, nullptr, finetune,
             [&](const TrainProgress& p) {
                 if (progress)
-                    progress({"final fine-tune", steps, steps, p.fraction()});
+                    progress({"final fine-tune", steps, steps, (double(steps) + p.fraction()) / units});
             },
             cancel, hold_masks(result.masks));
         if (trained.cancelled) {

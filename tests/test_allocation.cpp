@@ -7,6 +7,7 @@
 #include <QtTest>
 
 using namespace prunelab;
+using prunelab::test::errorOf;
 
 namespace {
 
@@ -20,15 +21,6 @@ int64_t zeros(const AllocationResult& r, const std::string& parameter)
     return r.masks.find(parameter)->eq(0).sum().item<int64_t>();
 }
 
-QString errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
 
 } // namespace
 

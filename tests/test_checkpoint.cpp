@@ -11,6 +11,7 @@
 #include <QtTest>
 
 using namespace prunelab;
+using prunelab::test::errorOf;
 
 namespace {
 
@@ -29,15 +30,6 @@ Checkpoint sampleCheckpoint()
     return checkpoint;
 }
 
-QString errorOf(const std::function<void()>& action)
-{
-    try {
-        action();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
-}
 
 } // namespace
 

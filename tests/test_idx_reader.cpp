@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 using namespace prunelab;
+using prunelab::test::errorOf;
 
 namespace {
 
@@ -28,15 +29,6 @@ void writeGzip(const QString& path, const std::string& bytes)
     gzclose(file);
 }
 
-QString errorOf(const std::function<void()>& action)
-{
-    try {
-        action();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
-}
 
 } // namespace
 

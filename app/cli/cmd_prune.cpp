@@ -2,6 +2,7 @@
 #include "app/cli/command_registry.h"
 #include "app/cli/progress_printer.h"
 
+#include "engine/atomic_file.h"
 #include "engine/error.h"
 #include "engine/mask_set.h"
 #include "engine/model_factory.h"
@@ -10,7 +11,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <ostream>
 
 namespace prunelab::cli {
@@ -104,10 +104,7 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
     const std::string out_path = args.required("out");
-    const auto parent = std::filesystem::path(out_path).parent_path();
-    if (!parent.empty() && !std::filesystem::is_directory(parent))
-        throw Error("cannot write " + out_path + ": directory " + parent.string() +
-                    " does not exist");
+    check_output_path(out_path); // fail before minutes of work, not after
 
     PruningJobOptions options;
     options.importance.criterion(args.value_or("criterion", "l1"))

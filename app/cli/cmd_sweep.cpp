@@ -3,6 +3,7 @@
 #include "app/cli/plot_output.h"
 #include "app/cli/progress_printer.h"
 
+#include "engine/atomic_file.h"
 #include "engine/sweep.h"
 
 #include <cmath>
@@ -42,6 +43,9 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
     const std::string csv_path = args.required("csv");
+    check_output_path(csv_path);
+    if (args.has("plot"))
+        check_output_path(*args.value("plot"));
     SweepOptions options;
     options.criteria = parse_name_list(args.value_or("criteria", "l1"));
     options.sparsities = parse_number_list(args.value_or("sparsities", "0.5,0.7,0.9"), "sparsities");
@@ -128,6 +132,9 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
     const std::string csv_path = args.required("csv");
+    check_output_path(csv_path);
+    if (args.has("plot"))
+        check_output_path(*args.value("plot"));
     SensitivityOptions options;
     options.criterion = args.value_or("criterion", "l1");
     options.granularity = parse_granularity(args.value_or("granularity", "weight"));

@@ -2,13 +2,13 @@
 #include "app/cli/command_registry.h"
 #include "app/cli/progress_printer.h"
 
+#include "engine/atomic_file.h"
 #include "engine/error.h"
 #include "engine/model_factory.h"
 #include "engine/trainer.h"
 #include "engine/version.h"
 
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
 #include <ctime>
 #include <ostream>
@@ -44,15 +44,6 @@ nlohmann::json options_json(const TrainOptions& o)
             {"seed", o.seed()},           {"lr_schedule", o.lr_schedule()}};
 }
 
-// Fail before training rather than after minutes of work.
-void check_output_directory(const std::string& path)
-{
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty() && !std::filesystem::is_directory(parent))
-        throw Error("cannot write " + path + ": directory " + parent.string() +
-                    " does not exist");
-}
-
 std::string utc_now()
 {
     const std::time_t now = std::time(nullptr);
@@ -68,7 +59,7 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     const std::string model = model_argument(args);
     const std::string out_path = args.required("out");
     const TrainOptions options = train_options_from(args);
-    check_output_directory(out_path);
+    check_output_path(out_path); // fail before minutes of work, not after
 
     const ModelSpec declared =
         is_builtin_model(model) ? default_model_spec(model) : ModelSpec{model, {1, 28, 28}, 10};

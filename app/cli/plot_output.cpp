@@ -42,10 +42,7 @@ void write_curve_plot(const CurvePlotRequest& request, const std::string& path)
 {
     namespace fs = std::filesystem;
     const fs::path target(path);
-    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    if (!fs::is_directory(directory))
-        throw Error("cannot write " + path + ": directory " + directory.string() +
-                    " does not exist");
+    const fs::path directory(check_output_path(path));
     ensure_application();
     CurvePlotSpec spec;
     spec.title = QString::fromStdString(request.title);

@@ -1,5 +1,6 @@
 #include "support/test_support.h"
 
+#include "engine/error.h"
 #include "engine/synthetic_data.h"
 
 #include <ATen/ATen.h>
@@ -68,6 +69,16 @@ int runCli(const QStringList& args, QString* out, QString* err, int timeoutMs)
     if (err)
         *err = QString::fromUtf8(process.readAllStandardError());
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+}
+
+QString errorOf(const std::function<void()>& action)
+{
+    try {
+        action();
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 QString lastLine(const QString& text)

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <string>
 
 namespace prunelab::test {
@@ -29,6 +30,9 @@ std::string readBytes(const QString& path);
 /// Runs the real prunelab-cli. Returns the exit code; fills stdout and stderr.
 int runCli(const QStringList& args, QString* out = nullptr, QString* err = nullptr,
            int timeoutMs = 120000);
+
+/// Runs `action` and returns the message of the prunelab::Error it throws (empty if none).
+QString errorOf(const std::function<void()>& action);
 
 /// The last line of a command's stdout, for `--json` output.
 QString lastLine(const QString& text);
