@@ -11,12 +11,14 @@ cli="${PRUNELAB_BUILD:-$root/build}/app/prunelab-cli"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 summary() {  # label json-file
-    /usr/bin/python3 -c '
+    /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
-r = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
-print(f"{sys.argv[1]:44} sparsity {r[\"sparsity\"]*100:6.2f}%  accuracy {r[\"accuracy\"]*100:6.2f}%  "
-      f"dense {r[\"dense_accuracy\"]*100:6.2f}%  delta {(r[\"accuracy\"]-r[\"dense_accuracy\"])*100:+.2f} pp")
-' "$1" "$2"
+label, path = sys.argv[1], sys.argv[2]
+r = json.loads(open(path).read().strip().splitlines()[-1])
+acc, dense = r["accuracy"] * 100, r["dense_accuracy"] * 100
+print(f"{label:44} sparsity {r['sparsity'] * 100:6.2f}%  accuracy {acc:6.2f}%  "
+      f"dense {dense:6.2f}%  delta {acc - dense:+.2f} pp")
+PY
 }
 "$cli" prune default --criterion l1 --rate 0.9 --global --schedule agp --steps 5 \
     --finetune-epochs 2 --final-finetune-epochs 15 --lr 0.002 --out "$work/a.pt" --json \

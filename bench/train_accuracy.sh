@@ -5,13 +5,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${PRUNELAB_BUILD:-$root/build}"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-"$build/app/prunelab-cli" train convnet --data fashion-mnist --epochs 10 --out "$out/c.pt" --json \
-    2>/dev/null | tail -1 | /usr/bin/python3 -c '
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$build/app/prunelab-cli" train convnet --data fashion-mnist --epochs 10 --out "$work/c.pt" --json \
+    2>/dev/null | tail -1 > "$work/r.json"
+/usr/bin/python3 - "$work/r.json" <<'PY'
 import json, sys
-r = json.loads(sys.stdin.read())
+r = json.load(open(sys.argv[1]))
 for e in r["epochs"]:
-    print(f"epoch {e[\"epoch\"]:2d}  test accuracy {e[\"test_accuracy\"]:.4f}  ({e[\"seconds\"]:.1f} s)")
-print(f"final test accuracy {r[\"accuracy\"]:.4f} after 10 epochs, {r[\"images_per_second\"]:.0f} images/s")
-'
+    print(f"epoch {e['epoch']:2d}  test accuracy {e['test_accuracy']:.4f}  ({e['seconds']:.1f} s)")
+print(f"final test accuracy {r['accuracy']:.4f} after 10 epochs, {r['images_per_second']:.0f} images/s")
+PY
