@@ -1,5 +1,6 @@
 // prunelab-cli: everything the workbench does, from the command line.
 #include "app/cli/commands.h"
+#include "engine/blas_threads.h"
 
 #include <atomic>
 #include <csignal>
@@ -19,6 +20,7 @@ extern "C" void on_interrupt(int)
 int main(int argc, char** argv)
 {
     std::signal(SIGINT, on_interrupt);
+    prunelab::use_all_cores();
     std::vector<std::string> args(argv + 1, argv + argc);
     prunelab::cli::CommandContext context{std::cout, std::cerr, &g_cancel};
     return prunelab::cli::run_cli(args, context);

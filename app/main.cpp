@@ -1,5 +1,6 @@
 // prunelab: the desktop workbench. Opens on the embedded default model.
 #include "app/main_window.h"
+#include "engine/blas_threads.h"
 #include "engine/version.h"
 
 #include <QApplication>
@@ -11,6 +12,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("PruneLab"));
     QApplication::setApplicationVersion(QString::fromLatin1(prunelab::kVersion));
 
+    prunelab::use_all_cores();
     prunelab::MainWindow window;
     const QStringList args = QApplication::arguments();
     window.openModel(args.size() > 1 ? args.at(1) : QStringLiteral("default"));

@@ -1,6 +1,10 @@
 #include "engine/blas_threads.h"
 
+#include <ATen/Parallel.h>
+
 #include <dlfcn.h>
+#include <algorithm>
+#include <thread>
 
 namespace prunelab {
 namespace {
@@ -18,6 +22,13 @@ int blas_threads()
 {
     static const auto get = lookup<int (*)()>("openblas_get_num_threads");
     return get ? get() : 0;
+}
+
+void use_all_cores()
+{
+    const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+    if (at::get_num_threads() != cores)
+        at::set_num_threads(cores);
 }
 
 void set_blas_threads(int threads)
