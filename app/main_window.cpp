@@ -3,7 +3,12 @@
 #include "app/layer_rows.h"
 #include "engine/error.h"
 #include "engine/session.h"
+#include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
+
+#include <QDockWidget>
+#include <QItemSelectionModel>
+#include <cmath>
 
 #include <QAction>
 #include <QApplication>
@@ -36,6 +41,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                                                            QHeaderView::Stretch);
     setCentralWidget(m_layerTable);
 
+    m_histogram = new ImportanceHistogramView(this);
+    auto* importanceDock = new QDockWidget(tr("Importance"), this);
+    importanceDock->setObjectName(QStringLiteral("importanceDock"));
+    importanceDock->setWidget(m_histogram);
+    addDockWidget(Qt::RightDockWidgetArea, importanceDock);
+    connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
+            &MainWindow::onThresholdDragged);
+    connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showHistogram(current.row()); });
+
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("modelStatus"));
     statusBar()->addWidget(m_statusLabel, 1);
@@ -49,7 +64,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     if (!settings.contains(QStringLiteral("mainWindow/geometry")))
-        resize(900, 420);
+        resize(1200, 520);
 }
 
 MainWindow::~MainWindow() = default;
@@ -98,17 +113,82 @@ bool MainWindow::openModel(const QString& source)
         m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
         return false;
     }
+    try {
+        m_session->score("l1", "weight");
+    } catch (const std::exception& e) {
+        m_errorHandler(tr("Cannot score %1: %2").arg(source, QString::fromUtf8(e.what())));
+    }
+    m_histogramRow = -1;
     refresh();
+    selectLayer(0);
     return true;
+}
+
+void MainWindow::selectLayer(int row)
+{
+    m_layerTable->selectRow(row);
+    m_layerTable->setCurrentIndex(m_layerModel->index(row, 0));
+    showHistogram(row);
+}
+
+QString MainWindow::selectedLayer() const
+{
+    if (m_histogramRow < 0 || m_histogramRow >= m_layerModel->layers().size())
+        return {};
+    return m_layerModel->layers().at(m_histogramRow).name;
+}
+
+void MainWindow::showHistogram(int row)
+{
+    if (!m_session || !m_session->is_scored() || row < 0 || row >= m_layerModel->layers().size())
+        return;
+    m_histogramRow = row;
+    const std::string layer = m_layerModel->layers().at(row).name.toStdString();
+    const LayerHistogram h = m_session->histogram(layer);
+    HistogramData data;
+    data.layer = QString::fromStdString(h.layer);
+    data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
+    data.binWidth = h.bin_width;
+    data.counts = QVector<double>(h.counts.begin(), h.counts.end());
+    data.total = h.total;
+    m_histogram->setHistogram(data);
+    const LayerPruneState state = m_session->prune_state(layer);
+    const double lowest = h.bin_lefts.empty() ? 0.0 : h.bin_lefts.front();
+    // An untouched layer shows its line just left of every score: nothing pruned.
+    m_histogram->setThreshold(std::isfinite(state.threshold) ? state.threshold
+                                                              : lowest - 0.5 * h.bin_width);
+    m_histogram->setPrunedSummary(state.pruned, state.elements);
+}
+
+void MainWindow::onThresholdDragged(double threshold)
+{
+    const QString layer = selectedLayer();
+    if (!m_session || layer.isEmpty())
+        return;
+    try {
+        const LayerPruneState state = m_session->set_threshold(layer.toStdString(), float(threshold));
+        m_histogram->setPrunedSummary(state.pruned, state.elements);
+        m_layerModel->updateLayers(toLayerRows(m_session->info()));
+        updateStatus();
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+    }
 }
 
 void MainWindow::refresh()
 {
     if (!m_session)
         return;
-    const ModelInfo info = m_session->info();
-    m_layerModel->setLayers(toLayerRows(info));
+    m_layerModel->setLayers(toLayerRows(m_session->info()));
     m_layerTable->resizeColumnsToContents();
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_session)
+        return;
+    const ModelInfo info = m_session->info();
 
     const QString modelName = QString::fromStdString(info.spec.name);
     const QString source = QString::fromStdString(m_session->source());

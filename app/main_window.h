@@ -10,6 +10,7 @@ class QTableView;
 
 namespace prunelab {
 
+class ImportanceHistogramView;
 class LayerTableModel;
 class Session;
 
@@ -30,6 +31,9 @@ public:
     void setErrorHandler(std::function<void(const QString&)> handler);
 
     LayerTableModel* layerModel() const { return m_layerModel; }
+    ImportanceHistogramView* histogramView() const { return m_histogram; }
+    /// Selects a layer row and shows its histogram.
+    void selectLayer(int row);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -38,11 +42,17 @@ private:
     void buildMenus();
     void showOpenModelDialog();
     void refresh();
+    void updateStatus();
+    void showHistogram(int row);
+    void onThresholdDragged(double threshold);
+    QString selectedLayer() const;
 
     std::unique_ptr<Session> m_session;
     LayerTableModel* m_layerModel = nullptr;
     QTableView* m_layerTable = nullptr;
     QLabel* m_statusLabel = nullptr;
+    ImportanceHistogramView* m_histogram = nullptr;
+    int m_histogramRow = -1;
     std::function<void(const QString&)> m_errorHandler;
 };
 

@@ -1,6 +1,13 @@
 #include "engine/session.h"
 
+#include "engine/allocation.h"
+#include "engine/error.h"
 #include "engine/model_loader.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <map>
 
 namespace prunelab {
 
@@ -8,6 +15,28 @@ struct Session::Impl
 {
     std::string source;
     Checkpoint checkpoint;
+    std::map<std::string, at::Tensor> dense; ///< weights before any threshold
+    std::unique_ptr<Pruner> pruner;
+    std::map<std::string, float> thresholds;
+
+    void restore_dense()
+    {
+        at::NoGradGuard no_grad;
+        for (auto& item : checkpoint.net->named_parameters())
+            item.value().copy_(dense.at(item.key()));
+    }
+
+    void apply_thresholds()
+    {
+        restore_dense();
+        if (thresholds.empty())
+            return;
+        AllocationOptions options;
+        for (const auto& [layer, threshold] : thresholds)
+            options.layers[layer].threshold = threshold;
+        options.keep_at_least_one(false);
+        pruner->allocate(options).masks.apply_(*checkpoint.net);
+    }
 };
 
 Session::Session() : m_impl(std::make_unique<Impl>()) {}
@@ -18,6 +47,8 @@ std::unique_ptr<Session> Session::open(const std::string& model)
     std::unique_ptr<Session> session(new Session());
     session->m_impl->source = model;
     session->m_impl->checkpoint = load_model(model);
+    for (const auto& item : session->m_impl->checkpoint.net->named_parameters())
+        session->m_impl->dense[item.key()] = item.value().detach().clone();
     return session;
 }
 
@@ -39,6 +70,68 @@ std::optional<double> Session::recorded_accuracy() const
     if (metadata.contains("test_accuracy") && metadata["test_accuracy"].is_number())
         return metadata["test_accuracy"].get<double>();
     return std::nullopt;
+}
+
+void Session::score(const std::string& criterion, const std::string& granularity)
+{
+    if (criterion_needs_data(criterion))
+        throw Error("criterion '" + criterion + "' needs calibration data; open a data set first");
+    auto options = ImportanceOptions().criterion(criterion).granularity(parse_granularity(granularity));
+    m_impl->thresholds.clear();
+    m_impl->restore_dense();
+    m_impl->pruner = std::make_unique<Pruner>(*m_impl->checkpoint.net,
+                                              compute_importance(*m_impl->checkpoint.net, nullptr, options));
+}
+
+bool Session::is_scored() const { return m_impl->pruner != nullptr; }
+
+LayerHistogram Session::histogram(const std::string& layer, int bins) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    const auto& sorted = m_impl->pruner->index().sorted(i);
+    LayerHistogram out;
+    out.layer = layer;
+    out.total = sorted.numel();
+    const double lo = sorted.numel() ? sorted[0].item<double>() : 0.0;
+    double hi = sorted.numel() ? sorted[-1].item<double>() : 1.0;
+    if (hi <= lo)
+        hi = lo + 1.0;
+    bins = std::max(1, bins);
+    out.bin_width = (hi - lo) / bins;
+    const auto counts = at::histc(m_impl->pruner->index().scores(i), bins, lo, hi);
+    for (int b = 0; b < bins; ++b) {
+        out.bin_lefts.push_back(lo + b * out.bin_width);
+        out.counts.push_back(counts[b].item<double>());
+    }
+    return out;
+}
+
+LayerPruneState Session::prune_state(const std::string& layer) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    LayerPruneState state;
+    state.layer = layer;
+    state.elements = m_impl->pruner->index().size(i);
+    auto it = m_impl->thresholds.find(layer);
+    state.threshold = it == m_impl->thresholds.end() ? -INFINITY : it->second;
+    state.pruned = it == m_impl->thresholds.end()
+                       ? 0
+                       : m_impl->pruner->index().count_at_or_below(i, it->second);
+    return state;
+}
+
+LayerPruneState Session::set_threshold(const std::string& layer, float threshold)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    m_impl->pruner->layer_index(layer); // validates the name
+    m_impl->thresholds[layer] = threshold;
+    m_impl->apply_thresholds();
+    return prune_state(layer);
 }
 
 } // namespace prunelab

@@ -11,6 +11,25 @@
 
 namespace prunelab {
 
+/// A layer's score histogram, binned over [min, max] of its scores.
+struct LayerHistogram
+{
+    std::string layer;
+    std::vector<double> bin_lefts;
+    double bin_width = 1.0;
+    std::vector<double> counts;
+    int64_t total = 0;
+};
+
+/// Where a layer's threshold stands.
+struct LayerPruneState
+{
+    std::string layer;
+    int64_t elements = 0; ///< scored elements (weights or units)
+    int64_t pruned = 0;
+    float threshold = 0.0f;
+};
+
 class Session
 {
 public:
@@ -29,6 +48,18 @@ public:
     std::string data_spec() const;
     /// Test accuracy recorded in the checkpoint, if any.
     std::optional<double> recorded_accuracy() const;
+
+    /// Scores the dense weights with a data-free criterion (l1, l2, random) at a granularity,
+    /// and forgets earlier thresholds. Sorts once; thresholds are cheap afterwards.
+    /// @throws prunelab::Error for a criterion that needs data or an unknown name.
+    void score(const std::string& criterion, const std::string& granularity);
+    bool is_scored() const;
+    /// @throws prunelab::Error when not scored or the layer is unknown.
+    LayerHistogram histogram(const std::string& layer, int bins = 60) const;
+    /// Prunes the layer's elements scoring <= threshold (from the dense weights) and applies
+    /// every layer's current threshold to the model.
+    LayerPruneState set_threshold(const std::string& layer, float threshold);
+    LayerPruneState prune_state(const std::string& layer) const;
 
 private:
     Session();

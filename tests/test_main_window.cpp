@@ -5,7 +5,11 @@
 #include "engine/checkpoint.h"
 #include "engine/model_factory.h"
 
+#include "widgets/importance_histogram_view.h"
+
 #include <QLabel>
+#include <QMouseEvent>
+#include <qcustomplot.h>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -41,6 +45,55 @@ private slots:
         auto* status = window.findChild<QLabel*>("modelStatus");
         QVERIFY(status->text().contains("21,840"));
         QVERIFY(status->text().contains("test accuracy"));
+    }
+
+    void draggingThresholdPrunesTheSelectedLayer()
+    {
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        window.resize(1200, 520);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.selectLayer(2); // fc1
+        auto* view = window.findChild<ImportanceHistogramView*>("importanceHistogram");
+        QVERIFY(view);
+        QCOMPARE(view->histogram().layer, QString("fc1"));
+        QCOMPARE(view->histogram().total, 16000);
+        view->plot()->replot();
+        auto* model = window.layerModel();
+        const auto totalBefore = model->index(model->totalsRow(), LayerTableModel::KeptColumn)
+                                     .data(Qt::UserRole).toLongLong();
+
+        // Drag the line from the far left to the middle of fc1's score range.
+        const auto& h = view->histogram();
+        const double middle = h.binLefts.front() + 0.5 * h.binWidth * h.binLefts.size();
+        QWidget* plot = view->plot();
+        const int y = plot->height() / 2;
+        auto send = [&](QEvent::Type type, int x, Qt::MouseButton b, Qt::MouseButtons bs) {
+            QMouseEvent e(type, QPointF(x, y), plot->mapToGlobal(QPointF(x, y)), b, bs, Qt::NoModifier);
+            QApplication::sendEvent(plot, &e);
+        };
+        send(QEvent::MouseButtonPress, view->pixelForScore(h.binLefts.front() - 0.5 * h.binWidth),
+             Qt::LeftButton, Qt::LeftButton);
+        send(QEvent::MouseMove, view->pixelForScore(middle), Qt::NoButton, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, view->pixelForScore(middle), Qt::LeftButton, Qt::NoButton);
+
+        const double sparsity =
+            model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble();
+        QVERIFY2(sparsity > 0.3 && sparsity < 1.0, qPrintable(QString::number(sparsity)));
+        const auto totalAfter = model->index(model->totalsRow(), LayerTableModel::KeptColumn)
+                                    .data(Qt::UserRole).toLongLong();
+        QCOMPARE(totalAfter, totalBefore - qint64(std::llround(sparsity * 16000)));
+        QVERIFY(view->prunedSummaryText().startsWith("pruned "));
+        QCOMPARE(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        // Dragging back to the far left restores the dense layer.
+        send(QEvent::MouseButtonPress, view->pixelForScore(middle), Qt::LeftButton, Qt::LeftButton);
+        send(QEvent::MouseMove, view->pixelForScore(h.binLefts.front() - h.binWidth), Qt::NoButton,
+             Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, view->pixelForScore(h.binLefts.front() - h.binWidth),
+             Qt::LeftButton, Qt::NoButton);
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
     }
 
     void badFileKeepsCurrentModel()

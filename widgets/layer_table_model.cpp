@@ -14,6 +14,17 @@ void LayerTableModel::setLayers(QVector<LayerRow> layers)
     endResetModel();
 }
 
+void LayerTableModel::updateLayers(QVector<LayerRow> layers)
+{
+    if (layers.size() != m_layers.size()) {
+        setLayers(std::move(layers));
+        return;
+    }
+    m_layers = std::move(layers);
+    if (!m_layers.isEmpty())
+        emit dataChanged(index(0, 0), index(totalsRow(), ColumnCount - 1));
+}
+
 int LayerTableModel::rowCount(const QModelIndex& parent) const
 {
     if (parent.isValid() || m_layers.isEmpty())

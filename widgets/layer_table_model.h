@@ -32,6 +32,9 @@ public:
 
     /// Replaces every row.
     void setLayers(QVector<LayerRow> layers);
+    /// Updates the values of the same layers in place (selection and scroll survive); falls
+    /// back to setLayers when the layer count differs.
+    void updateLayers(QVector<LayerRow> layers);
     const QVector<LayerRow>& layers() const { return m_layers; }
     /// The row index of the totals row (== layers().size()).
     int totalsRow() const { return int(m_layers.size()); }
