@@ -1,6 +1,7 @@
 #include "app/main_window.h"
 
 #include "app/layer_rows.h"
+#include "app/threshold_command.h"
 #include "engine/error.h"
 #include "engine/session.h"
 #include "widgets/importance_histogram_view.h"
@@ -21,6 +22,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QUndoStack>
 
 namespace prunelab {
 
@@ -41,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                                                            QHeaderView::Stretch);
     setCentralWidget(m_layerTable);
 
+    m_undo = new QUndoStack(this);
     m_histogram = new ImportanceHistogramView(this);
     auto* importanceDock = new QDockWidget(tr("Importance"), this);
     importanceDock->setObjectName(QStringLiteral("importanceDock"));
@@ -48,6 +51,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     addDockWidget(Qt::RightDockWidgetArea, importanceDock);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
             &MainWindow::onThresholdDragged);
+    connect(m_histogram, &ImportanceHistogramView::thresholdDragFinished, this,
+            &MainWindow::onThresholdDragFinished);
     connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showHistogram(current.row()); });
 
@@ -87,6 +92,16 @@ void MainWindow::buildMenus()
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    edit->addAction(undo);
+    edit->addAction(redo);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PruneLab"), this, [this] {
         QMessageBox::about(this, tr("About PruneLab"),
@@ -119,6 +134,7 @@ bool MainWindow::openModel(const QString& source)
         m_errorHandler(tr("Cannot score %1: %2").arg(source, QString::fromUtf8(e.what())));
     }
     m_histogramRow = -1;
+    m_undo->clear(); // edits of the previous model do not apply to this one
     refresh();
     selectLayer(0);
     return true;
@@ -165,10 +181,36 @@ void MainWindow::onThresholdDragged(double threshold)
     const QString layer = selectedLayer();
     if (!m_session || layer.isEmpty())
         return;
+    const float before = m_session->prune_state(layer.toStdString()).threshold;
+    m_undo->push(new SetThresholdCommand(
+        layer, before, threshold,
+        [this](const QString& name, double value) { applyThreshold(name, value); }));
+}
+
+void MainWindow::onThresholdDragFinished()
+{
+    if (m_undo->count() == 0)
+        return;
+    if (auto* last = const_cast<QUndoCommand*>(m_undo->command(m_undo->index() - 1)))
+        static_cast<SetThresholdCommand*>(last)->close();
+}
+
+void MainWindow::applyThreshold(const QString& layer, double threshold)
+{
+    if (!m_session)
+        return;
     try {
-        const LayerPruneState state = m_session->set_threshold(layer.toStdString(), float(threshold));
-        m_histogram->setPrunedSummary(state.pruned, state.elements);
+        const LayerPruneState state =
+            m_session->set_threshold(layer.toStdString(), float(threshold));
         m_layerModel->updateLayers(toLayerRows(m_session->info()));
+        if (selectedLayer() == layer) {
+            if (!m_histogram->isDragging())
+                m_histogram->setThreshold(std::isfinite(threshold)
+                                              ? threshold
+                                              : m_histogram->histogram().binLefts.value(0) -
+                                                    0.5 * m_histogram->histogram().binWidth);
+            m_histogram->setPrunedSummary(state.pruned, state.elements);
+        }
         updateStatus();
     } catch (const std::exception& e) {
         m_errorHandler(QString::fromUtf8(e.what()));

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QTableView;
+class QUndoStack;
 
 namespace prunelab {
 
@@ -32,6 +33,7 @@ public:
 
     LayerTableModel* layerModel() const { return m_layerModel; }
     ImportanceHistogramView* histogramView() const { return m_histogram; }
+    QUndoStack* undoStack() const { return m_undo; }
     /// Selects a layer row and shows its histogram.
     void selectLayer(int row);
 
@@ -45,6 +47,9 @@ private:
     void updateStatus();
     void showHistogram(int row);
     void onThresholdDragged(double threshold);
+    void onThresholdDragFinished();
+    /// Applies a threshold to a layer and refreshes every view of it (used by undo commands).
+    void applyThreshold(const QString& layer, double threshold);
     QString selectedLayer() const;
 
     std::unique_ptr<Session> m_session;
@@ -53,6 +58,7 @@ private:
     QLabel* m_statusLabel = nullptr;
     ImportanceHistogramView* m_histogram = nullptr;
     int m_histogramRow = -1;
+    QUndoStack* m_undo = nullptr;
     std::function<void(const QString&)> m_errorHandler;
 };
 

@@ -87,6 +87,20 @@ private slots:
         QCOMPARE(totalAfter, totalBefore - qint64(std::llround(sparsity * 16000)));
         QVERIFY(view->prunedSummaryText().startsWith("pruned "));
         QCOMPARE(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+
+        // The whole drag (press, move, release) is one undoable edit: Ctrl+Z restores the dense
+        // layer, Ctrl+Shift+Z prunes it again.
+        QCOMPARE(window.undoStack()->count(), 1);
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::KeptColumn).data(Qt::UserRole).toLongLong(),
+                 totalBefore);
+        QCOMPARE(view->prunedSummaryText(), QString("pruned 0.0% (0 of 16,000)"));
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), sparsity);
+
         // Dragging back to the far left restores the dense layer.
         send(QEvent::MouseButtonPress, view->pixelForScore(middle), Qt::LeftButton, Qt::LeftButton);
         send(QEvent::MouseMove, view->pixelForScore(h.binLefts.front() - h.binWidth), Qt::NoButton,
