@@ -12,6 +12,11 @@
 #include <cmath>
 
 #include <QAction>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QToolBar>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFileDialog>
@@ -64,6 +69,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         QMessageBox::critical(this, tr("PruneLab"), message);
     };
     buildMenus();
+    buildToolBar();
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
@@ -111,6 +117,118 @@ void MainWindow::buildMenus()
     });
 }
 
+void MainWindow::buildToolBar()
+{
+    QToolBar* bar = addToolBar(tr("Pruning"));
+    bar->setObjectName(QStringLiteral("pruningToolBar"));
+    bar->addWidget(new QLabel(tr(" Criterion "), bar));
+    m_criterion = new QComboBox(bar);
+    m_criterion->setObjectName(QStringLiteral("criterionCombo"));
+    m_criterion->addItems({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("random")});
+    bar->addWidget(m_criterion);
+    bar->addWidget(new QLabel(tr(" Granularity "), bar));
+    m_granularity = new QComboBox(bar);
+    m_granularity->setObjectName(QStringLiteral("granularityCombo"));
+    m_granularity->addItems({QStringLiteral("weight"), QStringLiteral("neuron"), QStringLiteral("filter")});
+    bar->addWidget(m_granularity);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Global rate "), bar));
+    m_globalSlider = new QSlider(Qt::Horizontal, bar);
+    m_globalSlider->setObjectName(QStringLiteral("globalRateSlider"));
+    m_globalSlider->setRange(0, 1000);
+    m_globalSlider->setMinimumWidth(180);
+    bar->addWidget(m_globalSlider);
+    m_globalSpin = new QDoubleSpinBox(bar);
+    m_globalSpin->setObjectName(QStringLiteral("globalRateSpin"));
+    m_globalSpin->setRange(0.0, 100.0);
+    m_globalSpin->setDecimals(1);
+    m_globalSpin->setSuffix(QStringLiteral(" %"));
+    bar->addWidget(m_globalSpin);
+
+    connect(m_criterion, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
+    connect(m_granularity, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
+    connect(m_globalSlider, &QSlider::valueChanged, this, [this](int value) {
+        onGlobalRateChanged(value / 1000.0, m_globalSlider->isSliderDown());
+    });
+    connect(m_globalSlider, &QSlider::sliderReleased, this, &MainWindow::closeLastCommand);
+    connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this,
+            [this] { onGlobalRateChanged(m_globalSpin->value() / 100.0, false); });
+}
+
+void MainWindow::rescore()
+{
+    if (!m_session)
+        return;
+    try {
+        m_session->score(m_criterion->currentText().toStdString(),
+                         m_granularity->currentText().toStdString());
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return;
+    }
+    m_undo->clear(); // thresholds of other scores mean nothing now
+    const QSignalBlocker blockSlider(m_globalSlider);
+    const QSignalBlocker blockSpin(m_globalSpin);
+    m_globalSlider->setValue(0);
+    m_globalSpin->setValue(0.0);
+    refreshAfterEdit();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+}
+
+void MainWindow::onGlobalRateChanged(double rate, bool dragging)
+{
+    if (!m_session || !m_session->is_scored())
+        return;
+    {
+        const QSignalBlocker blockSlider(m_globalSlider);
+        const QSignalBlocker blockSpin(m_globalSpin);
+        m_globalSlider->setValue(int(std::lround(rate * 1000.0)));
+        m_globalSpin->setValue(rate * 100.0);
+    }
+    m_undo->push(new SetGlobalRateCommand(
+        m_session->thresholds(), rate,
+        [this](double r) {
+            m_session->set_global_rate(r);
+            refreshAfterEdit();
+        },
+        [this](const SetGlobalRateCommand::Thresholds& t) {
+            m_session->set_thresholds(t);
+            refreshAfterEdit();
+        }));
+    if (!dragging)
+        closeLastCommand();
+}
+
+void MainWindow::closeLastCommand()
+{
+    if (m_undo->count() == 0 || m_undo->index() == 0)
+        return;
+    auto* last = const_cast<QUndoCommand*>(m_undo->command(m_undo->index() - 1));
+    if (auto* threshold = dynamic_cast<SetThresholdCommand*>(last))
+        threshold->close();
+    else if (auto* global = dynamic_cast<SetGlobalRateCommand*>(last))
+        global->close();
+}
+
+void MainWindow::refreshAfterEdit()
+{
+    if (!m_session)
+        return;
+    m_layerModel->updateLayers(toLayerRows(m_session->info()));
+    const QString layer = selectedLayer();
+    if (!layer.isEmpty() && m_session->is_scored()) {
+        const LayerPruneState state = m_session->prune_state(layer.toStdString());
+        if (!m_histogram->isDragging()) {
+            const auto& h = m_histogram->histogram();
+            m_histogram->setThreshold(std::isfinite(state.threshold)
+                                          ? state.threshold
+                                          : h.binLefts.value(0) - 0.5 * h.binWidth);
+        }
+        m_histogram->setPrunedSummary(state.pruned, state.elements);
+    }
+    updateStatus();
+}
+
 void MainWindow::showOpenModelDialog()
 {
     const QString path = QFileDialog::getOpenFileName(
@@ -129,12 +247,19 @@ bool MainWindow::openModel(const QString& source)
         return false;
     }
     try {
-        m_session->score("l1", "weight");
+        m_session->score(m_criterion->currentText().toStdString(),
+                         m_granularity->currentText().toStdString());
     } catch (const std::exception& e) {
         m_errorHandler(tr("Cannot score %1: %2").arg(source, QString::fromUtf8(e.what())));
     }
     m_histogramRow = -1;
     m_undo->clear(); // edits of the previous model do not apply to this one
+    {
+        const QSignalBlocker blockSlider(m_globalSlider);
+        const QSignalBlocker blockSpin(m_globalSpin);
+        m_globalSlider->setValue(0);
+        m_globalSpin->setValue(0.0);
+    }
     refresh();
     selectLayer(0);
     return true;
@@ -174,6 +299,14 @@ void MainWindow::showHistogram(int row)
     m_histogram->setThreshold(std::isfinite(state.threshold) ? state.threshold
                                                               : lowest - 0.5 * h.bin_width);
     m_histogram->setPrunedSummary(state.pruned, state.elements);
+    // Neuron granularity prunes Linear rows, filter granularity Conv2d filters; other layers
+    // show their scores but cannot be thresholded.
+    const bool applies = m_session->applies_to(layer);
+    m_histogram->setEnabled(applies);
+    m_histogram->setToolTip(applies ? QString()
+                                    : tr("%1 is not pruned at %2 granularity")
+                                          .arg(QString::fromStdString(layer),
+                                               m_granularity->currentText()));
 }
 
 void MainWindow::onThresholdDragged(double threshold)
@@ -187,34 +320,19 @@ void MainWindow::onThresholdDragged(double threshold)
         [this](const QString& name, double value) { applyThreshold(name, value); }));
 }
 
-void MainWindow::onThresholdDragFinished()
-{
-    if (m_undo->count() == 0)
-        return;
-    if (auto* last = const_cast<QUndoCommand*>(m_undo->command(m_undo->index() - 1)))
-        static_cast<SetThresholdCommand*>(last)->close();
-}
+void MainWindow::onThresholdDragFinished() { closeLastCommand(); }
 
 void MainWindow::applyThreshold(const QString& layer, double threshold)
 {
     if (!m_session)
         return;
     try {
-        const LayerPruneState state =
-            m_session->set_threshold(layer.toStdString(), float(threshold));
-        m_layerModel->updateLayers(toLayerRows(m_session->info()));
-        if (selectedLayer() == layer) {
-            if (!m_histogram->isDragging())
-                m_histogram->setThreshold(std::isfinite(threshold)
-                                              ? threshold
-                                              : m_histogram->histogram().binLefts.value(0) -
-                                                    0.5 * m_histogram->histogram().binWidth);
-            m_histogram->setPrunedSummary(state.pruned, state.elements);
-        }
-        updateStatus();
+        m_session->set_threshold(layer.toStdString(), float(threshold));
     } catch (const std::exception& e) {
         m_errorHandler(QString::fromUtf8(e.what()));
+        return;
     }
+    refreshAfterEdit();
 }
 
 void MainWindow::refresh()

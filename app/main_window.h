@@ -5,7 +5,10 @@
 #include <functional>
 #include <memory>
 
+class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
+class QSlider;
 class QTableView;
 class QUndoStack;
 
@@ -50,6 +53,12 @@ private:
     void onThresholdDragFinished();
     /// Applies a threshold to a layer and refreshes every view of it (used by undo commands).
     void applyThreshold(const QString& layer, double threshold);
+    void buildToolBar();
+    void onGlobalRateChanged(double rate, bool dragging);
+    void closeLastCommand();
+    void rescore();
+    /// After any edit: table rows in place, histogram line and summary, status.
+    void refreshAfterEdit();
     QString selectedLayer() const;
 
     std::unique_ptr<Session> m_session;
@@ -59,6 +68,10 @@ private:
     ImportanceHistogramView* m_histogram = nullptr;
     int m_histogramRow = -1;
     QUndoStack* m_undo = nullptr;
+    QComboBox* m_criterion = nullptr;
+    QComboBox* m_granularity = nullptr;
+    QSlider* m_globalSlider = nullptr;
+    QDoubleSpinBox* m_globalSpin = nullptr;
     std::function<void(const QString&)> m_errorHandler;
 };
 

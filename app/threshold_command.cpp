@@ -22,3 +22,25 @@ bool SetThresholdCommand::mergeWith(const QUndoCommand* other)
 }
 
 } // namespace prunelab
+
+namespace prunelab {
+
+SetGlobalRateCommand::SetGlobalRateCommand(Thresholds before, double rate,
+                                           std::function<void(double)> apply_rate,
+                                           std::function<void(const Thresholds&)> restore)
+    : m_before(std::move(before)), m_rate(rate), m_apply_rate(std::move(apply_rate)),
+      m_restore(std::move(restore))
+{
+    setText(QObject::tr("global rate %1%").arg(rate * 100.0, 0, 'f', 1));
+}
+
+bool SetGlobalRateCommand::mergeWith(const QUndoCommand* other)
+{
+    if (!m_open)
+        return false;
+    m_rate = static_cast<const SetGlobalRateCommand*>(other)->m_rate;
+    setText(QObject::tr("global rate %1%").arg(m_rate * 100.0, 0, 'f', 1));
+    return true;
+}
+
+} // namespace prunelab

@@ -4,6 +4,8 @@
 #include <QUndoCommand>
 
 #include <functional>
+#include <map>
+#include <string>
 
 namespace prunelab {
 
@@ -28,6 +30,33 @@ private:
     double m_before;
     double m_after;
     Apply m_apply;
+    bool m_open = true;
+};
+
+} // namespace prunelab
+
+namespace prunelab {
+
+/// Setting one global rate across all layers, undoably: undo restores every layer's previous
+/// threshold. Moves of one slider drag merge until close().
+class SetGlobalRateCommand : public QUndoCommand
+{
+public:
+    using Thresholds = std::map<std::string, float>;
+    SetGlobalRateCommand(Thresholds before, double rate, std::function<void(double)> apply_rate,
+                         std::function<void(const Thresholds&)> restore);
+
+    void undo() override { m_restore(m_before); }
+    void redo() override { m_apply_rate(m_rate); }
+    int id() const override { return 2; }
+    bool mergeWith(const QUndoCommand* other) override;
+    void close() { m_open = false; }
+
+private:
+    Thresholds m_before;
+    double m_rate;
+    std::function<void(double)> m_apply_rate;
+    std::function<void(const Thresholds&)> m_restore;
     bool m_open = true;
 };
 

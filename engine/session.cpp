@@ -85,6 +85,11 @@ void Session::score(const std::string& criterion, const std::string& granularity
 
 bool Session::is_scored() const { return m_impl->pruner != nullptr; }
 
+bool Session::applies_to(const std::string& layer) const
+{
+    return m_impl->pruner && m_impl->pruner->applies_to(m_impl->pruner->layer_index(layer));
+}
+
 LayerHistogram Session::histogram(const std::string& layer, int bins) const
 {
     if (!m_impl->pruner)
@@ -124,11 +129,37 @@ LayerPruneState Session::prune_state(const std::string& layer) const
     return state;
 }
 
+void Session::set_global_rate(double rate)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const auto allocation =
+        m_impl->pruner->allocate(AllocationOptions().global_rate(rate).keep_at_least_one(false));
+    m_impl->thresholds.clear();
+    for (const auto& layer : allocation.layers)
+        if (layer.pruned)
+            m_impl->thresholds[layer.layer] = layer.threshold;
+    m_impl->apply_thresholds();
+}
+
+std::map<std::string, float> Session::thresholds() const { return m_impl->thresholds; }
+
+void Session::set_thresholds(const std::map<std::string, float>& thresholds)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    for (const auto& [layer, threshold] : thresholds)
+        m_impl->pruner->layer_index(layer);
+    m_impl->thresholds = thresholds;
+    m_impl->apply_thresholds();
+}
+
 LayerPruneState Session::set_threshold(const std::string& layer, float threshold)
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
-    m_impl->pruner->layer_index(layer); // validates the name
+    if (!applies_to(layer)) // also validates the name
+        throw Error("layer '" + layer + "' is not pruned at this granularity");
     m_impl->thresholds[layer] = threshold;
     m_impl->apply_thresholds();
     return prune_state(layer);

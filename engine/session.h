@@ -5,6 +5,7 @@
 
 #include "engine/model_info.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,12 +55,23 @@ public:
     /// @throws prunelab::Error for a criterion that needs data or an unknown name.
     void score(const std::string& criterion, const std::string& granularity);
     bool is_scored() const;
+    /// Whether the current granularity prunes this layer (neuron → Linear, filter → Conv2d,
+    /// never the output layer's units).
+    bool applies_to(const std::string& layer) const;
     /// @throws prunelab::Error when not scored or the layer is unknown.
     LayerHistogram histogram(const std::string& layer, int bins = 60) const;
     /// Prunes the layer's elements scoring <= threshold (from the dense weights) and applies
     /// every layer's current threshold to the model.
     LayerPruneState set_threshold(const std::string& layer, float threshold);
     LayerPruneState prune_state(const std::string& layer) const;
+    /// Ranks every layer together (global_unstructured semantics) and sets each layer's
+    /// threshold to prune `rate` of all scored elements. @throws prunelab::Error for a rate
+    /// outside [0, 1].
+    void set_global_rate(double rate);
+    /// Every layer's current threshold (layers without one are absent).
+    std::map<std::string, float> thresholds() const;
+    /// Replaces all thresholds at once (for undo) and applies them.
+    void set_thresholds(const std::map<std::string, float>& thresholds);
 
 private:
     Session();

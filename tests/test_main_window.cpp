@@ -7,7 +7,11 @@
 
 #include "widgets/importance_histogram_view.h"
 
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QSlider>
+#include <QUndoStack>
 #include <QMouseEvent>
 #include <qcustomplot.h>
 #include <QTableView>
@@ -108,6 +112,45 @@ private slots:
         send(QEvent::MouseButtonRelease, view->pixelForScore(h.binLefts.front() - h.binWidth),
              Qt::LeftButton, Qt::NoButton);
         QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+    }
+
+    void globalRateIsUndoable()
+    {
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        auto* slider = window.findChild<QSlider*>("globalRateSlider");
+        QVERIFY(spin && slider);
+        spin->setValue(60.0);
+        emit spin->editingFinished();
+        QCOMPARE(slider->value(), 600);
+        auto* model = window.layerModel();
+        const int totals = model->totalsRow();
+        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 0.6); // global ranking prunes exactly 60% of all weights
+        for (int row = 0; row < totals; ++row) // and every layer a different share
+            QVERIFY(model->index(row, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
+        QVERIFY(window.histogramView()->prunedSummaryText() != "pruned 0.0% (0 of 250)");
+        slider->setValue(900);
+        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.9);
+        QCOMPARE(window.undoStack()->count(), 2);
+        window.undoStack()->undo();
+        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.6);
+        window.undoStack()->undo();
+        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+
+        // Filter granularity: only conv layers take part; a Linear layer's histogram is disabled.
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
+        QCOMPARE(window.undoStack()->count(), 0); // new scores, fresh history
+        spin->setValue(50.0);
+        emit spin->editingFinished();
+        // conv2's pruned filters take fc1's input columns with them; fc2 is untouched.
+        QVERIFY(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
+        QVERIFY(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
+        QCOMPARE(model->index(3, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        window.selectLayer(2);
+        QVERIFY(!window.histogramView()->isEnabled());
     }
 
     void badFileKeepsCurrentModel()
