@@ -1,8 +1,10 @@
 #include "app/main_window.h"
 
 #include "app/layer_rows.h"
+#include "app/log_dock.h"
 #include "app/threshold_command.h"
 #include "engine/error.h"
+#include "engine/logging.h"
 #include "engine/session.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
@@ -10,6 +12,8 @@
 #include <QDockWidget>
 #include <QItemSelectionModel>
 #include <cmath>
+
+#include <spdlog/logger.h>
 
 #include <QAction>
 #include <QComboBox>
@@ -60,6 +64,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             &MainWindow::onThresholdDragFinished);
     connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showHistogram(current.row()); });
+
+    auto* logDock = new LogDock(this);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({logDock}, {90}, Qt::Vertical);
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("modelStatus"));
@@ -243,9 +251,12 @@ bool MainWindow::openModel(const QString& source)
         auto session = Session::open(source.toStdString());
         m_session = std::move(session);
     } catch (const std::exception& e) {
+        logger()->warn("cannot open {}: {}", source.toStdString(), e.what());
         m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
         return false;
     }
+    logger()->info("opened {} ({}, {} parameters)", source.toStdString(),
+                   m_session->info().spec.name, m_session->info().total_params);
     try {
         m_session->score(m_criterion->currentText().toStdString(),
                          m_granularity->currentText().toStdString());

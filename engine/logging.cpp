@@ -14,6 +14,8 @@ std::shared_ptr<spdlog::logger> logger()
         auto created = spdlog::stderr_color_mt("prunelab");
         created->set_pattern("[%H:%M:%S] [%^%l%$] %v");
         created->set_level(spdlog::level::warn);
+        // stderr keeps to warnings even when a GUI sink lowers the logger to info.
+        created->sinks().front()->set_level(spdlog::level::warn);
         return created;
     }();
     return instance;

@@ -1,3 +1,4 @@
+#include "app/log_dock.h"
 #include "app/main_window.h"
 #include "support/test_support.h"
 #include "widgets/layer_table_model.h"
@@ -164,6 +165,11 @@ private slots:
         test::writeBytes(bad, "broken");
         QVERIFY(!window.openModel(bad));
         QCOMPARE(errors.size(), 1);
+        // The log dock shows both the opening and the failure (records arrive queued).
+        auto* log = window.findChild<LogDock*>("logDock");
+        QVERIFY(log);
+        QTRY_VERIFY(log->text().contains("cannot open " + bad));
+        QVERIFY(log->text().contains("opened lenet300"));
         QVERIFY(errors.first().contains(bad));
         // The session is unchanged: still LeNet-300-100's three layers plus totals.
         QCOMPARE(window.layerModel()->rowCount(), 4);
