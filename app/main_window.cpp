@@ -222,19 +222,25 @@ void MainWindow::refreshAfterEdit()
 {
     if (!m_session)
         return;
-    m_layerModel->updateLayers(toLayerRows(m_session->info()));
+    const ModelInfo info = m_session->info();
+    m_layerModel->updateLayers(toLayerRows(info));
     const QString layer = selectedLayer();
     if (!layer.isEmpty() && m_session->is_scored()) {
         const LayerPruneState state = m_session->prune_state(layer.toStdString());
-        if (!m_histogram->isDragging()) {
-            const auto& h = m_histogram->histogram();
-            m_histogram->setThreshold(std::isfinite(state.threshold)
-                                          ? state.threshold
-                                          : h.binLefts.value(0) - 0.5 * h.binWidth);
-        }
+        if (!m_histogram->isDragging())
+            m_histogram->setThreshold(lineFor(state));
         m_histogram->setPrunedSummary(state.pruned, state.elements);
     }
-    updateStatus();
+    updateStatus(info);
+}
+
+double MainWindow::lineFor(const LayerPruneState& state) const
+{
+    if (std::isfinite(state.threshold))
+        return state.threshold;
+    // An untouched layer shows its line just left of every score: nothing pruned.
+    const auto& h = m_histogram->histogram();
+    return h.binLefts.value(0) - 0.5 * h.binWidth;
 }
 
 void MainWindow::showOpenModelDialog()
@@ -255,8 +261,9 @@ bool MainWindow::openModel(const QString& source)
         m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
         return false;
     }
-    logger()->info("opened {} ({}, {} parameters)", source.toStdString(),
-                   m_session->info().spec.name, m_session->info().total_params);
+    const ModelInfo info = m_session->info();
+    logger()->info("opened {} ({}, {} parameters)", source.toStdString(), info.spec.name,
+                   info.total_params);
     try {
         m_session->score(m_criterion->currentText().toStdString(),
                          m_granularity->currentText().toStdString());
@@ -278,9 +285,11 @@ bool MainWindow::openModel(const QString& source)
 
 void MainWindow::selectLayer(int row)
 {
+    // selectRow moves the current row, which shows the histogram through currentRowChanged;
+    // when the row was already current (after a model reset) show it here.
     m_layerTable->selectRow(row);
-    m_layerTable->setCurrentIndex(m_layerModel->index(row, 0));
-    showHistogram(row);
+    if (m_histogramRow != row)
+        showHistogram(row);
 }
 
 QString MainWindow::selectedLayer() const
@@ -305,10 +314,7 @@ void MainWindow::showHistogram(int row)
     data.total = h.total;
     m_histogram->setHistogram(data);
     const LayerPruneState state = m_session->prune_state(layer);
-    const double lowest = h.bin_lefts.empty() ? 0.0 : h.bin_lefts.front();
-    // An untouched layer shows its line just left of every score: nothing pruned.
-    m_histogram->setThreshold(std::isfinite(state.threshold) ? state.threshold
-                                                              : lowest - 0.5 * h.bin_width);
+    m_histogram->setThreshold(lineFor(state));
     m_histogram->setPrunedSummary(state.pruned, state.elements);
     // Neuron granularity prunes Linear rows, filter granularity Conv2d filters; other layers
     // show their scores but cannot be thresholded.
@@ -350,16 +356,16 @@ void MainWindow::refresh()
 {
     if (!m_session)
         return;
-    m_layerModel->setLayers(toLayerRows(m_session->info()));
+    const ModelInfo info = m_session->info();
+    m_layerModel->setLayers(toLayerRows(info));
     m_layerTable->resizeColumnsToContents();
-    updateStatus();
+    updateStatus(info);
 }
 
-void MainWindow::updateStatus()
+void MainWindow::updateStatus(const ModelInfo& info)
 {
     if (!m_session)
         return;
-    const ModelInfo info = m_session->info();
 
     const QString modelName = QString::fromStdString(info.spec.name);
     const QString source = QString::fromStdString(m_session->source());

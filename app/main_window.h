@@ -15,6 +15,8 @@ class QUndoStack;
 namespace prunelab {
 
 class ImportanceHistogramView;
+struct LayerPruneState;
+struct ModelInfo;
 class LayerTableModel;
 class Session;
 
@@ -47,7 +49,9 @@ private:
     void buildMenus();
     void showOpenModelDialog();
     void refresh();
-    void updateStatus();
+    void updateStatus(const ModelInfo& info);
+    /// Where the histogram's line goes for a layer's state.
+    double lineFor(const LayerPruneState& state) const;
     void showHistogram(int row);
     void onThresholdDragged(double threshold);
     void onThresholdDragFinished();

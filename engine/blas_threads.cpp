@@ -24,11 +24,12 @@ int blas_threads()
     return get ? get() : 0;
 }
 
+int core_count() { return std::max(1, int(std::thread::hardware_concurrency())); }
+
 void use_all_cores()
 {
-    const int cores = std::max(1, int(std::thread::hardware_concurrency()));
-    if (at::get_num_threads() != cores)
-        at::set_num_threads(cores);
+    if (at::get_num_threads() != core_count())
+        at::set_num_threads(core_count());
 }
 
 void set_blas_threads(int threads)

@@ -10,6 +10,9 @@ int blas_threads();
 /// shards must turn it down too.
 void set_blas_threads(int threads);
 
+/// The machine's cores (at least 1).
+int core_count();
+
 /// Lets ATen's intra-op kernels use every core (Debian's LibTorch starts with one thread).
 /// Training still runs its shards single-threaded; this speeds up evaluation and scoring.
 void use_all_cores();

@@ -30,44 +30,6 @@ std::string format_shape(const std::vector<int64_t>& shape)
     return out;
 }
 
-namespace {
-
-LayerInfo describe_layer(const std::string& name, const torch::nn::Module& module,
-                         const LayerTrace::Entry* entry)
-{
-    LayerInfo info;
-    info.name = name;
-    at::Tensor weight;
-    at::Tensor bias;
-    if (const auto* conv = dynamic_cast<const torch::nn::Conv2dImpl*>(&module)) {
-        info.kind = "Conv2d";
-        weight = conv->weight;
-        bias = conv->bias;
-    } else if (const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(&module)) {
-        info.kind = "Linear";
-        weight = linear->weight;
-        bias = linear->bias;
-    }
-    info.weight_shape = weight.sizes().vec();
-    info.weight_count = weight.numel();
-    info.nonzero_weights = weight.count_nonzero().item<int64_t>();
-    info.params = info.weight_count + (bias.defined() ? bias.numel() : 0);
-    if (entry) {
-        info.output_shape = entry->output_shape;
-        // Each output position reuses every weight once (a conv slides its kernel; a linear
-        // layer has one position), so MACs = weights × positions; zeros are skipped in the
-        // effective count.
-        const int64_t positions = info.kind == "Conv2d" && entry->output_shape.size() == 3
-                                      ? entry->output_shape[1] * entry->output_shape[2]
-                                      : 1;
-        info.flops = info.weight_count * positions;
-        info.effective_flops = info.nonzero_weights * positions;
-    }
-    return info;
-}
-
-} // namespace
-
 std::vector<PrunableLayer> prunable_layers(PrunableNet& net)
 {
     std::vector<PrunableLayer> layers;
@@ -100,25 +62,47 @@ ModelInfo describe_model(PrunableNet& net)
     for (const auto& entry : trace.entries())
         by_module.emplace(entry.module, &entry);
 
-    for (const auto& item : net.named_modules("", false)) {
-        const auto& module = *item.value();
-        const bool prunable = dynamic_cast<const torch::nn::Conv2dImpl*>(&module) ||
-                              dynamic_cast<const torch::nn::LinearImpl*>(&module);
-        if (!prunable)
-            continue;
-        auto found = by_module.find(&module);
-        info.layers.push_back(
-            describe_layer(item.key(), module, found == by_module.end() ? nullptr : found->second));
+    for (const auto& layer : prunable_layers(net)) {
+        LayerInfo entry;
+        entry.name = layer.name;
+        entry.kind = layer.kind;
+        entry.weight_shape = layer.weight.sizes().vec();
+        entry.weight_count = layer.weight.numel();
+        entry.params = entry.weight_count + (layer.bias.defined() ? layer.bias.numel() : 0);
+        auto found = by_module.find(layer.module);
+        if (found != by_module.end()) {
+            entry.output_shape = found->second->output_shape;
+            // Each output position reuses every weight once (a conv slides its kernel; a
+            // linear layer has one position), so MACs = weights × positions.
+            const int64_t positions = entry.kind == "Conv2d" && entry.output_shape.size() == 3
+                                          ? entry.output_shape[1] * entry.output_shape[2]
+                                          : 1;
+            entry.flops = entry.weight_count * positions;
+        }
+        info.layers.push_back(std::move(entry));
     }
     for (const auto& p : net.parameters())
         info.total_params += p.numel();
-    for (const auto& layer : info.layers) {
+    update_weight_counts(info, net);
+    return info;
+}
+
+void update_weight_counts(ModelInfo& info, PrunableNet& net)
+{
+    std::unordered_map<std::string, at::Tensor> weights;
+    for (const auto& layer : prunable_layers(net))
+        weights.emplace(layer.name, layer.weight);
+    info.prunable_weights = info.nonzero_weights = info.flops = info.effective_flops = 0;
+    for (auto& layer : info.layers) {
+        layer.nonzero_weights = weights.at(layer.name).count_nonzero().item<int64_t>();
+        // Zero weights are skipped in the effective count, at the same positions per weight.
+        layer.effective_flops =
+            layer.weight_count ? layer.flops / layer.weight_count * layer.nonzero_weights : 0;
         info.prunable_weights += layer.weight_count;
         info.nonzero_weights += layer.nonzero_weights;
         info.flops += layer.flops;
         info.effective_flops += layer.effective_flops;
     }
-    return info;
 }
 
 } // namespace prunelab

@@ -204,4 +204,9 @@ std::vector<PrunableLayer> prunable_layers(PrunableNet& net);
 /// parameters, nonzero weights and FLOPs.
 ModelInfo describe_model(PrunableNet& net);
 
+/// Refreshes a description's nonzero weights, effective FLOPs and totals from the model's
+/// current weights, without describe_model's forward pass: what pruning changes, cheaply.
+/// @throws std::out_of_range when `info` describes another model.
+void update_weight_counts(ModelInfo& info, PrunableNet& net);
+
 } // namespace prunelab

@@ -90,6 +90,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     check_data_fits(net, data.test);
 
     PruningJobResult result;
+    ModelInfo info = describe_model(net); // layout once; counts refreshed per step
     options.initial_masks.apply_(net);
     result.dense_accuracy = evaluate(net, data.test).accuracy;
     std::vector<at::Tensor> previous_keep;
@@ -143,7 +144,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         PruningStep record;
         record.step = step;
         record.rate_fraction = fraction;
-        record.sparsity = describe_model(net).sparsity();
+        update_weight_counts(info, net);
+        record.sparsity = info.sparsity();
         record.accuracy = eval.accuracy;
         record.loss = eval.loss;
         record.pruned_elements = allocation.pruned_elements;
@@ -176,7 +178,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         const auto eval = evaluate(net, data.test);
         record.accuracy = eval.accuracy;
         record.loss = eval.loss;
-        record.sparsity = describe_model(net).sparsity();
+        update_weight_counts(info, net);
+        record.sparsity = info.sparsity();
         record.final_finetune = true;
         result.steps.push_back(record);
     }

@@ -18,6 +18,7 @@ struct Session::Impl
     std::map<std::string, at::Tensor> dense; ///< weights before any threshold
     std::unique_ptr<Pruner> pruner;
     std::map<std::string, float> thresholds;
+    ModelInfo layout; ///< shapes and dense FLOPs, traced once at open
 
     void restore_dense()
     {
@@ -49,12 +50,19 @@ std::unique_ptr<Session> Session::open(const std::string& model)
     session->m_impl->checkpoint = load_model(model);
     for (const auto& item : session->m_impl->checkpoint.net->named_parameters())
         session->m_impl->dense[item.key()] = item.value().detach().clone();
+    session->m_impl->layout = describe_model(*session->m_impl->checkpoint.net);
     return session;
 }
 
 const std::string& Session::source() const { return m_impl->source; }
 
-ModelInfo Session::info() const { return describe_model(*m_impl->checkpoint.net); }
+ModelInfo Session::info() const
+{
+    // Called on every threshold move: only the counts change, so no forward pass here.
+    ModelInfo info = m_impl->layout;
+    update_weight_counts(info, *m_impl->checkpoint.net);
+    return info;
+}
 
 std::string Session::data_spec() const
 {

@@ -76,6 +76,7 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
     SweepResult result;
     result.dense_accuracy = evaluate(net, data.test).accuracy;
     DenseSnapshot dense(net);
+    ModelInfo info = describe_model(net); // layout once; counts refreshed per point
     const int total = int(options.criteria.size() * options.sparsities.size());
     int done = 0;
     for (const auto& criterion : options.criteria) {
@@ -115,7 +116,8 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
                 }
             }
             const auto eval = evaluate(net, data.test);
-            result.points.push_back({criterion, target, describe_model(net).sparsity(),
+            update_weight_counts(info, net);
+            result.points.push_back({criterion, target, info.sparsity(),
                                      eval.accuracy, eval.loss, options.finetune_epochs});
             if (progress)
                 progress(++done, total, criterion);

@@ -17,7 +17,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <thread>
 
 namespace prunelab {
 namespace {
@@ -74,7 +73,7 @@ void set_lr(torch::optim::Optimizer& optimizer, double lr)
 
 int resolve_threads(int requested)
 {
-    return requested > 0 ? requested : std::max(1, int(std::thread::hardware_concurrency()));
+    return requested > 0 ? requested : core_count();
 }
 
 /// Training runs each data-parallel shard single-threaded (see ShardWorker); restores the
