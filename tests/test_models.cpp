@@ -63,7 +63,10 @@ private slots:
         auto net = create_model(default_model_spec("vgg-small"));
         const auto names = parameterNames(*net);
         QVERIFY(contains(names, "features.0.weight"));
-        QVERIFY(contains(names, "features.1.running_mean") == false); // a buffer, not a parameter
+        std::vector<std::string> buffers;
+        for (const auto& item : net->named_buffers(true))
+            buffers.push_back(item.key());
+        QVERIFY(contains(buffers, "features.1.running_mean")); // BatchNorm statistics
         QVERIFY(contains(names, "features.1.weight"));                // BatchNorm gamma
         QVERIFY(contains(names, "classifier.weight"));
         const auto info = describe_model(*net);
