@@ -1,11 +1,15 @@
 #include "app/layer_rows.h"
 
+#include "engine/session.h"
+
 namespace prunelab {
 
-QVector<LayerRow> toLayerRows(const ModelInfo& info)
+QVector<LayerRow> toLayerRows(const ModelInfo& info, const Session* session)
 {
     QVector<LayerRow> rows;
     rows.reserve(qsizetype(info.layers.size()));
+    const auto locked = session ? session->locked() : std::set<std::string>();
+    const auto excluded = session ? session->excluded() : std::set<std::string>();
     for (const auto& layer : info.layers) {
         LayerRow row;
         row.name = QString::fromStdString(layer.name);
@@ -15,6 +19,15 @@ QVector<LayerRow> toLayerRows(const ModelInfo& info)
         row.weights = layer.weight_count;
         row.nonzero = layer.nonzero_weights;
         row.flops = layer.flops;
+        row.effectiveFlops = layer.effective_flops;
+        row.locked = locked.count(layer.name) > 0;
+        row.excluded = excluded.count(layer.name) > 0;
+        if (session && session->is_scored()) {
+            row.rateEditable = session->applies_to(layer.name);
+            row.rate = session->prune_state(layer.name).rate();
+        } else {
+            row.rateEditable = false;
+        }
         rows.push_back(row);
     }
     return rows;

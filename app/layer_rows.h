@@ -5,7 +5,10 @@
 
 namespace prunelab {
 
-/// The engine's layer descriptions as the layer table's plain rows.
-QVector<LayerRow> toLayerRows(const ModelInfo& info);
+class Session;
+
+/// The layer table's rows for a model's current state; with a session, also each layer's rate,
+/// whether it can be edited, and its locked/excluded flags.
+QVector<LayerRow> toLayerRows(const ModelInfo& info, const Session* session = nullptr);
 
 } // namespace prunelab

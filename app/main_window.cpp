@@ -1,37 +1,46 @@
 #include "app/main_window.h"
 
+#include "app/criterion_help.h"
+#include "app/job_controller.h"
 #include "app/layer_rows.h"
 #include "app/log_dock.h"
-#include "app/threshold_command.h"
-#include "engine/error.h"
+#include "engine/data_spec.h"
 #include "engine/logging.h"
 #include "engine/session.h"
+#include "widgets/accuracy_curve_view.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
-
-#include <QDockWidget>
-#include <QItemSelectionModel>
-#include <cmath>
+#include "widgets/pipeline_strip.h"
+#include "widgets/training_curve_view.h"
 
 #include <spdlog/logger.h>
 
 #include <QAction>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QSignalBlocker>
-#include <QSlider>
-#include <QToolBar>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileInfo>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSettings>
+#include <QSignalBlocker>
+#include <QSlider>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 #include <QUndoStack>
+#include <QVBoxLayout>
 
 namespace prunelab {
 
@@ -40,24 +49,94 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("PruneLab"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/prunelab.svg")));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
 
     m_layerModel = new LayerTableModel(this);
     m_layerTable = new QTableView(this);
     m_layerTable->setObjectName(QStringLiteral("layerTable"));
     m_layerTable->setModel(m_layerModel);
     m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_layerTable->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                                  QAbstractItemView::AnyKeyPressed);
     m_layerTable->setAlternatingRowColors(true);
     m_layerTable->verticalHeader()->hide();
     m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
                                                            QHeaderView::Stretch);
-    setCentralWidget(m_layerTable);
+    connect(m_layerModel, &LayerTableModel::rateEdited, this, &MainWindow::onRateEdited);
+    connect(m_layerModel, &LayerTableModel::lockedToggled, this, &MainWindow::onLockedToggled);
+    connect(m_layerModel, &LayerTableModel::excludedToggled, this, &MainWindow::onExcludedToggled);
+
+    m_pipeline = new PipelineStrip({tr("Train"), tr("Prune"), tr("Fine-tune"), tr("Small model")}, this);
+    m_changeNote = new QLabel(tr("Drag a threshold in the Importance dock or move the global rate "
+                                 "to start pruning."),
+                              this);
+    m_changeNote->setObjectName(QStringLiteral("changeNote"));
+    m_changeNote->setWordWrap(true);
+    m_changeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_pipeline);
+    layout->addWidget(m_layerTable, 1);
+    layout->addWidget(m_changeNote);
+    setCentralWidget(central);
 
     m_undo = new QUndoStack(this);
+    connect(m_undo, &QUndoStack::indexChanged, this, [this] { setModified(true); });
+
+    m_jobs = new JobController(this);
+    connect(m_jobs, &JobController::started, this, &MainWindow::onJobStarted);
+    connect(m_jobs, &JobController::jobEvent, this, &MainWindow::onJobEvent);
+    connect(m_jobs, &JobController::ran, this, &MainWindow::onJobRan);
+    m_evaluateTimer = new QTimer(this);
+    m_evaluateTimer->setSingleShot(true);
+    m_evaluateTimer->setInterval(400);
+    connect(m_evaluateTimer, &QTimer::timeout, this, [this] { startEvaluate(); });
+
+    m_errorHandler = [this](const QString& message) {
+        QMessageBox::critical(this, tr("PruneLab"), message);
+    };
+    m_closeQuestion = [this] {
+        return QMessageBox::question(this, tr("PruneLab"),
+                                     tr("The session has unsaved changes. Save them as a project?"),
+                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                     QMessageBox::Save);
+    };
+    buildDocks();
+    buildToolBar();
+    buildMenus();
+    buildStatusBar();
+
+    QSettings settings;
+    if (!settings.contains(QStringLiteral("mainWindow/geometry")))
+        resize(1360, 820);
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+}
+
+MainWindow::~MainWindow()
+{
+    // The worker must stop before the session it reads from goes.
+    delete m_jobs;
+    m_jobs = nullptr;
+    m_undo->disconnect(this); // clearing the stack while children die must not call back
+}
+
+void MainWindow::buildDocks()
+{
+    auto dock = [this](const QString& title, const QString& name, QWidget* widget,
+                       Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
     m_histogram = new ImportanceHistogramView(this);
-    auto* importanceDock = new QDockWidget(tr("Importance"), this);
-    importanceDock->setObjectName(QStringLiteral("importanceDock"));
-    importanceDock->setWidget(m_histogram);
-    addDockWidget(Qt::RightDockWidgetArea, importanceDock);
+    auto* importance = dock(tr("Importance"), QStringLiteral("importanceDock"), m_histogram,
+                            Qt::RightDockWidgetArea);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
             &MainWindow::onThresholdDragged);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragFinished, this,
@@ -65,43 +144,62 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showHistogram(current.row()); });
 
-    auto* logDock = new LogDock(this);
-    addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    resizeDocks({logDock}, {90}, Qt::Vertical);
+    m_curves = new AccuracyCurveView(this);
+    auto* curves = dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::RightDockWidgetArea);
+    m_training = new TrainingCurveView(this);
+    auto* training = dock(tr("Training"), QStringLiteral("trainingDock"), m_training,
+                          Qt::RightDockWidgetArea);
+    tabifyDockWidget(curves, training);
+    curves->raise();
+    splitDockWidget(importance, curves, Qt::Vertical);
 
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("modelStatus"));
-    statusBar()->addWidget(m_statusLabel, 1);
-
-    m_errorHandler = [this](const QString& message) {
-        QMessageBox::critical(this, tr("PruneLab"), message);
-    };
-    buildMenus();
-    buildToolBar();
-
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
-    if (!settings.contains(QStringLiteral("mainWindow/geometry")))
-        resize(1200, 520);
-}
-
-MainWindow::~MainWindow() = default;
-
-void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
-{
-    m_errorHandler = std::move(handler);
+    m_criterionHelp = new QTextBrowser(this);
+    m_criterionHelp->setObjectName(QStringLiteral("criterionHelp"));
+    m_criterionHelp->setOpenExternalLinks(false);
+    auto* help = dock(tr("Criterion"), QStringLiteral("criterionDock"), m_criterionHelp,
+                      Qt::BottomDockWidgetArea);
+    auto* log = new LogDock(this);
+    addDockWidget(Qt::BottomDockWidgetArea, log);
+    splitDockWidget(help, log, Qt::Horizontal);
+    resizeDocks({help, log}, {150, 150}, Qt::Vertical);
+    resizeDocks({importance}, {560}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::showOpenModelDialog);
+    QAction* open = file->addAction(tr("&Open Model or Project…"), this, &MainWindow::showOpenModelDialog);
     open->setObjectName(QStringLiteral("actionOpenModel"));
     open->setShortcut(QKeySequence::Open);
     QAction* openDefault = file->addAction(tr("Open &Default Model"), this,
                                            [this] { openModel(QStringLiteral("default")); });
     openDefault->setObjectName(QStringLiteral("actionOpenDefault"));
+    QAction* openData = file->addAction(tr("Open &Data…"), this, &MainWindow::showOpenDataDialog);
+    openData->setObjectName(QStringLiteral("actionOpenData"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentMenu();
+    file->addSeparator();
+    QAction* save = file->addAction(tr("&Save Project"), this, [this] {
+        if (m_projectPath.isEmpty()) {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Save Project"), QStringLiteral("session.prunelab.json"),
+                tr("PruneLab projects (*.prunelab.json)"));
+            if (!path.isEmpty())
+                saveProject(path);
+        } else {
+            saveProject(m_projectPath);
+        }
+    });
+    save->setObjectName(QStringLiteral("actionSaveProject"));
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAs = file->addAction(tr("Save Project &As…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Project"),
+                                                          QStringLiteral("session.prunelab.json"),
+                                                          tr("PruneLab projects (*.prunelab.json)"));
+        if (!path.isEmpty())
+            saveProject(path);
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -115,6 +213,19 @@ void MainWindow::buildMenus()
     redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
     edit->addAction(undo);
     edit->addAction(redo);
+    m_editActions << undo << redo;
+
+    QMenu* prune = menuBar()->addMenu(tr("&Prune"));
+    for (QAction* action : findChildren<QAction*>(QString(), Qt::FindDirectChildrenOnly))
+        if (action->property("pruneMenu").toBool())
+            prune->addAction(action);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    QAction* logY = view->addAction(tr("Histogram: &Log Count Axis"));
+    logY->setCheckable(true);
+    connect(logY, &QAction::toggled, m_histogram, &ImportanceHistogramView::setLogY);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PruneLab"), this, [this] {
@@ -132,7 +243,10 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr(" Criterion "), bar));
     m_criterion = new QComboBox(bar);
     m_criterion->setObjectName(QStringLiteral("criterionCombo"));
-    m_criterion->addItems({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("random")});
+    m_criterion->addItems({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("random"),
+                           QStringLiteral("activation"), QStringLiteral("activation-abs"),
+                           QStringLiteral("gradient"), QStringLiteral("taylor")});
+    m_criterion->setToolTip(tr("How importance is scored (see the Criterion dock)"));
     bar->addWidget(m_criterion);
     bar->addWidget(new QLabel(tr(" Granularity "), bar));
     m_granularity = new QComboBox(bar);
@@ -144,7 +258,8 @@ void MainWindow::buildToolBar()
     m_globalSlider = new QSlider(Qt::Horizontal, bar);
     m_globalSlider->setObjectName(QStringLiteral("globalRateSlider"));
     m_globalSlider->setRange(0, 1000);
-    m_globalSlider->setMinimumWidth(180);
+    m_globalSlider->setMinimumWidth(160);
+    m_globalSlider->setToolTip(tr("Prune this share of all scored elements, ranked across layers"));
     bar->addWidget(m_globalSlider);
     m_globalSpin = new QDoubleSpinBox(bar);
     m_globalSpin->setObjectName(QStringLiteral("globalRateSpin"));
@@ -152,204 +267,172 @@ void MainWindow::buildToolBar()
     m_globalSpin->setDecimals(1);
     m_globalSpin->setSuffix(QStringLiteral(" %"));
     bar->addWidget(m_globalSpin);
+    bar->addSeparator();
 
     connect(m_criterion, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
     connect(m_granularity, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
     connect(m_globalSlider, &QSlider::valueChanged, this, [this](int value) {
         onGlobalRateChanged(value / 1000.0, m_globalSlider->isSliderDown());
     });
-    connect(m_globalSlider, &QSlider::sliderReleased, this, &MainWindow::closeLastCommand);
+    connect(m_globalSlider, &QSlider::sliderReleased, this, [this] {
+        closeLastCommand();
+        noteAfter();
+    });
     connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this,
             [this] { onGlobalRateChanged(m_globalSpin->value() / 100.0, false); });
+
+    auto action = [this, bar](const QString& text, const QString& name, const QKeySequence& key,
+                              const QString& tip, auto slot, bool editing) {
+        QAction* a = new QAction(text, this);
+        a->setObjectName(name);
+        a->setShortcut(key);
+        a->setToolTip(tip + (key.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(key.toString())));
+        a->setProperty("pruneMenu", true);
+        connect(a, &QAction::triggered, this, slot);
+        bar->addAction(a);
+        if (editing)
+            m_editActions << a;
+        return a;
+    };
+    action(tr("Fine-tune…"), QStringLiteral("actionFineTune"), QKeySequence(Qt::CTRL | Qt::Key_T),
+           tr("Train the pruned model with its masks held"), &MainWindow::showFineTuneDialog, true);
+    action(tr("Iterate…"), QStringLiteral("actionIterate"), QKeySequence(Qt::CTRL | Qt::Key_I),
+           tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog, true);
+    action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
+           tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog, true);
+    action(tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
+           tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
+    m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),
+                          tr("Stop the running job"), &MainWindow::stopJob, false);
+    m_stopAction->setEnabled(false);
+    action(tr("Reset to Dense"), QStringLiteral("actionReset"), QKeySequence(Qt::CTRL | Qt::Key_R),
+           tr("Back to the weights as opened: no masks, no thresholds"), &MainWindow::resetToDense, true);
 }
 
-void MainWindow::rescore()
+void MainWindow::buildStatusBar()
 {
-    if (!m_session)
-        return;
-    try {
-        m_session->score(m_criterion->currentText().toStdString(),
-                         m_granularity->currentText().toStdString());
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return;
-    }
-    m_undo->clear(); // thresholds of other scores mean nothing now
-    const QSignalBlocker blockSlider(m_globalSlider);
-    const QSignalBlocker blockSpin(m_globalSpin);
-    m_globalSlider->setValue(0);
-    m_globalSpin->setValue(0.0);
-    refreshAfterEdit();
-    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("modelStatus"));
+    statusBar()->addWidget(m_statusLabel, 1);
+    m_jobLabel = new QLabel(this);
+    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    statusBar()->addPermanentWidget(m_jobLabel);
+    m_jobProgress = new QProgressBar(this);
+    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
+    m_jobProgress->setRange(0, 1000);
+    m_jobProgress->setMaximumWidth(200);
+    m_jobProgress->setVisible(false);
+    statusBar()->addPermanentWidget(m_jobProgress);
+    m_stopButton = new QToolButton(this);
+    m_stopButton->setDefaultAction(m_stopAction);
+    m_stopButton->setVisible(false);
+    statusBar()->addPermanentWidget(m_stopButton);
 }
 
-void MainWindow::onGlobalRateChanged(double rate, bool dragging)
+void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
 {
-    if (!m_session || !m_session->is_scored())
-        return;
-    {
-        const QSignalBlocker blockSlider(m_globalSlider);
-        const QSignalBlocker blockSpin(m_globalSpin);
-        m_globalSlider->setValue(int(std::lround(rate * 1000.0)));
-        m_globalSpin->setValue(rate * 100.0);
-    }
-    m_undo->push(new SetGlobalRateCommand(
-        m_session->thresholds(), rate,
-        [this](double r) {
-            m_session->set_global_rate(r);
-            refreshAfterEdit();
-        },
-        [this](const SetGlobalRateCommand::Thresholds& t) {
-            m_session->set_thresholds(t);
-            refreshAfterEdit();
-        }));
-    if (!dragging)
-        closeLastCommand();
+    m_errorHandler = std::move(handler);
 }
 
-void MainWindow::closeLastCommand()
-{
-    if (m_undo->count() == 0 || m_undo->index() == 0)
-        return;
-    auto* last = const_cast<QUndoCommand*>(m_undo->command(m_undo->index() - 1));
-    if (auto* threshold = dynamic_cast<SetThresholdCommand*>(last))
-        threshold->close();
-    else if (auto* global = dynamic_cast<SetGlobalRateCommand*>(last))
-        global->close();
-}
+void MainWindow::setCloseQuestion(std::function<int()> question) { m_closeQuestion = std::move(question); }
 
-void MainWindow::refreshAfterEdit()
+void MainWindow::setAutoEvaluate(bool on)
 {
-    if (!m_session)
-        return;
-    const ModelInfo info = m_session->info();
-    m_layerModel->updateLayers(toLayerRows(info));
-    const QString layer = selectedLayer();
-    if (!layer.isEmpty() && m_session->is_scored()) {
-        const LayerPruneState state = m_session->prune_state(layer.toStdString());
-        if (!m_histogram->isDragging())
-            m_histogram->setThreshold(lineFor(state));
-        m_histogram->setPrunedSummary(state.pruned, state.elements);
-    }
-    updateStatus(info);
-}
-
-double MainWindow::lineFor(const LayerPruneState& state) const
-{
-    if (std::isfinite(state.threshold))
-        return state.threshold;
-    // An untouched layer shows its line just left of every score: nothing pruned.
-    const auto& h = m_histogram->histogram();
-    return h.binLefts.value(0) - 0.5 * h.binWidth;
+    m_autoEvaluate = on;
+    if (!on)
+        m_evaluateTimer->stop();
 }
 
 void MainWindow::showOpenModelDialog()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Model"), QString(), tr("PruneLab checkpoints (*.pt *.pth);;All files (*)"));
+        this, tr("Open Model or Project"), QString(),
+        tr("Models and projects (*.pt *.pth *.prunelab.json);;All files (*)"));
     if (!path.isEmpty())
         openModel(path);
 }
 
+void MainWindow::showOpenDataDialog()
+{
+    if (!m_session)
+        return;
+    bool ok = false;
+    const QString spec = QInputDialog::getText(
+        this, tr("Open Data"),
+        tr("DATA spec: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR or synthetic[:C,H,W[,CLASSES]]"),
+        QLineEdit::Normal, QString::fromStdString(m_session->data().spec), &ok);
+    if (!ok || spec.trimmed().isEmpty())
+        return;
+    DataChoice choice = m_session->data();
+    choice.spec = spec.trimmed().toStdString();
+    m_session->set_data(choice);
+    logger()->info("data set: {}", choice.spec);
+    refreshAfterEdit();
+    scheduleEvaluate();
+}
+
 bool MainWindow::openModel(const QString& source)
 {
+    if (source.endsWith(QLatin1String(".prunelab.json")))
+        return openProject(source);
+    if (m_jobs->isChangingModel()) {
+        m_errorHandler(tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    std::unique_ptr<Session> session;
     try {
-        auto session = Session::open(source.toStdString());
-        m_session = std::move(session);
+        session = Session::open(source.toStdString());
     } catch (const std::exception& e) {
         logger()->warn("cannot open {}: {}", source.toStdString(), e.what());
         m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
         return false;
     }
-    const ModelInfo info = m_session->info();
-    logger()->info("opened {} ({}, {} parameters)", source.toStdString(), info.spec.name,
-                   info.total_params);
-    try {
-        m_session->score(m_criterion->currentText().toStdString(),
-                         m_granularity->currentText().toStdString());
-    } catch (const std::exception& e) {
-        m_errorHandler(tr("Cannot score %1: %2").arg(source, QString::fromUtf8(e.what())));
-    }
-    m_histogramRow = -1;
-    m_undo->clear(); // edits of the previous model do not apply to this one
-    {
-        const QSignalBlocker blockSlider(m_globalSlider);
-        const QSignalBlocker blockSpin(m_globalSpin);
-        m_globalSlider->setValue(0);
-        m_globalSpin->setValue(0.0);
-    }
-    refresh();
-    selectLayer(0);
+    m_jobs->stop(); // an evaluation of the previous model
+    if (!adoptSession(std::move(session), source))
+        return false;
+    m_projectPath.clear();
+    if (source != QLatin1String("default"))
+        addRecent(source);
+    m_curves->clear();
+    m_curves->setBaseline(m_session->accuracy());
+    setModified(false);
     return true;
 }
 
-void MainWindow::selectLayer(int row)
+bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& label)
 {
-    // selectRow moves the current row, which shows the histogram through currentRowChanged;
-    // when the row was already current (after a model reset) show it here.
-    m_layerTable->selectRow(row);
-    if (m_histogramRow != row)
-        showHistogram(row);
-}
-
-QString MainWindow::selectedLayer() const
-{
-    if (m_histogramRow < 0 || m_histogramRow >= m_layerModel->layers().size())
-        return {};
-    return m_layerModel->layers().at(m_histogramRow).name;
-}
-
-void MainWindow::showHistogram(int row)
-{
-    if (!m_session || !m_session->is_scored() || row < 0 || row >= m_layerModel->layers().size())
-        return;
-    m_histogramRow = row;
-    const std::string layer = m_layerModel->layers().at(row).name.toStdString();
-    const LayerHistogram h = m_session->histogram(layer);
-    HistogramData data;
-    data.layer = QString::fromStdString(h.layer);
-    data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
-    data.binWidth = h.bin_width;
-    data.counts = QVector<double>(h.counts.begin(), h.counts.end());
-    data.total = h.total;
-    m_histogram->setHistogram(data);
-    const LayerPruneState state = m_session->prune_state(layer);
-    m_histogram->setThreshold(lineFor(state));
-    m_histogram->setPrunedSummary(state.pruned, state.elements);
-    // Neuron granularity prunes Linear rows, filter granularity Conv2d filters; other layers
-    // show their scores but cannot be thresholded.
-    const bool applies = m_session->applies_to(layer);
-    m_histogram->setEnabled(applies);
-    m_histogram->setToolTip(applies ? QString()
-                                    : tr("%1 is not pruned at %2 granularity")
-                                          .arg(QString::fromStdString(layer),
-                                               m_granularity->currentText()));
-}
-
-void MainWindow::onThresholdDragged(double threshold)
-{
-    const QString layer = selectedLayer();
-    if (!m_session || layer.isEmpty())
-        return;
-    const float before = m_session->prune_state(layer.toStdString()).threshold;
-    m_undo->push(new SetThresholdCommand(
-        layer, before, threshold,
-        [this](const QString& name, double value) { applyThreshold(name, value); }));
-}
-
-void MainWindow::onThresholdDragFinished() { closeLastCommand(); }
-
-void MainWindow::applyThreshold(const QString& layer, double threshold)
-{
-    if (!m_session)
-        return;
-    try {
-        m_session->set_threshold(layer.toStdString(), float(threshold));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return;
+    m_session = std::move(session);
+    const ModelInfo info = m_session->info();
+    logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
+                   info.total_params);
+    if (!m_session->is_scored()) {
+        const QString criterion = m_criterion->currentText();
+        try {
+            if (criterion_is_data_driven(criterion.toStdString())) {
+                const QSignalBlocker block(m_criterion);
+                m_criterion->setCurrentText(QStringLiteral("l1"));
+            }
+            m_session->score(m_criterion->currentText().toStdString(),
+                             m_granularity->currentText().toStdString());
+        } catch (const std::exception& e) {
+            m_errorHandler(tr("Cannot score %1: %2").arg(label, QString::fromUtf8(e.what())));
+        }
+    } else {
+        const QSignalBlocker blockCriterion(m_criterion);
+        const QSignalBlocker blockGranularity(m_granularity);
+        m_criterion->setCurrentText(QString::fromStdString(m_session->criterion()));
+        m_granularity->setCurrentText(QString::fromStdString(m_session->granularity()));
     }
-    refreshAfterEdit();
+    m_histogramRow = -1;
+    m_undo->clear(); // edits of the previous model do not apply to this one
+    syncGlobalRateControls();
+    refresh();
+    selectLayer(0);
+    updateCriterionHelp();
+    m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
+                              .arg(label, LayerTableModel::formatCount(info.total_params),
+                                   LayerTableModel::formatCount(info.effective_flops)));
+    return true;
 }
 
 void MainWindow::refresh()
@@ -357,37 +440,92 @@ void MainWindow::refresh()
     if (!m_session)
         return;
     const ModelInfo info = m_session->info();
-    m_layerModel->setLayers(toLayerRows(info));
+    m_layerModel->setLayers(toLayerRows(info, m_session.get()));
     m_layerTable->resizeColumnsToContents();
+    m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
+                                                           QHeaderView::Stretch);
     updateStatus(info);
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_session)
+        return;
+    const QString source = QString::fromStdString(m_session->source());
+    const QString model = QString::fromStdString(m_session->info().spec.name);
+    QString title = !m_projectPath.isEmpty() ? QFileInfo(m_projectPath).fileName()
+                    : source == QLatin1String("default") ? tr("%1 (default)").arg(model)
+                                                         : source;
+    setWindowTitle(tr("PruneLab — %1[*]").arg(title));
+    setWindowModified(m_modified);
+}
+
+void MainWindow::setModified(bool modified)
+{
+    m_modified = modified;
+    updateTitle();
 }
 
 void MainWindow::updateStatus(const ModelInfo& info)
 {
     if (!m_session)
         return;
-
-    const QString modelName = QString::fromStdString(info.spec.name);
-    const QString source = QString::fromStdString(m_session->source());
-    setWindowTitle(tr("PruneLab — %1").arg(source == QLatin1String("default")
-                                                ? tr("%1 (default)").arg(modelName)
-                                                : source));
+    updateTitle();
     QString status = tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
-                         .arg(modelName, QString::fromStdString(format_shape(info.spec.input_shape)),
+                         .arg(QString::fromStdString(info.spec.name),
+                              QString::fromStdString(format_shape(info.spec.input_shape)),
                               LayerTableModel::formatCount(info.total_params),
                               QString::number(info.sparsity() * 100.0, 'f', 1),
                               QString::fromStdString(m_session->data_spec()));
-    if (const auto accuracy = m_session->recorded_accuracy())
+    if (const auto accuracy = m_session->accuracy())
         status += tr(" · test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
+    else
+        status += tr(" · accuracy not measured");
     m_statusLabel->setText(status);
+    updatePipeline();
+}
+
+void MainWindow::updatePipeline()
+{
+    if (!m_session)
+        return;
+    // Train is done for any opened model; Prune is current until something is pruned.
+    const bool pruned = m_session->info().sparsity() > 0.0;
+    m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
+}
+
+void MainWindow::updateCriterionHelp()
+{
+    m_criterionHelp->setHtml(criterionHelpHtml(m_criterion->currentText(), m_granularity->currentText()));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_modified && m_session) {
+        const int answer = m_closeQuestion();
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            QString path = m_projectPath;
+            if (path.isEmpty())
+                path = QFileDialog::getSaveFileName(this, tr("Save Project"),
+                                                    QStringLiteral("session.prunelab.json"),
+                                                    tr("PruneLab projects (*.prunelab.json)"));
+            if (path.isEmpty() || !saveProject(path)) {
+                event->ignore();
+                return;
+            }
+        }
+    }
+    m_jobs->stop();
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());
     event->accept();
 }
+
+QString MainWindow::changeNote() const { return m_changeNote->text(); }
 
 } // namespace prunelab

@@ -4,24 +4,42 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
+class QAction;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QMenu;
+class QProgressBar;
 class QSlider;
 class QTableView;
+class QTextBrowser;
+class QToolButton;
+class QUndoCommand;
 class QUndoStack;
 
 namespace prunelab {
 
+class AccuracyCurveView;
 class ImportanceHistogramView;
+class JobController;
+class LayerTableModel;
+class PipelineStrip;
+class Session;
+class SessionJob;
+class TrainingCurveView;
+struct FineTuneSettings;
+struct IterateSettings;
+struct JobEvent;
 struct LayerPruneState;
 struct ModelInfo;
-class LayerTableModel;
-class Session;
+struct SweepSettings;
 
-/// The PruneLab main window. For now: the open model's layer table, a status line, and
-/// File ▸ Open Model. Owns the open Session.
+/// The PruneLab workbench: the open model's layer table (central), docks for the importance
+/// histogram, accuracy curves, live training curves, the criterion explained and the log; a
+/// pruning toolbar; long work on a worker thread with progress and Stop. Owns the Session.
+/// Split over main_window*.cpp by concern (docks, editing, jobs, project files).
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -29,54 +47,142 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens a MODEL argument (`default`, a built-in name, or a checkpoint path). On failure
-    /// the error handler is told, the current session is kept, and false is returned.
+    /// Opens a MODEL argument (`default`, a built-in name, or a checkpoint path), or a project
+    /// file (*.prunelab.json). On failure the error handler is told, the current session is
+    /// kept, and false is returned.
     bool openModel(const QString& source);
+    /// Saves the session as a project: PATH (JSON: curves, view settings) and, beside it,
+    /// PATH's base name + ".pt" (the pruned model, a PruneLab checkpoint) and ".state.pt".
+    bool saveProject(const QString& path);
+    bool openProject(const QString& path);
+    QString projectPath() const { return m_projectPath; }
+    bool isModified() const { return m_modified; }
 
     /// Replaces the modal error box (tests install a recorder).
     void setErrorHandler(std::function<void(const QString&)> handler);
+    /// Replaces the unsaved-changes question on close: return QMessageBox::Save, Discard or
+    /// Cancel (tests install an answer).
+    void setCloseQuestion(std::function<int()> question);
+    /// Evaluate the model in the background after each edit (on by default).
+    void setAutoEvaluate(bool on);
 
+    // Jobs, as the toolbar and menus start them (dialogs collect the settings first).
+    bool startFineTune(const FineTuneSettings& settings);
+    bool startIterate(const IterateSettings& settings);
+    bool startSweep(const SweepSettings& settings);
+    bool startEvaluate();
+    void stopJob();
+    void resetToDense();
+    JobController* jobs() const { return m_jobs; }
+
+    Session* session() const { return m_session.get(); }
     LayerTableModel* layerModel() const { return m_layerModel; }
+    QTableView* layerTable() const { return m_layerTable; }
     ImportanceHistogramView* histogramView() const { return m_histogram; }
+    AccuracyCurveView* curveView() const { return m_curves; }
+    TrainingCurveView* trainingView() const { return m_training; }
     QUndoStack* undoStack() const { return m_undo; }
+    /// The last "what changed" note.
+    QString changeNote() const;
     /// Selects a layer row and shows its histogram.
     void selectLayer(int row);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
+    // main_window.cpp: construction
+    void buildDocks();
     void buildMenus();
+    void buildToolBar();
+    void buildStatusBar();
     void showOpenModelDialog();
+    void showOpenDataDialog();
+    bool adoptSession(std::unique_ptr<Session> session, const QString& label);
     void refresh();
     void updateStatus(const ModelInfo& info);
-    /// Where the histogram's line goes for a layer's state.
+    void updatePipeline();
+    void updateCriterionHelp();
+    void setModified(bool modified);
+    void updateTitle();
+
+    // main_window_edit.cpp: thresholds, rates, locks
     double lineFor(const LayerPruneState& state) const;
     void showHistogram(int row);
     void onThresholdDragged(double threshold);
     void onThresholdDragFinished();
-    /// Applies a threshold to a layer and refreshes every view of it (used by undo commands).
     void applyThreshold(const QString& layer, double threshold);
-    void buildToolBar();
     void onGlobalRateChanged(double rate, bool dragging);
+    void onRateEdited(const QString& layer, double rate);
+    void onLockedToggled(const QString& layer, bool locked);
+    void onExcludedToggled(const QString& layer, bool excluded);
     void closeLastCommand();
+    void pushEdit(QUndoCommand* command, bool open);
     void rescore();
+    void syncGlobalRateControls();
     /// After any edit: table rows in place, histogram line and summary, status.
     void refreshAfterEdit();
     QString selectedLayer() const;
+    /// Snapshot for "what changed" before an action.
+    void noteBefore(const QString& action);
+    void noteAfter(const QString& detail = {});
+
+    // main_window_jobs.cpp
+    bool startJob(std::unique_ptr<SessionJob> job);
+    void onJobStarted(const QString& title);
+    void onJobEvent(const JobEvent& event);
+    void onJobRan(std::shared_ptr<SessionJob> job, const QString& error);
+    void setEditingEnabled(bool enabled);
+    void scheduleEvaluate();
+    void showFineTuneDialog();
+    void showIterateDialog();
+    void showSweepDialog();
 
     std::unique_ptr<Session> m_session;
+    JobController* m_jobs = nullptr;
     LayerTableModel* m_layerModel = nullptr;
     QTableView* m_layerTable = nullptr;
     QLabel* m_statusLabel = nullptr;
+    QLabel* m_jobLabel = nullptr;
+    QProgressBar* m_jobProgress = nullptr;
+    QToolButton* m_stopButton = nullptr;
     ImportanceHistogramView* m_histogram = nullptr;
+    AccuracyCurveView* m_curves = nullptr;
+    TrainingCurveView* m_training = nullptr;
+    QTextBrowser* m_criterionHelp = nullptr;
+    QLabel* m_changeNote = nullptr;
+    PipelineStrip* m_pipeline = nullptr;
     int m_histogramRow = -1;
     QUndoStack* m_undo = nullptr;
     QComboBox* m_criterion = nullptr;
     QComboBox* m_granularity = nullptr;
     QSlider* m_globalSlider = nullptr;
     QDoubleSpinBox* m_globalSpin = nullptr;
+    QList<QAction*> m_editActions; ///< disabled while a job changes the model
+    QAction* m_stopAction = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QTimer* m_evaluateTimer = nullptr;
+    bool m_autoEvaluate = true;
+    bool m_modified = false;
+    QString m_projectPath;
+    qint64 m_trainStepOffset = 0;
+    struct Before
+    {
+        QString action;
+        qint64 params = 0;
+        qint64 flops = 0;
+        double sparsity = 0.0;
+        std::optional<double> accuracy;
+        bool waitingForAccuracy = false;
+        QString detail;
+    } m_before;
     std::function<void(const QString&)> m_errorHandler;
+    std::function<int()> m_closeQuestion;
+
+    void updateRecentMenu();
+    void addRecent(const QString& path);
 };
 
 } // namespace prunelab

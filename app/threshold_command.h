@@ -61,3 +61,24 @@ private:
 };
 
 } // namespace prunelab
+
+namespace prunelab {
+
+/// Any other edit (lock, exclude, a typed rate) as a pair of functions.
+class FunctionCommand : public QUndoCommand
+{
+public:
+    FunctionCommand(const QString& text, std::function<void()> redo, std::function<void()> undo)
+        : m_redo(std::move(redo)), m_undo(std::move(undo))
+    {
+        setText(text);
+    }
+    void redo() override { m_redo(); }
+    void undo() override { m_undo(); }
+
+private:
+    std::function<void()> m_redo;
+    std::function<void()> m_undo;
+};
+
+} // namespace prunelab

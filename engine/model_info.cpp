@@ -22,6 +22,17 @@ double ModelInfo::sparsity() const
     return prunable_weights == 0 ? 0.0 : 1.0 - double(nonzero_weights) / double(prunable_weights);
 }
 
+double ModelInfo::params_kept() const
+{
+    return total_params == 0 ? 1.0
+                             : 1.0 - double(prunable_weights - nonzero_weights) / double(total_params);
+}
+
+double ModelInfo::flops_kept() const
+{
+    return flops == 0 ? 1.0 : double(effective_flops) / double(flops);
+}
+
 std::string format_shape(const std::vector<int64_t>& shape)
 {
     std::string out;

@@ -47,6 +47,10 @@ struct ModelInfo
 
     /// Fraction of prunable weights that are zero.
     double sparsity() const;
+    /// Fraction of all parameters left after zeroed weights are removed.
+    double params_kept() const;
+    /// Fraction of dense multiply-accumulates left when zero weights are skipped.
+    double flops_kept() const;
 };
 
 /// "1×28×28" style rendering of a shape.

@@ -146,6 +146,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         record.rate_fraction = fraction;
         update_weight_counts(info, net);
         record.sparsity = info.sparsity();
+        record.params_kept = info.params_kept();
+        record.flops_kept = info.flops_kept();
         record.accuracy = eval.accuracy;
         record.loss = eval.loss;
         record.pruned_elements = allocation.pruned_elements;

@@ -53,6 +53,8 @@ struct PruningStep
     int step = 0;
     double rate_fraction = 0.0; ///< of the final rates
     double sparsity = 0.0;      ///< of all prunable weights, after the step
+    double params_kept = 1.0;
+    double flops_kept = 1.0;
     double accuracy = 0.0;      ///< test accuracy after the step's fine-tuning
     double loss = 0.0;
     int64_t pruned_elements = 0;

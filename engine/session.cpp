@@ -1,44 +1,142 @@
 #include "engine/session.h"
 
-#include "engine/allocation.h"
+#include "engine/data_spec.h"
 #include "engine/error.h"
+#include "engine/importance.h"
 #include "engine/model_loader.h"
+#include "engine/session_impl.h"
+#include "engine/tensor_archive.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
-#include <map>
+#include <cmath>
 
 namespace prunelab {
+namespace {
 
-struct Session::Impl
+constexpr const char* kStateFormat = "prunelab-session";
+constexpr int64_t kStateVersion = 1;
+
+} // namespace
+
+bool criterion_is_data_driven(const std::string& criterion) { return criterion_needs_data(criterion); }
+
+TensorMap copy_named_state(PrunableNet& net, bool with_buffers)
 {
-    std::string source;
-    Checkpoint checkpoint;
-    std::map<std::string, at::Tensor> dense; ///< weights before any threshold
-    std::unique_ptr<Pruner> pruner;
-    std::map<std::string, float> thresholds;
-    ModelInfo layout; ///< shapes and dense FLOPs, traced once at open
+    TensorMap out;
+    for (const auto& item : net.named_parameters())
+        out[item.key()] = item.value().detach().clone();
+    if (with_buffers)
+        for (const auto& item : net.named_buffers())
+            out[item.key()] = item.value().detach().clone();
+    return out;
+}
 
-    void restore_dense()
-    {
-        at::NoGradGuard no_grad;
-        for (auto& item : checkpoint.net->named_parameters())
-            item.value().copy_(dense.at(item.key()));
+void load_named_state(PrunableNet& net, const TensorMap& values)
+{
+    at::NoGradGuard no_grad;
+    for (auto& item : net.named_parameters())
+        if (auto it = values.find(item.key()); it != values.end())
+            item.value().copy_(it->second);
+    for (auto& item : net.named_buffers())
+        if (auto it = values.find(item.key()); it != values.end())
+            item.value().copy_(it->second);
+}
+
+std::shared_ptr<const DataSplits> load_splits(const DataChoice& choice, const ModelSpec& spec)
+{
+    auto options = DataOptions()
+                       .spec(choice.spec)
+                       .train_limit(choice.train_limit)
+                       .test_limit(choice.test_limit)
+                       .synthetic_shape(spec.input_shape)
+                       .synthetic_classes(spec.num_classes);
+    return std::make_shared<const DataSplits>(load_data(options));
+}
+
+// --- Impl -------------------------------------------------------------------------------------
+
+void Session::Impl::init_from_checkpoint()
+{
+    original = copy_named_state(net(), true);
+    committed = MaskSet::from_tensors(checkpoint.masks, net());
+    committed.apply_(net());
+    base = copy_named_state(net(), false);
+    current = committed;
+    layout = describe_model(net());
+    opened = layout;
+    update_weight_counts(opened, net());
+    if (checkpoint.metadata.contains("data") && checkpoint.metadata["data"].is_string())
+        data.spec = checkpoint.metadata["data"].get<std::string>();
+    if (checkpoint.metadata.contains("test_accuracy") &&
+        checkpoint.metadata["test_accuracy"].is_number() && committed.empty())
+        accuracy = checkpoint.metadata["test_accuracy"].get<double>();
+}
+
+void Session::Impl::restore_base()
+{
+    at::NoGradGuard no_grad;
+    for (auto& item : net().named_parameters())
+        item.value().copy_(base.at(item.key()));
+}
+
+void Session::Impl::apply_thresholds()
+{
+    if (thresholds.empty() && !threshold_masks) {
+        current = committed; // the shown model is the base already; its accuracy stays known
+        return;
     }
-
-    void apply_thresholds()
-    {
-        restore_dense();
-        if (thresholds.empty())
-            return;
+    threshold_masks = !thresholds.empty();
+    restore_base();
+    current = committed;
+    if (!thresholds.empty()) {
         AllocationOptions options;
         for (const auto& [layer, threshold] : thresholds)
             options.layers[layer].threshold = threshold;
+        options.excluded(excluded);
         options.keep_at_least_one(false);
-        pruner->allocate(options).masks.apply_(*checkpoint.net);
+        const AllocationResult allocation = pruner->allocate(options);
+        for (const auto& [name, mask] : allocation.masks.masks())
+            current.intersect(name, mask);
     }
-};
+    current.apply_(net());
+    changed();
+}
+
+void Session::Impl::changed()
+{
+    ++generation;
+    accuracy.reset();
+}
+
+void Session::Impl::set_scores(ImportanceResult importance)
+{
+    criterion = importance.criterion;
+    granularity = to_string(importance.granularity);
+    thresholds.clear();
+    restore_base();
+    pruner = std::make_unique<Pruner>(net(), std::move(importance));
+    apply_thresholds();
+}
+
+void Session::Impl::commit(PrunableNet& trained, const MaskSet& masks, ImportanceResult importance)
+{
+    load_named_state(net(), copy_named_state(trained, true));
+    committed = masks;
+    committed.apply_(net());
+    base = copy_named_state(net(), false);
+    finetuned = true;
+    set_scores(std::move(importance));
+    changed();
+}
+
+std::shared_ptr<const DataSplits> Session::Impl::cached_splits() const
+{
+    return splits && splits->spec == data.spec ? splits : nullptr;
+}
+
+// --- Session ----------------------------------------------------------------------------------
 
 Session::Session() : m_impl(std::make_unique<Impl>()) {}
 Session::~Session() = default;
@@ -48,9 +146,125 @@ std::unique_ptr<Session> Session::open(const std::string& model)
     std::unique_ptr<Session> session(new Session());
     session->m_impl->source = model;
     session->m_impl->checkpoint = load_model(model);
-    for (const auto& item : session->m_impl->checkpoint.net->named_parameters())
-        session->m_impl->dense[item.key()] = item.value().detach().clone();
-    session->m_impl->layout = describe_model(*session->m_impl->checkpoint.net);
+    session->m_impl->init_from_checkpoint();
+    return session;
+}
+
+void Session::save(const std::string& checkpoint_path, const std::string& state_path) const
+{
+    auto& impl = *m_impl;
+    Checkpoint shown = impl.checkpoint;
+    shown.masks = impl.current.to_bool();
+    shown.metadata["source"] = impl.source;
+    if (impl.accuracy)
+        shown.metadata["test_accuracy"] = *impl.accuracy;
+    else
+        shown.metadata.erase("test_accuracy");
+
+    TensorArchive state;
+    state.format = kStateFormat;
+    state.format_version = kStateVersion;
+    nlohmann::json thresholds = nlohmann::json::object();
+    for (const auto& [layer, t] : impl.thresholds)
+        thresholds[layer] = t;
+    state.header = {{"source", impl.source},
+                    {"criterion", impl.criterion},
+                    {"granularity", impl.granularity},
+                    {"scored", impl.pruner != nullptr},
+                    {"thresholds", thresholds},
+                    {"locked", impl.locked},
+                    {"excluded", impl.excluded},
+                    {"data", {{"spec", impl.data.spec},
+                              {"train_limit", impl.data.train_limit},
+                              {"test_limit", impl.data.test_limit}}},
+                    {"finetuned", impl.finetuned},
+                    {"opened_metadata", impl.checkpoint.metadata}};
+    if (impl.accuracy)
+        state.header["accuracy"] = *impl.accuracy;
+    state.groups["original"] = impl.original;
+    state.groups["base"] = impl.base;
+    state.groups["committed"] = impl.committed.to_bool();
+    if (impl.pruner)
+        for (const auto& layer : impl.pruner->importance().layers)
+            state.groups["scores"][layer.layer] = layer.scores;
+    // The state first: a checkpoint without its state would reopen as a plain model, a state
+    // without its new checkpoint does not reopen at all.
+    save_tensor_archive(state, state_path);
+    save_checkpoint(shown, checkpoint_path);
+}
+
+std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
+                                             const std::string& state_path)
+{
+    const TensorArchive state = load_tensor_archive(state_path, kStateFormat, kStateVersion);
+    std::unique_ptr<Session> session(new Session());
+    auto& impl = *session->m_impl;
+    impl.checkpoint = load_checkpoint(checkpoint_path);
+    const auto& h = state.header;
+    try {
+        impl.source = h.at("source").get<std::string>();
+        impl.criterion = h.at("criterion").get<std::string>();
+        impl.granularity = h.at("granularity").get<std::string>();
+        impl.locked = h.at("locked").get<std::set<std::string>>();
+        impl.excluded = h.at("excluded").get<std::set<std::string>>();
+        impl.data.spec = h.at("data").at("spec").get<std::string>();
+        impl.data.train_limit = h.at("data").at("train_limit").get<int64_t>();
+        impl.data.test_limit = h.at("data").at("test_limit").get<int64_t>();
+        impl.finetuned = h.at("finetuned").get<bool>();
+        if (h.contains("opened_metadata"))
+            impl.checkpoint.metadata = h.at("opened_metadata");
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(state_path + ": damaged session state (" + e.what() + ")");
+    }
+    auto group = [&](const std::string& name) -> const TensorMap& {
+        static const TensorMap empty;
+        auto it = state.groups.find(name);
+        return it == state.groups.end() ? empty : it->second;
+    };
+    impl.original = group("original");
+    impl.base = group("base");
+    for (const auto& item : impl.net().named_parameters()) {
+        auto it = impl.base.find(item.key());
+        if (it == impl.base.end() || it->second.sizes() != item.value().sizes())
+            throw Error(state_path + ": does not belong to " + checkpoint_path +
+                        " (weight '" + item.key() + "' is missing or differs in shape)");
+        if (!impl.original.count(item.key()))
+            throw Error(state_path + ": damaged session state (no opened weight '" + item.key() + "')");
+    }
+    impl.committed = MaskSet::from_tensors(group("committed"), impl.net());
+    impl.layout = describe_model(impl.net());
+    {
+        // Counts as opened: load the opened weights briefly into the model.
+        const TensorMap shown = copy_named_state(impl.net(), true);
+        load_named_state(impl.net(), impl.original);
+        impl.opened = impl.layout;
+        update_weight_counts(impl.opened, impl.net());
+        load_named_state(impl.net(), shown);
+    }
+    if (h.value("scored", false)) {
+        ImportanceResult importance;
+        importance.criterion = impl.criterion;
+        importance.granularity = parse_granularity(impl.granularity);
+        for (const auto& layer : prunable_layers(impl.net())) {
+            auto it = group("scores").find(layer.name);
+            if (it == group("scores").end())
+                throw Error(state_path + ": damaged session state (no scores for '" + layer.name + "')");
+            LayerScores scores;
+            scores.layer = layer.name;
+            scores.kind = layer.kind;
+            scores.scores = it->second.contiguous();
+            importance.layers.push_back(scores);
+        }
+        impl.restore_base();
+        impl.pruner = std::make_unique<Pruner>(impl.net(), std::move(importance));
+        for (const auto& [layer, t] : h.at("thresholds").items()) {
+            impl.pruner->layer_index(layer);
+            impl.thresholds[layer] = t.get<float>();
+        }
+    }
+    impl.apply_thresholds();
+    if (h.contains("accuracy"))
+        impl.accuracy = h.at("accuracy").get<double>();
     return session;
 }
 
@@ -60,17 +274,13 @@ ModelInfo Session::info() const
 {
     // Called on every threshold move: only the counts change, so no forward pass here.
     ModelInfo info = m_impl->layout;
-    update_weight_counts(info, *m_impl->checkpoint.net);
+    update_weight_counts(info, m_impl->net());
     return info;
 }
 
-std::string Session::data_spec() const
-{
-    const auto& metadata = m_impl->checkpoint.metadata;
-    if (metadata.contains("data") && metadata["data"].is_string())
-        return metadata["data"].get<std::string>();
-    return "fashion-mnist";
-}
+ModelInfo Session::opened_info() const { return m_impl->opened; }
+
+std::string Session::data_spec() const { return m_impl->data.spec; }
 
 std::optional<double> Session::recorded_accuracy() const
 {
@@ -80,18 +290,32 @@ std::optional<double> Session::recorded_accuracy() const
     return std::nullopt;
 }
 
+std::optional<double> Session::accuracy() const { return m_impl->accuracy; }
+uint64_t Session::generation() const { return m_impl->generation; }
+bool Session::is_finetuned() const { return m_impl->finetuned; }
+
+void Session::set_data(const DataChoice& data)
+{
+    if (!(data == m_impl->data)) {
+        m_impl->data = data;
+        m_impl->accuracy.reset();
+    }
+}
+
+DataChoice Session::data() const { return m_impl->data; }
+
 void Session::score(const std::string& criterion, const std::string& granularity)
 {
     if (criterion_needs_data(criterion))
-        throw Error("criterion '" + criterion + "' needs calibration data; open a data set first");
+        throw Error("criterion '" + criterion + "' needs calibration data; score it as a job");
     auto options = ImportanceOptions().criterion(criterion).granularity(parse_granularity(granularity));
-    m_impl->thresholds.clear();
-    m_impl->restore_dense();
-    m_impl->pruner = std::make_unique<Pruner>(*m_impl->checkpoint.net,
-                                              compute_importance(*m_impl->checkpoint.net, nullptr, options));
+    m_impl->restore_base();
+    m_impl->set_scores(compute_importance(m_impl->net(), nullptr, options));
 }
 
 bool Session::is_scored() const { return m_impl->pruner != nullptr; }
+std::string Session::criterion() const { return m_impl->criterion; }
+std::string Session::granularity() const { return m_impl->granularity; }
 
 bool Session::applies_to(const std::string& layer) const
 {
@@ -114,9 +338,10 @@ LayerHistogram Session::histogram(const std::string& layer, int bins) const
     bins = std::max(1, bins);
     out.bin_width = (hi - lo) / bins;
     const auto counts = at::histc(m_impl->pruner->index().scores(i), bins, lo, hi);
+    const float* c = counts.data_ptr<float>();
     for (int b = 0; b < bins; ++b) {
         out.bin_lefts.push_back(lo + b * out.bin_width);
-        out.counts.push_back(counts[b].item<double>());
+        out.counts.push_back(c[b]);
     }
     return out;
 }
@@ -141,12 +366,17 @@ void Session::set_global_rate(double rate)
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
-    const auto allocation =
-        m_impl->pruner->allocate(AllocationOptions().global_rate(rate).keep_at_least_one(false));
-    m_impl->thresholds.clear();
+    AllocationOptions options;
+    options.global_rate(rate).keep_at_least_one(false).excluded(m_impl->excluded).locked(m_impl->locked);
+    for (const auto& layer : m_impl->locked)
+        if (auto it = m_impl->thresholds.find(layer); it != m_impl->thresholds.end())
+            options.layers[layer].threshold = it->second;
+    const auto allocation = m_impl->pruner->allocate(options);
+    std::map<std::string, float> thresholds;
     for (const auto& layer : allocation.layers)
-        if (layer.pruned)
-            m_impl->thresholds[layer.layer] = layer.threshold;
+        if (layer.pruned && std::isfinite(layer.threshold))
+            thresholds[layer.layer] = layer.threshold;
+    m_impl->thresholds = std::move(thresholds);
     m_impl->apply_thresholds();
 }
 
@@ -168,9 +398,82 @@ LayerPruneState Session::set_threshold(const std::string& layer, float threshold
         throw Error("the model has not been scored yet");
     if (!applies_to(layer)) // also validates the name
         throw Error("layer '" + layer + "' is not pruned at this granularity");
-    m_impl->thresholds[layer] = threshold;
+    if (m_impl->excluded.count(layer))
+        throw Error("layer '" + layer + "' is excluded from pruning");
+    if (std::isfinite(threshold))
+        m_impl->thresholds[layer] = threshold;
+    else
+        m_impl->thresholds.erase(layer);
     m_impl->apply_thresholds();
     return prune_state(layer);
+}
+
+LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    if (!(rate >= 0.0 && rate <= 1.0))
+        throw Error("rate " + std::to_string(rate) + " for layer '" + layer + "' is outside [0, 1]");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    const auto& index = m_impl->pruner->index();
+    return set_threshold(layer, index.threshold_for_count(i, index.count_for_rate(i, rate)));
+}
+
+void Session::set_locked(const std::string& layer, bool locked)
+{
+    if (m_impl->pruner)
+        m_impl->pruner->layer_index(layer);
+    if (locked)
+        m_impl->locked.insert(layer);
+    else
+        m_impl->locked.erase(layer);
+}
+
+void Session::set_excluded(const std::string& layer, bool excluded)
+{
+    if (m_impl->pruner)
+        m_impl->pruner->layer_index(layer);
+    if (excluded) {
+        m_impl->excluded.insert(layer);
+        m_impl->thresholds.erase(layer);
+    } else {
+        m_impl->excluded.erase(layer);
+    }
+    if (m_impl->pruner)
+        m_impl->apply_thresholds();
+}
+
+std::set<std::string> Session::locked() const { return m_impl->locked; }
+std::set<std::string> Session::excluded() const { return m_impl->excluded; }
+
+void Session::reset_to_dense()
+{
+    auto& impl = *m_impl;
+    load_named_state(impl.net(), impl.original);
+    impl.committed = MaskSet();
+    impl.base = copy_named_state(impl.net(), false);
+    impl.finetuned = false;
+    impl.thresholds.clear();
+    impl.changed();
+    if (impl.pruner && !criterion_needs_data(impl.criterion))
+        score(impl.criterion, impl.granularity);
+    else {
+        impl.pruner.reset();
+        impl.apply_thresholds();
+    }
+    if (auto recorded = recorded_accuracy(); recorded && impl.checkpoint.masks.empty())
+        impl.accuracy = recorded;
+}
+
+std::map<std::string, std::vector<bool>> Session::mask_bits() const
+{
+    std::map<std::string, std::vector<bool>> out;
+    for (const auto& [name, mask] : m_impl->current.masks()) {
+        const auto flat = mask.to(at::kBool).contiguous().view(-1);
+        const bool* p = flat.data_ptr<bool>();
+        out[name] = std::vector<bool>(p, p + flat.numel());
+    }
+    return out;
 }
 
 } // namespace prunelab

@@ -62,7 +62,8 @@ ImportanceOptions importance_options(const std::string& criterion, Granularity g
 } // namespace
 
 SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptions& options,
-                      const SweepProgress& progress, const std::atomic<bool>* cancel)
+                      const SweepProgress& progress, const std::atomic<bool>* cancel,
+                      const SweepPointCallback& on_point)
 {
     if (options.criteria.empty())
         throw Error("no criteria to sweep");
@@ -117,8 +118,11 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
             }
             const auto eval = evaluate(net, data.test);
             update_weight_counts(info, net);
-            result.points.push_back({criterion, target, info.sparsity(),
-                                     eval.accuracy, eval.loss, options.finetune_epochs});
+            result.points.push_back({criterion, target, info.sparsity(), info.params_kept(),
+                                     info.flops_kept(), eval.accuracy, eval.loss,
+                                     options.finetune_epochs});
+            if (on_point)
+                on_point(result.points.back());
             if (progress)
                 progress(++done, total, criterion);
         }

@@ -36,6 +36,8 @@ struct SweepPoint
     std::string criterion;
     double target = 0.0;   ///< the requested rate
     double sparsity = 0.0; ///< of all prunable weights, measured
+    double params_kept = 1.0;
+    double flops_kept = 1.0;
     double accuracy = 0.0;
     double loss = 0.0;
     int finetune_epochs = 0;
@@ -52,12 +54,16 @@ struct SweepResult
 /// Progress: points done of total.
 using SweepProgress = std::function<void(int done, int total, const std::string& what)>;
 
-/// Runs a sweep; the model ends with its dense weights restored.
+using SweepPointCallback = std::function<void(const SweepPoint&)>;
+
+/// Runs a sweep; the model ends with its dense weights restored. `on_point` sees each point as
+/// it is measured (for live curves).
 /// @throws prunelab::Error for an empty criteria or sparsity list, a sparsity outside [0, 1],
 ///         or an unknown criterion (before any point runs).
 SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptions& options,
                       const SweepProgress& progress = {},
-                      const std::atomic<bool>* cancel = nullptr);
+                      const std::atomic<bool>* cancel = nullptr,
+                      const SweepPointCallback& on_point = {});
 
 /// Per-layer sensitivity (as Distiller does): each layer pruned alone at each sparsity, the
 /// rest dense, accuracy recorded.

@@ -231,6 +231,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
         stats.seconds = seconds_since(epoch_start);
         result.samples_seen += seen;
         result.epochs.push_back(stats);
+        if (hooks.after_epoch)
+            hooks.after_epoch(stats);
         logger()->info("epoch {}/{}: loss {:.4f}, train acc {:.4f}, eval acc {:.4f}", stats.epoch,
                        options.epochs(), stats.train_loss, stats.train_accuracy,
                        stats.eval_accuracy);

@@ -35,12 +35,16 @@ struct TrainOptions
     PRUNELAB_OPTION(bool, evaluate_each_epoch, true);
 };
 
+struct EpochStats;
+
 /// Called around every optimizer step, e.g. to hold pruning masks.
 using StepHook = std::function<void(PrunableNet&)>;
 struct StepHooks
 {
     StepHook before_step; ///< gradients are ready (e.g. mask them)
     StepHook after_step;  ///< weights were updated (e.g. re-apply masks)
+    /// After each completed epoch (and its evaluation), e.g. for live curves.
+    std::function<void(const EpochStats&)> after_epoch;
 };
 
 struct TrainProgress

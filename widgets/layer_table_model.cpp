@@ -52,7 +52,9 @@ LayerRow LayerTableModel::totals() const
         total.weights += layer.weights;
         total.nonzero += layer.nonzero;
         total.flops += layer.flops;
+        total.effectiveFlops += layer.effectiveFlops;
     }
+    total.rateEditable = false;
     return total;
 }
 
@@ -67,15 +69,41 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         bold.setBold(true);
         return bold;
     }
-    if (role == Qt::TextAlignmentRole && index.column() >= ParamsColumn)
+    if (role == Qt::TextAlignmentRole && index.column() >= ParamsColumn &&
+        index.column() <= RateColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::CheckStateRole && !isTotals) {
+        if (index.column() == LockedColumn)
+            return row.locked ? Qt::Checked : Qt::Unchecked;
+        if (index.column() == ExcludedColumn)
+            return row.excluded ? Qt::Checked : Qt::Unchecked;
+    }
+    if (role == Qt::EditRole && index.column() == RateColumn)
+        return row.rate * 100.0;
+    if (role == Qt::ToolTipRole && !isTotals) {
+        switch (index.column()) {
+        case RateColumn:
+            return row.rateEditable ? tr("Share of this layer's scored elements pruned; type a "
+                                         "percentage")
+                                    : tr("Not pruned at this granularity");
+        case LockedColumn: return tr("Locked layers keep their rate when the global rate moves");
+        case ExcludedColumn: return tr("Excluded layers are never pruned");
+        case FlopsColumn:
+            return tr("%1 of %2 dense multiply-accumulates").arg(formatCount(row.effectiveFlops),
+                                                                 formatCount(row.flops));
+        default: return {};
+        }
+    }
     if (role == Qt::UserRole) {
         // Raw values for sorting and for tests.
         switch (index.column()) {
         case ParamsColumn: return row.params;
         case KeptColumn: return row.nonzero;
         case SparsityColumn: return row.sparsity();
-        case FlopsColumn: return row.flops;
+        case FlopsColumn: return row.effectiveFlops;
+        case RateColumn: return row.rate;
+        case LockedColumn: return row.locked;
+        case ExcludedColumn: return row.excluded;
         default: return row.name;
         }
     }
@@ -88,9 +116,52 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case ParamsColumn: return formatCount(row.params);
     case KeptColumn: return formatCount(row.nonzero);
     case SparsityColumn: return QString::number(row.sparsity() * 100.0, 'f', 1) + QLatin1Char('%');
-    case FlopsColumn: return formatCount(row.flops);
+    case FlopsColumn: return formatCount(row.effectiveFlops);
+    case RateColumn:
+        if (isTotals || !row.rateEditable)
+            return QString();
+        return QString::number(row.rate * 100.0, 'f', 1) + QLatin1Char('%');
     default: return {};
     }
+}
+
+Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (!index.isValid() || index.row() >= totalsRow())
+        return f;
+    const LayerRow& row = m_layers[index.row()];
+    if (index.column() == RateColumn && row.rateEditable && !row.excluded)
+        f |= Qt::ItemIsEditable;
+    if (index.column() == LockedColumn || index.column() == ExcludedColumn)
+        f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (!index.isValid() || index.row() >= totalsRow())
+        return false;
+    const QString layer = m_layers[index.row()].name;
+    if (index.column() == RateColumn && role == Qt::EditRole) {
+        QString text = value.toString().trimmed();
+        text.remove(QLatin1Char('%'));
+        bool ok = false;
+        const double percent = text.toDouble(&ok);
+        if (!ok || !(percent >= 0.0 && percent <= 100.0))
+            return false;
+        emit rateEdited(layer, percent / 100.0);
+        return true;
+    }
+    if (role == Qt::CheckStateRole && (index.column() == LockedColumn || index.column() == ExcludedColumn)) {
+        const bool on = value.toInt() == Qt::Checked;
+        if (index.column() == LockedColumn)
+            emit lockedToggled(layer, on);
+        else
+            emit excludedToggled(layer, on);
+        return true;
+    }
+    return false;
 }
 
 QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -104,7 +175,10 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case ParamsColumn: return tr("Params");
     case KeptColumn: return tr("Kept");
     case SparsityColumn: return tr("Sparsity");
-    case FlopsColumn: return tr("FLOPs");
+    case FlopsColumn: return tr("FLOPs kept");
+    case RateColumn: return tr("Rate");
+    case LockedColumn: return tr("Locked");
+    case ExcludedColumn: return tr("Excluded");
     default: return {};
     }
 }

@@ -1,0 +1,294 @@
+// MainWindow: long work on the worker thread — fine-tune, iterate, sweep, evaluate, score —
+// with progress, Stop, and the outcome folded back into the session and the views.
+
+#include "app/job_controller.h"
+#include "app/job_dialogs.h"
+#include "app/layer_rows.h"
+#include "app/main_window.h"
+#include "engine/logging.h"
+#include "engine/session.h"
+#include "widgets/accuracy_curve_view.h"
+#include "widgets/importance_histogram_view.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/training_curve_view.h"
+
+#include <spdlog/logger.h>
+
+#include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QUndoStack>
+
+#include <cmath>
+
+namespace prunelab {
+namespace {
+
+QString formatEta(double seconds)
+{
+    if (!(seconds > 0.0) || !std::isfinite(seconds))
+        return {};
+    const int s = int(std::lround(seconds));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+AccuracyPoint toAccuracyPoint(const CurvePoint& p)
+{
+    return {p.sparsity, p.params_kept, p.flops_kept, p.accuracy};
+}
+
+} // namespace
+
+bool MainWindow::startJob(std::unique_ptr<SessionJob> job)
+{
+    if (!m_session || !job)
+        return false;
+    const bool changes = job->changes_model();
+    const QString title = QString::fromStdString(job->title());
+    if (!m_jobs->start(std::move(job))) {
+        m_errorHandler(tr("%1 is running; stop it first (Esc).").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    if (changes)
+        m_evaluateTimer->stop();
+    logger()->info("{} started", title.toStdString());
+    return true;
+}
+
+bool MainWindow::startFineTune(const FineTuneSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        noteBefore(tr("Fine-tune"));
+        return startJob(m_session->make_fine_tune_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startIterate(const IterateSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        noteBefore(tr("Iterative pruning"));
+        return startJob(m_session->make_iterate_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startSweep(const SweepSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_sweep_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startEvaluate()
+{
+    if (!m_session || m_jobs->isBusy())
+        return false;
+    return startJob(m_session->make_evaluate_job());
+}
+
+void MainWindow::scheduleEvaluate()
+{
+    if (m_autoEvaluate && m_session && !m_session->accuracy() && !m_jobs->isChangingModel())
+        m_evaluateTimer->start();
+}
+
+void MainWindow::stopJob()
+{
+    if (!m_jobs->isBusy())
+        return;
+    m_jobLabel->setText(tr("Stopping %1…").arg(m_jobs->runningTitle()));
+    m_jobs->stop();
+}
+
+void MainWindow::resetToDense()
+{
+    if (!m_session || m_jobs->isChangingModel())
+        return;
+    noteBefore(tr("Reset to dense"));
+    m_session->reset_to_dense();
+    m_undo->clear(); // the edits were relative to weights that are gone
+    syncGlobalRateControls();
+    refreshAfterEdit();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    noteAfter(tr("the weights as opened"));
+    setModified(true);
+}
+
+void MainWindow::setEditingEnabled(bool enabled)
+{
+    for (QAction* action : m_editActions)
+        action->setEnabled(enabled);
+    if (enabled) // undo/redo know better whether they apply
+        m_undo->setIndex(m_undo->index());
+    m_criterion->setEnabled(enabled);
+    m_granularity->setEnabled(enabled);
+    m_globalSlider->setEnabled(enabled);
+    m_globalSpin->setEnabled(enabled);
+    m_layerTable->setEditTriggers(enabled ? QAbstractItemView::DoubleClicked |
+                                                QAbstractItemView::EditKeyPressed |
+                                                QAbstractItemView::AnyKeyPressed
+                                          : QAbstractItemView::NoEditTriggers);
+    showHistogram(m_histogramRow);
+}
+
+void MainWindow::onJobStarted(const QString& title)
+{
+    const bool changes = m_jobs->isChangingModel();
+    m_stopAction->setEnabled(true);
+    m_stopButton->setVisible(true);
+    m_jobProgress->setVisible(true);
+    m_jobProgress->setValue(0);
+    m_jobLabel->setText(title);
+    if (changes)
+        setEditingEnabled(false);
+    if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning")) {
+        m_training->startRun(tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
+            dock->raise();
+    } else if (title == QLatin1String("Sweep")) {
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("curvesDock")))
+            dock->raise();
+    }
+}
+
+void MainWindow::onJobEvent(const JobEvent& event)
+{
+    switch (event.kind) {
+    case JobEvent::Kind::Progress: {
+        m_jobProgress->setValue(int(std::lround(std::clamp(event.fraction, 0.0, 1.0) * 1000.0)));
+        QString text = QString::fromStdString(event.phase);
+        if (event.fraction > 0.0)
+            text += QStringLiteral(" · %1%").arg(event.fraction * 100.0, 0, 'f', 0);
+        if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
+            text += tr(" · ETA %1").arg(eta);
+        m_jobLabel->setText(text);
+        break;
+    }
+    case JobEvent::Kind::TrainStep:
+        m_training->addLoss(double(event.step), event.loss);
+        m_trainStepOffset = event.step;
+        break;
+    case JobEvent::Kind::Epoch:
+        m_training->addAccuracy(double(m_trainStepOffset), event.accuracy);
+        logger()->info("epoch {}: loss {:.4f}, test accuracy {:.2f}%", event.epoch, event.loss,
+                       event.accuracy * 100.0);
+        break;
+    case JobEvent::Kind::Point:
+        m_curves->addPoint(QString::fromStdString(event.point.series), toAccuracyPoint(event.point));
+        break;
+    }
+}
+
+void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
+{
+    m_stopAction->setEnabled(false);
+    m_stopButton->setVisible(false);
+    m_jobProgress->setVisible(false);
+    m_jobLabel->clear();
+    const bool changes = job && job->changes_model();
+    if (!error.isEmpty()) {
+        logger()->warn("{} failed: {}", job ? job->title() : std::string("job"), error.toStdString());
+        if (changes)
+            setEditingEnabled(true);
+        m_errorHandler(tr("%1 failed: %2").arg(job ? QString::fromStdString(job->title()) : tr("Job"), error));
+        return;
+    }
+    if (!m_session || !job)
+        return;
+    JobOutcome outcome;
+    try {
+        outcome = job->finish(*m_session);
+    } catch (const std::exception& e) {
+        if (changes)
+            setEditingEnabled(true);
+        m_errorHandler(tr("%1 failed: %2").arg(QString::fromStdString(job->title()), QString::fromUtf8(e.what())));
+        return;
+    }
+    for (const auto& w : outcome.warnings)
+        logger()->warn("{}", w);
+    logger()->info("{}", outcome.summary);
+    m_training->flush();
+    if (outcome.dense_accuracy && !m_curves->baseline())
+        m_curves->setBaseline(outcome.dense_accuracy);
+    for (const auto& p : outcome.points) {
+        // Points already arrived live; this makes the final curves exact even if an event was
+        // dropped (e.g. a stopped sweep).
+        const QString series = QString::fromStdString(p.series);
+        bool known = false;
+        for (const auto& q : m_curves->series().value(series))
+            known = known || (q.sparsity == p.sparsity && q.accuracy == p.accuracy);
+        if (!known)
+            m_curves->addPoint(series, toAccuracyPoint(p));
+    }
+    if (changes) {
+        setEditingEnabled(true);
+        m_undo->clear(); // edits before a fine-tune do not apply to its weights
+        syncGlobalRateControls();
+        refreshAfterEdit();
+        showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+        setModified(true);
+        if (job->title() != "Score") {
+            // The model's own point: its sparsity against its accuracy after the run.
+            const ModelInfo info = m_session->info();
+            if (const auto accuracy = m_session->accuracy())
+                m_curves->addPoint(tr("fine-tuned"), {info.sparsity(), info.params_kept(),
+                                                      info.flops_kept(), *accuracy});
+        }
+        noteAfter(QString::fromStdString(outcome.summary));
+    } else {
+        updateStatus(m_session->info());
+        if (m_before.waitingForAccuracy)
+            noteAfter();
+        if (job->title() == "Sweep")
+            setModified(true);
+    }
+    if (job->title() != "Evaluate" || outcome.cancelled)
+        statusBar()->showMessage(QString::fromStdString(outcome.summary), 8000);
+}
+
+void MainWindow::showFineTuneDialog()
+{
+    FineTuneSettings settings;
+    if (runFineTuneDialog(this, settings))
+        startFineTune(settings);
+}
+
+void MainWindow::showIterateDialog()
+{
+    IterateSettings settings;
+    settings.target = std::max(0.5, m_session ? m_session->info().sparsity() : 0.0);
+    if (runIterateDialog(this, settings))
+        startIterate(settings);
+}
+
+void MainWindow::showSweepDialog()
+{
+    SweepSettings settings;
+    settings.granularity = m_granularity->currentText().toStdString();
+    if (runSweepDialog(this, settings))
+        startSweep(settings);
+}
+
+} // namespace prunelab

@@ -1,0 +1,62 @@
+#pragma once
+
+// The torch side of Session, shared by session.cpp and session_jobs.cpp only.
+
+#include "engine/allocation.h"
+#include "engine/checkpoint.h"
+#include "engine/dataset.h"
+#include "engine/session.h"
+
+#include <map>
+#include <memory>
+#include <set>
+
+namespace prunelab {
+
+using TensorMap = std::map<std::string, at::Tensor>;
+
+struct Session::Impl
+{
+    std::string source;
+    Checkpoint checkpoint;  ///< the shown model and its metadata
+    TensorMap original;     ///< parameters and buffers as opened
+    TensorMap base;         ///< parameters thresholds start from
+    MaskSet committed;      ///< masks the base carries (from a checkpoint or a fine-tune)
+    MaskSet current;        ///< committed plus the thresholds: what the shown model has
+    std::unique_ptr<Pruner> pruner;
+    std::string criterion = "l1";
+    std::string granularity = "weight";
+    std::map<std::string, float> thresholds;
+    std::set<std::string> locked;
+    std::set<std::string> excluded;
+    ModelInfo layout; ///< shapes and dense FLOPs, traced once at open
+    ModelInfo opened; ///< counts as opened
+    DataChoice data;
+    std::shared_ptr<const DataSplits> splits; ///< loaded for `data`, once a job needed it
+    std::optional<double> accuracy;
+    uint64_t generation = 0;
+    bool finetuned = false;
+    bool threshold_masks = false; ///< whether thresholds pruned anything at the last apply
+
+    PrunableNet& net() { return *checkpoint.net; }
+    void init_from_checkpoint();
+    void restore_base();
+    /// Applies base + committed masks + thresholds to the shown model.
+    void apply_thresholds();
+    void changed();
+    void set_scores(ImportanceResult importance);
+    /// Makes a trained copy the new base: its parameters and buffers, `masks` committed,
+    /// thresholds cleared, `importance` the new scores.
+    void commit(PrunableNet& trained, const MaskSet& masks, ImportanceResult importance);
+    /// The loaded splits if they match `choice`, else null.
+    std::shared_ptr<const DataSplits> cached_splits() const;
+};
+
+/// Copies of a model's named parameters and buffers.
+TensorMap copy_named_state(PrunableNet& net, bool with_buffers);
+/// Copies values into a model's parameters (and buffers when present in `values`).
+void load_named_state(PrunableNet& net, const TensorMap& values);
+/// Loads the data a choice names, shaped for the model when synthetic.
+std::shared_ptr<const DataSplits> load_splits(const DataChoice& choice, const ModelSpec& spec);
+
+} // namespace prunelab

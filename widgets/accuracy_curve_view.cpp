@@ -1,0 +1,227 @@
+#include "widgets/accuracy_curve_view.h"
+
+#include "widgets/plot_export_menu.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace prunelab {
+namespace {
+
+const QVector<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                  QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+                                  QColor(227, 119, 194), QColor(127, 127, 127)};
+
+constexpr double kHoverRadius = 9.0; // pixels
+
+QString pct(double fraction) { return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%'); }
+
+} // namespace
+
+AccuracyCurveView::AccuracyCurveView(QWidget* parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("accuracyCurveView"));
+    m_plot = new QCustomPlot(this);
+    m_plot->setObjectName(QStringLiteral("accuracyCurvePlot"));
+    m_plot->setMinimumSize(280, 180);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFont(QFont(font().family(), 8));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    m_plot->yAxis->setLabel(tr("test accuracy (%)"));
+    m_plot->setMouseTracking(true);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &AccuracyCurveView::onMouseMove);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+
+    m_axisCombo = new QComboBox(this);
+    m_axisCombo->setObjectName(QStringLiteral("curveAxisCombo"));
+    m_axisCombo->addItems({tr("Sparsity"), tr("Parameters kept"), tr("FLOPs kept")});
+    connect(m_axisCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setXAxis(XAxis(i)); });
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("x axis:"), this));
+    top->addWidget(m_axisCombo);
+    top->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addWidget(m_plot, 1);
+
+    installPlotExportMenu(m_plot, QStringLiteral("accuracy-curve"), [this] { return csv(); },
+                          [this] { resetView(); });
+    rebuild();
+}
+
+double AccuracyCurveView::xOf(const AccuracyPoint& p) const
+{
+    switch (m_xAxis) {
+    case XAxis::ParamsKept: return p.paramsKept * 100.0;
+    case XAxis::FlopsKept: return p.flopsKept * 100.0;
+    default: return p.sparsity * 100.0;
+    }
+}
+
+void AccuracyCurveView::addPoint(const QString& series, const AccuracyPoint& point)
+{
+    if (!m_series.contains(series))
+        m_order.append(series);
+    auto& points = m_series[series];
+    points.append(point);
+    std::stable_sort(points.begin(), points.end(),
+                     [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
+    rebuild();
+}
+
+void AccuracyCurveView::setSeries(const QString& series, QVector<AccuracyPoint> points)
+{
+    if (!m_series.contains(series))
+        m_order.append(series);
+    std::stable_sort(points.begin(), points.end(),
+                     [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
+    m_series[series] = std::move(points);
+    rebuild();
+}
+
+void AccuracyCurveView::removeSeries(const QString& series)
+{
+    m_series.remove(series);
+    m_order.removeAll(series);
+    rebuild();
+}
+
+void AccuracyCurveView::setBaseline(std::optional<double> accuracy)
+{
+    m_baseline = accuracy;
+    rebuild();
+}
+
+void AccuracyCurveView::clear()
+{
+    m_series.clear();
+    m_order.clear();
+    m_baseline.reset();
+    rebuild();
+}
+
+void AccuracyCurveView::setXAxis(XAxis axis)
+{
+    m_xAxis = axis;
+    if (m_axisCombo->currentIndex() != int(axis))
+        m_axisCombo->setCurrentIndex(int(axis));
+    rebuild();
+}
+
+void AccuracyCurveView::rebuild()
+{
+    m_plot->clearGraphs();
+    m_plot->clearItems();
+    static const char* labels[] = {"sparsity (% of prunable weights zero)",
+                                   "parameters kept (% of dense)",
+                                   "FLOPs kept (% of dense multiply-accumulates)"};
+    m_plot->xAxis->setLabel(tr(labels[int(m_xAxis)]));
+    for (int i = 0; i < m_order.size(); ++i) {
+        const auto& points = m_series[m_order[i]];
+        QVector<double> x, y;
+        for (const auto& p : points) {
+            x.append(xOf(p));
+            y.append(p.accuracy * 100.0);
+        }
+        QCPGraph* graph = m_plot->addGraph();
+        graph->setName(m_order[i]);
+        graph->setData(x, y, false);
+        const QColor colour = kPalette[i % kPalette.size()];
+        graph->setPen(QPen(colour, 2));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 7));
+    }
+    if (m_baseline) {
+        QCPGraph* line = m_plot->addGraph();
+        line->setName(tr("dense %1").arg(pct(*m_baseline)));
+        line->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
+        line->setData({0.0, 100.0}, {*m_baseline * 100.0, *m_baseline * 100.0}, true);
+    }
+    resetView();
+}
+
+void AccuracyCurveView::resetView()
+{
+    double yMin = 100.0, yMax = 0.0;
+    bool any = false;
+    for (const auto& points : m_series)
+        for (const auto& p : points) {
+            yMin = std::min(yMin, p.accuracy * 100.0);
+            yMax = std::max(yMax, p.accuracy * 100.0);
+            any = true;
+        }
+    if (m_baseline) {
+        yMin = std::min(yMin, *m_baseline * 100.0);
+        yMax = std::max(yMax, *m_baseline * 100.0);
+        any = true;
+    }
+    if (!any) {
+        yMin = 0.0;
+        yMax = 100.0;
+    }
+    const double pad = std::max(2.0, (yMax - yMin) * 0.08);
+    m_plot->xAxis->setRange(-2.0, 102.0);
+    m_plot->yAxis->setRange(std::max(0.0, yMin - pad), std::min(100.0, yMax + pad));
+    m_plot->replot();
+}
+
+QPointF AccuracyCurveView::pixelFor(const AccuracyPoint& point) const
+{
+    return {m_plot->xAxis->coordToPixel(xOf(point)), m_plot->yAxis->coordToPixel(point.accuracy * 100.0)};
+}
+
+QString AccuracyCurveView::toolTipAt(const QPoint& position) const
+{
+    double best = kHoverRadius;
+    QString text;
+    for (const auto& name : m_order)
+        for (const auto& p : m_series[name]) {
+            const QPointF at = pixelFor(p);
+            const double d = std::hypot(at.x() - position.x(), at.y() - position.y());
+            if (d <= best) {
+                best = d;
+                text = tr("<b>%1</b><br>accuracy %2<br>sparsity %3<br>parameters kept %4<br>"
+                          "FLOPs kept %5")
+                           .arg(name.toHtmlEscaped(), pct(p.accuracy), pct(p.sparsity),
+                                pct(p.paramsKept), pct(p.flopsKept));
+            }
+        }
+    return text;
+}
+
+void AccuracyCurveView::onMouseMove(QMouseEvent* event)
+{
+    const QString text = toolTipAt(event->pos());
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+}
+
+QString AccuracyCurveView::csv() const
+{
+    QString out = QStringLiteral("series,sparsity,params_kept,flops_kept,accuracy\n");
+    for (const auto& name : m_order)
+        for (const auto& p : m_series[name])
+            out += QStringLiteral("\"%1\",%2,%3,%4,%5\n")
+                       .arg(QString(name).replace(QLatin1Char('"'), QLatin1String("\"\"")))
+                       .arg(p.sparsity, 0, 'g', 8)
+                       .arg(p.paramsKept, 0, 'g', 8)
+                       .arg(p.flopsKept, 0, 'g', 8)
+                       .arg(p.accuracy, 0, 'g', 8);
+    if (m_baseline)
+        out += QStringLiteral("\"dense\",0,1,1,%1\n").arg(*m_baseline, 0, 'g', 8);
+    return out;
+}
+
+} // namespace prunelab

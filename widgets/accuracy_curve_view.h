@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QMap>
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QCustomPlot;
+class QMouseEvent;
+
+namespace prunelab {
+
+/// One measured point of an accuracy curve (plain data; fractions 0..1).
+struct AccuracyPoint
+{
+    double sparsity = 0.0;
+    double paramsKept = 1.0;
+    double flopsKept = 1.0;
+    double accuracy = 0.0;
+};
+
+/// Accuracy against sparsity (switchable to parameters or FLOPs kept): one series per criterion
+/// or run, with markers, the dense baseline as a dashed line, a legend, hover tooltips with the
+/// exact values, wheel zoom and drag pan, and an export menu (PNG, PDF, CSV).
+class AccuracyCurveView : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class XAxis { Sparsity, ParamsKept, FlopsKept };
+
+    explicit AccuracyCurveView(QWidget* parent = nullptr);
+
+    /// Adds a point to a series (created on first use), keeping the series sorted by x.
+    void addPoint(const QString& series, const AccuracyPoint& point);
+    /// Replaces a series.
+    void setSeries(const QString& series, QVector<AccuracyPoint> points);
+    void removeSeries(const QString& series);
+    const QMap<QString, QVector<AccuracyPoint>>& series() const { return m_series; }
+    /// Series in the order they were added (legend and colour order).
+    const QStringList& seriesOrder() const { return m_order; }
+    void setBaseline(std::optional<double> accuracy);
+    std::optional<double> baseline() const { return m_baseline; }
+    void clear();
+
+    void setXAxis(XAxis axis);
+    XAxis xAxis() const { return m_xAxis; }
+    /// The tooltip text for a point near a widget position of the plot, or empty.
+    QString toolTipAt(const QPoint& plotPosition) const;
+    /// Where a point is drawn, in plot pixels (for tests).
+    QPointF pixelFor(const AccuracyPoint& point) const;
+    /// All series as CSV: series,sparsity,params_kept,flops_kept,accuracy.
+    QString csv() const;
+    /// Fits the axes to the data.
+    void resetView();
+    QCustomPlot* plot() const { return m_plot; }
+
+private:
+    double xOf(const AccuracyPoint& p) const;
+    void rebuild();
+    void onMouseMove(QMouseEvent* event);
+
+    QCustomPlot* m_plot = nullptr;
+    QComboBox* m_axisCombo = nullptr;
+    QMap<QString, QVector<AccuracyPoint>> m_series;
+    QStringList m_order;
+    std::optional<double> m_baseline;
+    XAxis m_xAxis = XAxis::Sparsity;
+};
+
+} // namespace prunelab
