@@ -29,6 +29,8 @@ qint64 keptParams(const ModelInfo& info)
 }
 
 QString pct(double fraction) { return QString::number(fraction * 100.0, 'f', 1) + QLatin1Char('%'); }
+/// Accuracies with two decimals: a tenth of a point matters when comparing criteria.
+QString accuracyText(double fraction) { return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%'); }
 
 } // namespace
 
@@ -310,9 +312,9 @@ void MainWindow::noteAfter(const QString& detail)
                      LayerTableModel::formatCount(m_before.flops),
                      LayerTableModel::formatCount(info.effective_flops), pct(m_before.sparsity),
                      pct(info.sparsity()));
-    const QString before = m_before.accuracy ? pct(*m_before.accuracy) : tr("?");
+    const QString before = m_before.accuracy ? accuracyText(*m_before.accuracy) : tr("?");
     if (const auto after = m_session->accuracy()) {
-        note += tr(" · accuracy %1 → %2").arg(before, pct(*after));
+        note += tr(" · accuracy %1 → %2").arg(before, accuracyText(*after));
         m_before.waitingForAccuracy = false;
     } else {
         note += tr(" · accuracy %1 → %2").arg(before, m_autoEvaluate ? tr("measuring…") : tr("? (Evaluate: Ctrl+E)"));

@@ -21,6 +21,11 @@
 #include <QMimeData>
 #include <QSaveFile>
 #include <QSettings>
+#include <QDoubleSpinBox>
+#include <QSignalBlocker>
+#include <QSlider>
+
+#include <cmath>
 #include <QUndoStack>
 
 namespace prunelab {
@@ -106,6 +111,7 @@ bool MainWindow::saveProject(const QString& requested)
         {QStringLiteral("state"), QFileInfo(state).fileName()},
         {QStringLiteral("source"), QString::fromStdString(m_session->source())},
         {QStringLiteral("curves"), curvesToJson(*m_curves)},
+        {QStringLiteral("global_rate"), m_globalSpin->value() / 100.0},
     };
     QSaveFile file(path); // temp file + rename: a failed save keeps the previous project
     if (!file.open(QIODevice::WriteOnly) ||
@@ -159,6 +165,14 @@ bool MainWindow::openProject(const QString& path)
     m_jobs->stop();
     adoptSession(std::move(session), QFileInfo(path).fileName());
     curvesFromJson(project.value(QStringLiteral("curves")).toObject(), *m_curves);
+    if (project.contains(QStringLiteral("global_rate"))) {
+        // What the user set (with locked layers it differs from the overall sparsity).
+        const double rate = project.value(QStringLiteral("global_rate")).toDouble();
+        const QSignalBlocker blockSlider(m_globalSlider);
+        const QSignalBlocker blockSpin(m_globalSpin);
+        m_globalSlider->setValue(int(std::lround(rate * 1000.0)));
+        m_globalSpin->setValue(rate * 100.0);
+    }
     m_projectPath = path;
     addRecent(path);
     setModified(false);

@@ -8,8 +8,8 @@ using namespace prunelab;
 namespace {
 QVector<LayerRow> sampleRows()
 {
-    LayerRow conv{"conv1", "Conv2d", "10×1×5×5", 260, 250, 125, 144000};
-    LayerRow fc{"fc", "Linear", "10×50", 510, 500, 500, 500};
+    LayerRow conv{"conv1", "Conv2d", "10×1×5×5", 260, 250, 125, 144000, 72000, 0.5};
+    LayerRow fc{"fc", "Linear", "10×50", 510, 500, 500, 500, 500, 0.0, false};
     return {conv, fc};
 }
 } // namespace
@@ -27,7 +27,9 @@ private slots:
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(LayerTableModel::ColumnCount));
         QCOMPARE(model.index(0, LayerTableModel::SparsityColumn).data().toString(), QString("50.0%"));
-        QCOMPARE(model.index(0, LayerTableModel::FlopsColumn).data().toString(), QString("144,000"));
+        QCOMPARE(model.index(0, LayerTableModel::FlopsColumn).data().toString(), QString("72,000"));
+        QCOMPARE(model.index(0, LayerTableModel::RateColumn).data().toString(), QString("50.0%"));
+        QCOMPARE(model.index(1, LayerTableModel::RateColumn).data().toString(), QString()); // not prunable
         const int totals = model.totalsRow();
         QCOMPARE(model.index(totals, LayerTableModel::NameColumn).data().toString(), QString("Total"));
         QCOMPARE(model.index(totals, LayerTableModel::ParamsColumn).data(Qt::UserRole).toLongLong(), 770LL);
@@ -36,6 +38,35 @@ private slots:
                  125.0 / 750.0);
         QVERIFY(model.index(totals, 0).data(Qt::FontRole).value<QFont>().bold());
         QCOMPARE(model.headerData(LayerTableModel::KeptColumn, Qt::Horizontal).toString(), QString("Kept"));
+    }
+
+    void editsAreReportedNotStored()
+    {
+        LayerTableModel model;
+        model.setLayers(sampleRows());
+        QSignalSpy rate(&model, &LayerTableModel::rateEdited);
+        QSignalSpy locked(&model, &LayerTableModel::lockedToggled);
+        QSignalSpy excluded(&model, &LayerTableModel::excludedToggled);
+        const QModelIndex convRate = model.index(0, LayerTableModel::RateColumn);
+        QVERIFY(model.flags(convRate) & Qt::ItemIsEditable);
+        QVERIFY(!(model.flags(model.index(1, LayerTableModel::RateColumn)) & Qt::ItemIsEditable));
+        QVERIFY(!(model.flags(model.index(model.totalsRow(), LayerTableModel::LockedColumn)) &
+                  Qt::ItemIsUserCheckable));
+        QVERIFY(model.setData(convRate, "40 %"));
+        QCOMPARE(rate.count(), 1);
+        QCOMPARE(rate.at(0).at(0).toString(), QString("conv1"));
+        QCOMPARE(rate.at(0).at(1).toDouble(), 0.4);
+        QVERIFY(!model.setData(convRate, "140")); // out of range: refused, nothing emitted
+        QVERIFY(!model.setData(convRate, "abc"));
+        QCOMPARE(rate.count(), 1);
+        QCOMPARE(model.layers()[0].rate, 0.5); // the app answers with updateLayers
+        QVERIFY(model.setData(model.index(1, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model.setData(model.index(0, LayerTableModel::ExcludedColumn), Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(locked.count(), 1);
+        QCOMPARE(locked.at(0).at(0).toString(), QString("fc"));
+        QCOMPARE(locked.at(0).at(1).toBool(), true);
+        QCOMPARE(excluded.count(), 1);
+        QCOMPARE(excluded.at(0).at(0).toString(), QString("conv1"));
     }
 
     void resetSignalsViews()

@@ -1,4 +1,8 @@
+#include "app/job_controller.h"
 #include "app/log_dock.h"
+#include "engine/session.h"
+#include "widgets/accuracy_curve_view.h"
+#include "widgets/training_curve_view.h"
 #include "app/main_window.h"
 #include "support/test_support.h"
 #include "widgets/layer_table_model.h"
@@ -18,6 +22,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <QAction>
+#include <QElapsedTimer>
+#include <QMessageBox>
 
 using namespace prunelab;
 
@@ -195,7 +202,228 @@ private slots:
         QCOMPARE(window.layerModel()->index(2, LayerTableModel::SparsityColumn).data().toString(),
                  QString("100.0%"));
     }
+
+    void tableEditsAreUndoable()
+    {
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        auto* model = window.layerModel();
+        auto rate = [&](int row) { return model->index(row, LayerTableModel::RateColumn).data(Qt::UserRole).toDouble(); };
+        // Type 40% for fc1 (row 2): exactly 6,400 of 16,000 weights pruned.
+        QVERIFY(model->setData(model->index(2, LayerTableModel::RateColumn), "40"));
+        QCOMPARE(rate(2), 0.4);
+        QCOMPARE(model->layers()[2].nonzero, 9600);
+        QVERIFY(window.changeNote().contains("Rate of fc1"));
+        // Lock fc1, then a global move leaves it alone while the others follow.
+        QVERIFY(model->setData(model->index(2, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model->layers()[2].locked);
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(70.0);
+        emit spin->editingFinished();
+        QCOMPARE(rate(2), 0.4);
+        QVERIFY(rate(1) > 0.0);
+        // Exclude conv2: its pruning is dropped; undo brings it back.
+        const double conv2 = rate(1);
+        QVERIFY(model->setData(model->index(1, LayerTableModel::ExcludedColumn), Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(rate(1), 0.0);
+        QVERIFY(!(model->flags(model->index(1, LayerTableModel::RateColumn)) & Qt::ItemIsEditable));
+        window.undoStack()->undo();
+        QCOMPARE(rate(1), conv2);
+        QVERIFY(!model->layers()[1].excluded);
+        // Undo the global move, the lock and the rate: back to dense.
+        window.undoStack()->undo();
+        window.undoStack()->undo();
+        QVERIFY(!model->layers()[2].locked);
+        window.undoStack()->undo();
+        QCOMPARE(rate(2), 0.0);
+        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+    }
+
+    void fineTuneStopsWhileTheWindowAnswers()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        QStringList errors;
+        window.setErrorHandler([&](const QString& e) { errors << e; });
+        QVERIFY(window.openModel("default"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.session()->set_data({"fashion-mnist", 6000, 500});
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(60.0);
+        emit spin->editingFinished();
+        const auto masks = window.session()->mask_bits();
+        const qint64 kept = window.session()->info().nonzero_weights;
+
+        // A 10 ms timer measures how long the event loop ever goes without answering.
+        QElapsedTimer clock;
+        qint64 last = 0, worstGap = 0;
+        QTimer tick;
+        tick.setInterval(10);
+        connect(&tick, &QTimer::timeout, [&] {
+            worstGap = std::max(worstGap, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        clock.start();
+        tick.start();
+        FineTuneSettings settings;
+        settings.epochs = 30;
+        QVERIFY(window.startFineTune(settings));
+        QVERIFY(window.jobs()->isBusy());
+        QVERIFY(!spin->isEnabled()); // edits wait for a job that changes the model
+        QVERIFY(!window.histogramView()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.trainingView()->lossPoints().size() >= 3, 60000);
+        auto* stop = window.findChild<QAction*>("actionStop");
+        QVERIFY(stop && stop->isEnabled());
+        stop->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 20000);
+        tick.stop();
+        QVERIFY2(worstGap < 100, qPrintable(QString("event loop stalled %1 ms").arg(worstGap)));
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        // Consistent after the stop: same masks, pruned weights still zero, editing back on.
+        QCOMPARE(window.session()->mask_bits(), masks);
+        QCOMPARE(window.session()->info().nonzero_weights, kept);
+        QVERIFY(window.session()->is_finetuned());
+        QVERIFY(window.changeNote().contains("last completed step"));
+        QVERIFY(spin->isEnabled());
+        QVERIFY(!stop->isEnabled());
+        QVERIFY(window.isModified());
+        // And it still evaluates.
+        QVERIFY(window.startEvaluate());
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000);
+        QVERIFY(*window.session()->accuracy() > 0.5);
+    }
+
+    void sweepDrawsTwoCriteria()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.session()->set_data({"fashion-mnist", 256, 500});
+        SweepSettings settings;
+        settings.criteria = {"l1", "random"};
+        settings.sparsities = {0.3, 0.8};
+        QVERIFY(window.startSweep(settings));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        auto* curves = window.curveView();
+        QCOMPARE(curves->seriesOrder(), QStringList({"l1", "random"}));
+        QCOMPARE(curves->series()["l1"].size(), 2);
+        QCOMPARE(curves->series()["random"].size(), 2);
+        QVERIFY(curves->baseline().has_value());
+        QCOMPARE(window.session()->info().sparsity(), 0.0); // a sweep leaves the model alone
+    }
+
+    void projectSavesAndReopens()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("lesson.prunelab.json");
+        std::map<std::string, std::vector<bool>> masks;
+        std::map<std::string, float> thresholds;
+        {
+            MainWindow window;
+            window.setAutoEvaluate(false);
+            window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+            QVERIFY(window.openModel("default"));
+            window.findChild<QComboBox*>("criterionCombo")->setCurrentText("l2");
+            auto* model = window.layerModel();
+            QVERIFY(model->setData(model->index(0, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
+            auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+            spin->setValue(45.0);
+            emit spin->editingFinished();
+            window.curveView()->addPoint("l1", {0.5, 0.5, 0.6, 0.88});
+            window.curveView()->addPoint("l1", {0.9, 0.1, 0.2, 0.70});
+            window.curveView()->setBaseline(0.9072);
+            QVERIFY(window.isModified());
+            QVERIFY(window.saveProject(path));
+            QVERIFY(!window.isModified());
+            QVERIFY(window.windowTitle().contains("lesson.prunelab.json"));
+            masks = window.session()->mask_bits();
+            thresholds = window.session()->thresholds();
+        }
+        QVERIFY(QFile::exists(dir.filePath("lesson.pt")));
+        QVERIFY(QFile::exists(dir.filePath("lesson.state.pt")));
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel(path)); // projects open through the same entry point
+        QCOMPARE(window.session()->mask_bits(), masks);
+        QCOMPARE(window.session()->thresholds(), thresholds);
+        QCOMPARE(window.findChild<QComboBox*>("criterionCombo")->currentText(), QString("l2"));
+        QVERIFY(window.layerModel()->layers()[0].locked);
+        QCOMPARE(window.curveView()->series()["l1"].size(), 2);
+        QCOMPARE(window.curveView()->series()["l1"][1].accuracy, 0.70);
+        QCOMPARE(*window.curveView()->baseline(), 0.9072);
+        QCOMPARE(window.findChild<QDoubleSpinBox*>("globalRateSpin")->value(), 45.0);
+        QVERIFY(!window.isModified());
+    }
+
+    void brokenProjectKeepsTheSession()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        QStringList errors;
+        window.setErrorHandler([&](const QString& e) { errors << e; });
+        QVERIFY(window.openModel("lenet300"));
+        const QString notProject = dir.filePath("x.prunelab.json");
+        test::writeBytes(notProject, "{\"format\": \"something-else\"}");
+        QVERIFY(!window.openModel(notProject));
+        QVERIFY(errors.last().contains("not a PruneLab project"));
+        // A project whose state file is missing names it.
+        test::writeBytes(notProject, "{\"format\": \"prunelab-project\", \"format_version\": 1, "
+                                     "\"checkpoint\": \"x.pt\", \"state\": \"x.state.pt\"}");
+        QVERIFY(!window.openModel(notProject));
+        QVERIFY(errors.last().contains("x.state.pt"));
+        QCOMPARE(window.layerModel()->layers().first().name, QString("fc1"));
+        // Saving into a missing folder fails without touching the session.
+        QVERIFY(!window.saveProject(dir.filePath("missing/y.prunelab.json")));
+        QCOMPARE(window.layerModel()->rowCount(), 4);
+    }
+
+    void closeAsksAboutUnsavedChanges()
+    {
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        QVERIFY(window.openModel("convnet"));
+        window.show();
+        QVERIFY(!window.isModified());
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(20.0);
+        emit spin->editingFinished();
+        QVERIFY(window.isModified());
+        int asked = 0;
+        window.setCloseQuestion([&] { ++asked; return int(QMessageBox::Cancel); });
+        QVERIFY(!window.close());
+        QCOMPARE(asked, 1);
+        QVERIFY(window.isVisible());
+        window.setCloseQuestion([&] { ++asked; return int(QMessageBox::Discard); });
+        QVERIFY(window.close());
+        QCOMPARE(asked, 2);
+    }
+
+    void autoEvaluateFillsInTheChangeNote()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(95.0);
+        emit spin->editingFinished();
+        QVERIFY(window.changeNote().contains("measuring"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000);
+        QVERIFY(!window.changeNote().contains("measuring"));
+        QVERIFY2(window.changeNote().contains("accuracy 90.72% →"), qPrintable(window.changeNote()));
+    }
 };
+
 
 QTEST_MAIN(TestMainWindow)
 #include "test_main_window.moc"

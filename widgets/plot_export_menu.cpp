@@ -39,14 +39,18 @@ bool exportPlot(QCustomPlot* plot, const QString& path, const std::function<QStr
         return false;
     }
     bool ok = false;
+    // A plot that was never laid out (hidden dock, offscreen use) gets a readable page size.
+    const bool tiny = plot->width() < 300 || plot->height() < 200;
+    const int width = tiny ? 900 : 0;
+    const int height = tiny ? 560 : 0;
     if (suffix == QLatin1String("csv")) {
         QSaveFile file(path); // temp file + rename: a failed export leaves the old file intact
         ok = csv && file.open(QIODevice::WriteOnly | QIODevice::Text) &&
              file.write(csv().toUtf8()) >= 0 && file.commit();
     } else if (suffix == QLatin1String("png")) {
-        ok = plot->savePng(path, 0, 0, 2.0);
+        ok = plot->savePng(path, width, height, 2.0);
     } else if (suffix == QLatin1String("pdf")) {
-        ok = plot->savePdf(path);
+        ok = plot->savePdf(path, width, height);
     } else {
         if (error)
             *error = QObject::tr("%1: choose a .png, .pdf or .csv file name").arg(path);

@@ -1,0 +1,232 @@
+// Session: the torch-free handle the window edits through, and the jobs it hands to a worker.
+
+#include "engine/session.h"
+#include "support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+
+using namespace prunelab;
+
+namespace {
+
+/// Runs a job on this thread as the worker would, then finishes it.
+JobOutcome runJob(Session& session, std::unique_ptr<SessionJob> job, std::vector<JobEvent>* events = nullptr,
+                  std::function<bool(const JobEvent&)> cancelWhen = {})
+{
+    std::atomic<bool> cancel{false};
+    job->run(
+        [&](const JobEvent& e) {
+            if (events)
+                events->push_back(e);
+            if (cancelWhen && cancelWhen(e))
+                cancel = true;
+        },
+        cancel);
+    return job->finish(session);
+}
+
+int64_t countKept(const std::map<std::string, std::vector<bool>>& bits, const std::string& name)
+{
+    const auto& v = bits.at(name);
+    return std::count(v.begin(), v.end(), true);
+}
+
+} // namespace
+
+class TestSession : public QObject
+{
+    Q_OBJECT
+private slots:
+    void layerRatesLocksAndExclusions()
+    {
+        auto session = Session::open("convnet");
+        session->score("l1", "weight");
+        const auto fc1 = session->set_layer_rate("fc1", 0.4);
+        QCOMPARE(fc1.pruned, 6400); // 40% of 16,000
+        QVERIFY(test::errorOf([&] { session->set_layer_rate("fc1", 1.5); }).contains("outside [0, 1]"));
+        QVERIFY(test::errorOf([&] { session->set_layer_rate("fc1", std::nan("")); }).contains("outside"));
+        QVERIFY(test::errorOf([&] { session->set_layer_rate("nope", 0.5); }).contains("nope"));
+        QCOMPARE(session->prune_state("fc1").pruned, 6400); // failed calls changed nothing
+
+        session->set_locked("fc1", true);
+        session->set_excluded("conv1", true);
+        session->set_global_rate(0.6);
+        QCOMPARE(session->prune_state("fc1").pruned, 6400);      // locked: kept its rate
+        QCOMPARE(session->prune_state("conv1").pruned, 0);       // excluded: never pruned
+        QVERIFY(session->prune_state("conv2").pruned > 0);
+        QVERIFY(test::errorOf([&] { session->set_threshold("conv1", 1.0f); }).contains("excluded"));
+        // Unlocking lets the next global move rank fc1 again.
+        session->set_locked("fc1", false);
+        session->set_global_rate(0.0);
+        QCOMPARE(session->prune_state("fc1").pruned, 0);
+    }
+
+    void savedSessionReopensWithTheSameMasksAndThresholds()
+    {
+        QTemporaryDir dir;
+        auto session = Session::open("default");
+        session->score("random", "weight"); // scores that are not recomputable from weights
+        session->set_locked("conv2", true);
+        session->set_global_rate(0.55);
+        session->set_data({"fashion-mnist", 1000, 200});
+        const auto bits = session->mask_bits();
+        QVERIFY(!bits.empty());
+        const std::string ckpt = dir.filePath("run.pt").toStdString();
+        const std::string state = dir.filePath("run.state.pt").toStdString();
+        session->save(ckpt, state);
+
+        auto reopened = Session::open_saved(ckpt, state);
+        QCOMPARE(reopened->mask_bits(), bits);
+        QCOMPARE(reopened->thresholds(), session->thresholds());
+        QCOMPARE(reopened->criterion(), std::string("random"));
+        QCOMPARE(reopened->locked(), std::set<std::string>{"conv2"});
+        QCOMPARE(reopened->data().train_limit, int64_t(1000));
+        QCOMPARE(reopened->info().nonzero_weights, session->info().nonzero_weights);
+        // The opened weights came along: reset brings back the dense model.
+        reopened->reset_to_dense();
+        QCOMPARE(reopened->info().sparsity(), 0.0);
+        QCOMPARE(reopened->opened_info().nonzero_weights, session->opened_info().nonzero_weights);
+
+        // A damaged state file is an error naming it; nothing is half-opened.
+        test::writeBytes(QString::fromStdString(state), "not a pickle");
+        QVERIFY(test::errorOf([&] { Session::open_saved(ckpt, state); }).contains("run.state.pt"));
+        // A save into a missing folder names the path and leaves the old files alone.
+        const std::string missing = dir.filePath("missing/run.pt").toStdString();
+        QVERIFY(!test::errorOf([&] { session->save(missing, missing + ".state"); }).isEmpty());
+        QVERIFY(QFile::exists(QString::fromStdString(ckpt)));
+    }
+
+    void fineTuneJobHoldsMasksAndBecomesTheBase()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 640, 200});
+        session->score("l1", "weight");
+        session->set_global_rate(0.7);
+        const auto bits = session->mask_bits();
+        const int64_t nonzeroBefore = session->info().nonzero_weights;
+        const uint64_t generation = session->generation();
+
+        FineTuneSettings settings;
+        settings.epochs = 1;
+        std::vector<JobEvent> events;
+        const auto outcome = runJob(*session, session->make_fine_tune_job(settings), &events);
+        QVERIFY(!outcome.cancelled);
+        QVERIFY(outcome.accuracy && *outcome.accuracy > 0.3);
+        QVERIFY(std::any_of(events.begin(), events.end(),
+                            [](const JobEvent& e) { return e.kind == JobEvent::Kind::TrainStep; }));
+        QVERIFY(std::any_of(events.begin(), events.end(),
+                            [](const JobEvent& e) { return e.kind == JobEvent::Kind::Epoch; }));
+        QVERIFY(session->is_finetuned());
+        QVERIFY(session->generation() > generation);
+        QCOMPARE(session->mask_bits(), bits);                   // the same elements pruned
+        QCOMPARE(session->info().nonzero_weights, nonzeroBefore); // and still exactly zero
+        QVERIFY(session->thresholds().empty());
+        // Committed: a global rate of 0 keeps the fine-tuned pruning; only reset undoes it.
+        session->set_global_rate(0.0);
+        QCOMPARE(session->info().nonzero_weights, nonzeroBefore);
+        session->reset_to_dense();
+        QCOMPARE(session->info().sparsity(), 0.0);
+        QVERIFY(!session->is_finetuned());
+    }
+
+    void stoppedFineTuneKeepsAConsistentModel()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 2000, 200});
+        session->score("l1", "weight");
+        session->set_global_rate(0.5);
+        const auto bits = session->mask_bits();
+        FineTuneSettings settings;
+        settings.epochs = 3;
+        int steps = 0;
+        const auto outcome = runJob(*session, session->make_fine_tune_job(settings), nullptr,
+                                    [&](const JobEvent& e) {
+                                        return e.kind == JobEvent::Kind::TrainStep && ++steps >= 5;
+                                    });
+        QVERIFY(outcome.cancelled);
+        QVERIFY2(QString::fromStdString(outcome.summary).contains("last completed step"),
+                 outcome.summary.c_str());
+        QCOMPARE(session->mask_bits(), bits);
+        QVERIFY(!session->accuracy()); // not measured after the stop
+        const auto eval = runJob(*session, session->make_evaluate_job());
+        QVERIFY(eval.accuracy && *eval.accuracy > 0.5);
+        QCOMPARE(session->accuracy(), eval.accuracy);
+    }
+
+    void evaluationOfAnOlderStateIsNotRecorded()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 100, 300});
+        session->score("l1", "weight");
+        session->set_global_rate(0.3);
+        auto job = session->make_evaluate_job();
+        std::atomic<bool> cancel{false};
+        job->run([](const JobEvent&) {}, cancel);
+        session->set_global_rate(0.6); // the user moved on while it ran
+        const auto outcome = job->finish(*session);
+        QVERIFY(outcome.accuracy);
+        QVERIFY(!session->accuracy());
+        QVERIFY(QString::fromStdString(outcome.summary).contains("earlier state"));
+    }
+
+    void sweepJobReportsPointsAndLeavesTheModel()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 256, 300});
+        session->score("l1", "weight");
+        session->set_global_rate(0.2);
+        const auto bits = session->mask_bits();
+        SweepSettings settings;
+        settings.criteria = {"l1", "random"};
+        settings.sparsities = {0.5, 0.9};
+        std::vector<JobEvent> events;
+        const auto outcome = runJob(*session, session->make_sweep_job(settings), &events);
+        QCOMPARE(outcome.points.size(), size_t(4));
+        QCOMPARE(std::count_if(events.begin(), events.end(),
+                               [](const JobEvent& e) { return e.kind == JobEvent::Kind::Point; }),
+                 long(4));
+        QVERIFY(outcome.dense_accuracy && *outcome.dense_accuracy > 0.8);
+        for (const auto& p : outcome.points) {
+            QVERIFY(p.params_kept < 1.0 && p.flops_kept < 1.0);
+            QVERIFY(p.sparsity > 0.45);
+        }
+        // l1 beats random at 90%.
+        QVERIFY(outcome.points[1].accuracy > outcome.points[3].accuracy);
+        QCOMPARE(session->mask_bits(), bits);
+    }
+
+    void badJobSettingsAreClearErrors()
+    {
+        auto session = Session::open("convnet");
+        session->score("l1", "weight");
+        FineTuneSettings ft;
+        ft.epochs = 0;
+        QVERIFY(test::errorOf([&] { session->make_fine_tune_job(ft); }).contains("epoch"));
+        IterateSettings it;
+        it.target = 1.0;
+        QVERIFY(test::errorOf([&] { session->make_iterate_job(it); }).contains("[0, 1)"));
+        SweepSettings sw;
+        sw.criteria.clear();
+        QVERIFY(test::errorOf([&] { session->make_sweep_job(sw); }).contains("criterion"));
+        QVERIFY(test::errorOf([&] { session->make_score_job("bogus", "weight"); }).contains("bogus"));
+        // A data set that does not exist fails in run(), with its name.
+        session->set_data({"mnist:/nonexistent", 0, 0});
+        auto job = session->make_evaluate_job();
+        std::atomic<bool> cancel{false};
+        QVERIFY(test::errorOf([&] { job->run([](const JobEvent&) {}, cancel); }).contains("nonexistent"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "test_session.moc"
