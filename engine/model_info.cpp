@@ -98,6 +98,25 @@ ModelInfo describe_model(PrunableNet& net)
     return info;
 }
 
+namespace {
+
+/// Nonzero elements of a weight. A plain loop over contiguous float32 (what every built-in layer
+/// holds) vectorizes and runs several times faster than ATen 1.13's count_nonzero, which is
+/// most of a global-rate change on ResNet-18 otherwise.
+int64_t count_nonzero_weights(const at::Tensor& weight)
+{
+    if (weight.scalar_type() != at::kFloat || !weight.is_contiguous())
+        return weight.count_nonzero().item<int64_t>();
+    const float* p = weight.data_ptr<float>();
+    const int64_t n = weight.numel();
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; ++i)
+        count += p[i] != 0.0f;
+    return count;
+}
+
+} // namespace
+
 void update_weight_counts(ModelInfo& info, PrunableNet& net)
 {
     std::unordered_map<std::string, at::Tensor> weights;
@@ -105,7 +124,7 @@ void update_weight_counts(ModelInfo& info, PrunableNet& net)
         weights.emplace(layer.name, layer.weight);
     info.prunable_weights = info.nonzero_weights = info.flops = info.effective_flops = 0;
     for (auto& layer : info.layers) {
-        layer.nonzero_weights = weights.at(layer.name).count_nonzero().item<int64_t>();
+        layer.nonzero_weights = count_nonzero_weights(weights.at(layer.name));
         // Zero weights are skipped in the effective count, at the same positions per weight.
         layer.effective_flops =
             layer.weight_count ? layer.flops / layer.weight_count * layer.nonzero_weights : 0;

@@ -37,6 +37,7 @@ struct Session::Impl
     uint64_t generation = 0;
     bool finetuned = false;
     bool threshold_masks = false; ///< whether thresholds pruned anything at the last apply
+    mutable std::optional<ModelInfo> info_cache; ///< counts of the shown model, until it changes
 
     PrunableNet& net() { return *checkpoint.net; }
     void init_from_checkpoint();
