@@ -8,6 +8,7 @@
 #include "engine/logging.h"
 #include "engine/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/pipeline_strip.h"
@@ -30,6 +31,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -135,8 +138,19 @@ void MainWindow::buildDocks()
         return d;
     };
     m_histogram = new ImportanceHistogramView(this);
-    auto* importance = dock(tr("Importance"), QStringLiteral("importanceDock"), m_histogram,
+    m_overview = new HistogramOverview(this);
+    auto* overviewScroll = new QScrollArea(this);
+    overviewScroll->setWidget(m_overview);
+    overviewScroll->setWidgetResizable(true);
+    overviewScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_histogram);
+    split->addWidget(overviewScroll);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto* importance = dock(tr("Importance"), QStringLiteral("importanceDock"), split,
                             Qt::RightDockWidgetArea);
+    connect(m_overview, &HistogramOverview::layerClicked, this, &MainWindow::selectLayer);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
             &MainWindow::onThresholdDragged);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragFinished, this,
@@ -223,9 +237,13 @@ void MainWindow::buildMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
-    QAction* logY = view->addAction(tr("Histogram: &Log Count Axis"));
+    QAction* logY = view->addAction(tr("Histogram: Log &Count Axis"));
     logY->setCheckable(true);
     connect(logY, &QAction::toggled, m_histogram, &ImportanceHistogramView::setLogY);
+    QAction* logX = view->addAction(tr("Histogram: Log &Score Axis"));
+    logX->setObjectName(QStringLiteral("actionLogScoreAxis"));
+    logX->setCheckable(true);
+    connect(logX, &QAction::toggled, this, &MainWindow::setLogScoreAxis);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PruneLab"), this, [this] {
@@ -427,6 +445,7 @@ bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& l
     m_undo->clear(); // edits of the previous model do not apply to this one
     syncGlobalRateControls();
     refresh();
+    refreshOverview();
     selectLayer(0);
     updateCriterionHelp();
     m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")

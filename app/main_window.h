@@ -22,6 +22,7 @@ class QUndoStack;
 namespace prunelab {
 
 class AccuracyCurveView;
+class HistogramOverview;
 class ImportanceHistogramView;
 class JobController;
 class LayerTableModel;
@@ -79,6 +80,9 @@ public:
     LayerTableModel* layerModel() const { return m_layerModel; }
     QTableView* layerTable() const { return m_layerTable; }
     ImportanceHistogramView* histogramView() const { return m_histogram; }
+    HistogramOverview* overview() const { return m_overview; }
+    /// Bins the histograms over log10(score) (magnitudes spread over decades).
+    void setLogScoreAxis(bool on);
     AccuracyCurveView* curveView() const { return m_curves; }
     TrainingCurveView* trainingView() const { return m_training; }
     QUndoStack* undoStack() const { return m_undo; }
@@ -111,6 +115,12 @@ private:
     // main_window_edit.cpp: thresholds, rates, locks
     double lineFor(const LayerPruneState& state) const;
     void showHistogram(int row);
+    /// Re-bins every layer's scores for the overview (after scoring) and shows the thresholds.
+    void refreshOverview();
+    void updateOverviewThresholds();
+    /// Histogram x units <-> scores (log10 when the log score axis is on).
+    double toAxis(double score) const;
+    double fromAxis(double x) const;
     void onThresholdDragged(double threshold);
     void onThresholdDragFinished();
     void applyThreshold(const QString& layer, double threshold);
@@ -149,6 +159,8 @@ private:
     QProgressBar* m_jobProgress = nullptr;
     QToolButton* m_stopButton = nullptr;
     ImportanceHistogramView* m_histogram = nullptr;
+    HistogramOverview* m_overview = nullptr;
+    bool m_logX = false;
     AccuracyCurveView* m_curves = nullptr;
     TrainingCurveView* m_training = nullptr;
     QTextBrowser* m_criterionHelp = nullptr;

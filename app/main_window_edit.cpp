@@ -6,6 +6,7 @@
 #include "app/main_window.h"
 #include "app/threshold_command.h"
 #include "engine/session.h"
+#include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
 
@@ -63,6 +64,7 @@ void MainWindow::rescore()
     }
     m_undo->clear(); // thresholds of other scores mean nothing now
     syncGlobalRateControls();
+    refreshOverview();
     refreshAfterEdit();
     showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
     noteAfter(tr("thresholds cleared"));
@@ -195,14 +197,68 @@ void MainWindow::refreshAfterEdit()
             m_histogram->setThreshold(lineFor(state));
         m_histogram->setPrunedSummary(state.pruned, state.elements);
     }
+    updateOverviewThresholds();
     updateStatus(info);
     scheduleEvaluate();
 }
 
+double MainWindow::toAxis(double score) const
+{
+    if (!m_logX)
+        return score;
+    return score > 0.0 ? std::log10(score) : -INFINITY;
+}
+
+double MainWindow::fromAxis(double x) const { return m_logX ? std::pow(10.0, x) : x; }
+
+void MainWindow::setLogScoreAxis(bool on)
+{
+    m_logX = on;
+    refreshOverview();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+}
+
+void MainWindow::refreshOverview()
+{
+    if (!m_session || !m_session->is_scored()) {
+        m_overview->setHistograms({});
+        return;
+    }
+    QVector<HistogramData> all;
+    for (const auto& row : m_layerModel->layers()) {
+        const LayerHistogram h = m_session->histogram(row.name.toStdString(), 40, m_logX);
+        HistogramData data;
+        data.layer = row.name;
+        data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
+        data.binWidth = h.bin_width;
+        data.counts = QVector<double>(h.counts.begin(), h.counts.end());
+        data.total = h.total;
+        data.log10 = h.log10;
+        data.notShown = h.not_shown;
+        all.append(data);
+    }
+    m_overview->setHistograms(all);
+    m_overview->setSelected(m_histogramRow);
+    updateOverviewThresholds();
+}
+
+void MainWindow::updateOverviewThresholds()
+{
+    if (!m_session || !m_session->is_scored() || m_overview->count() != m_layerModel->layers().size())
+        return;
+    QVector<double> thresholds, shares;
+    for (const auto& row : m_layerModel->layers()) {
+        const LayerPruneState state = m_session->prune_state(row.name.toStdString());
+        thresholds.append(std::isfinite(state.threshold) ? toAxis(state.threshold) : -INFINITY);
+        shares.append(row.sparsity());
+    }
+    m_overview->setThresholds(thresholds, shares);
+}
+
 double MainWindow::lineFor(const LayerPruneState& state) const
 {
-    if (std::isfinite(state.threshold))
-        return state.threshold;
+    if (std::isfinite(state.threshold) && std::isfinite(toAxis(state.threshold)))
+        return toAxis(state.threshold);
     // An untouched layer shows its line just left of every score: nothing pruned.
     const auto& h = m_histogram->histogram();
     return h.binLefts.value(0) - 0.5 * h.binWidth;
@@ -230,14 +286,17 @@ void MainWindow::showHistogram(int row)
         return;
     m_histogramRow = row;
     const std::string layer = m_layerModel->layers().at(row).name.toStdString();
-    const LayerHistogram h = m_session->histogram(layer);
+    const LayerHistogram h = m_session->histogram(layer, 60, m_logX);
     HistogramData data;
     data.layer = QString::fromStdString(h.layer);
     data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
     data.binWidth = h.bin_width;
     data.counts = QVector<double>(h.counts.begin(), h.counts.end());
     data.total = h.total;
+    data.log10 = h.log10;
+    data.notShown = h.not_shown;
     m_histogram->setHistogram(data);
+    m_overview->setSelected(row);
     const LayerPruneState state = m_session->prune_state(layer);
     m_histogram->setThreshold(lineFor(state));
     m_histogram->setPrunedSummary(state.pruned, state.elements);
@@ -263,7 +322,7 @@ void MainWindow::onThresholdDragged(double threshold)
         noteBefore(tr("Threshold of %1").arg(layer));
     const float before = m_session->prune_state(layer.toStdString()).threshold;
     pushEdit(new SetThresholdCommand(
-                 layer, before, threshold,
+                 layer, before, fromAxis(threshold),
                  [this](const QString& name, double value) { applyThreshold(name, value); }),
              true);
 }

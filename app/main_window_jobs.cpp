@@ -130,6 +130,7 @@ void MainWindow::resetToDense()
     m_session->reset_to_dense();
     m_undo->clear(); // the edits were relative to weights that are gone
     syncGlobalRateControls();
+    refreshOverview();
     refreshAfterEdit();
     showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
     noteAfter(tr("the weights as opened"));
@@ -246,6 +247,7 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         setEditingEnabled(true);
         m_undo->clear(); // edits before a fine-tune do not apply to its weights
         syncGlobalRateControls();
+        refreshOverview();
         refreshAfterEdit();
         showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
         setModified(true);

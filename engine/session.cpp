@@ -354,22 +354,33 @@ bool Session::applies_to(const std::string& layer) const
     return m_impl->pruner && m_impl->pruner->applies_to(m_impl->pruner->layer_index(layer));
 }
 
-LayerHistogram Session::histogram(const std::string& layer, int bins) const
+LayerHistogram Session::histogram(const std::string& layer, int bins, bool log10) const
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
     const size_t i = m_impl->pruner->layer_index(layer);
-    const auto& sorted = m_impl->pruner->index().sorted(i);
+    at::Tensor scores = m_impl->pruner->index().scores(i);
     LayerHistogram out;
     out.layer = layer;
-    out.total = sorted.numel();
-    const double lo = sorted.numel() ? sorted[0].item<double>() : 0.0;
-    double hi = sorted.numel() ? sorted[-1].item<double>() : 1.0;
+    out.total = scores.numel();
+    out.log10 = log10;
+    if (log10) {
+        scores = scores.masked_select(scores.gt(0)).log10();
+        out.not_shown = out.total - scores.numel();
+    }
+    // The sorted copy gives the range for free; log10 values need one pass.
+    const at::Tensor& sorted = m_impl->pruner->index().sorted(i);
+    double lo = 0.0;
+    double hi = 1.0;
+    if (scores.numel() > 0) {
+        lo = (log10 ? scores.min() : sorted[0]).item<double>();
+        hi = (log10 ? scores.max() : sorted[-1]).item<double>();
+    }
     if (hi <= lo)
         hi = lo + 1.0;
     bins = std::max(1, bins);
     out.bin_width = (hi - lo) / bins;
-    const auto counts = at::histc(m_impl->pruner->index().scores(i), bins, lo, hi);
+    const auto counts = at::histc(scores, bins, lo, hi).contiguous();
     const float* c = counts.data_ptr<float>();
     for (int b = 0; b < bins; ++b) {
         out.bin_lefts.push_back(lo + b * out.bin_width);

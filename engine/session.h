@@ -30,6 +30,8 @@ struct LayerHistogram
     double bin_width = 1.0;
     std::vector<double> counts;
     int64_t total = 0;
+    bool log10 = false;       ///< bins are over log10(score)
+    int64_t not_shown = 0;    ///< scores <= 0 when binned by log10 (they are pruned first)
 };
 
 /// Where a layer's threshold stands.
@@ -193,8 +195,9 @@ public:
     /// Whether the current granularity prunes this layer (neuron → Linear, filter → Conv2d,
     /// never the output layer's units).
     bool applies_to(const std::string& layer) const;
+    /// With `log10`, bins are over log10 of the positive scores (magnitudes spread over decades).
     /// @throws prunelab::Error when not scored or the layer is unknown.
-    LayerHistogram histogram(const std::string& layer, int bins = 60) const;
+    LayerHistogram histogram(const std::string& layer, int bins = 60, bool log10 = false) const;
     /// Prunes the layer's elements scoring <= threshold (from the base weights) and applies
     /// every layer's current threshold to the model.
     LayerPruneState set_threshold(const std::string& layer, float threshold);

@@ -2,6 +2,7 @@
 #include "app/log_dock.h"
 #include "engine/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/histogram_overview.h"
 #include "widgets/training_curve_view.h"
 #include "app/main_window.h"
 #include "support/test_support.h"
@@ -405,6 +406,32 @@ private slots:
         window.setCloseQuestion([&] { ++asked; return int(QMessageBox::Discard); });
         QVERIFY(window.close());
         QCOMPARE(asked, 2);
+    }
+
+    void overviewSelectsAndLogAxisStillPrunes()
+    {
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* overview = window.overview();
+        QCOMPARE(overview->count(), 4);
+        QTest::mouseClick(overview, Qt::LeftButton, {}, overview->cellRect(3).center());
+        QCOMPARE(window.histogramView()->histogram().layer, QString("fc2"));
+        QCOMPARE(window.layerTable()->currentIndex().row(), 3);
+        // Log score axis: bins over log10|w|; a threshold at log10 = x prunes scores <= 10^x.
+        window.findChild<QAction*>("actionLogScoreAxis")->trigger();
+        window.selectLayer(2);
+        const auto& h = window.histogramView()->histogram();
+        QVERIFY(h.log10);
+        QVERIFY(h.binLefts.front() < -3.0); // |w| of 1e-3 and below are on the axis
+        const double x = h.binLefts.front() + 0.5 * h.binWidth * h.binLefts.size();
+        emit window.histogramView()->thresholdDragged(x);
+        emit window.histogramView()->thresholdDragFinished(x);
+        QCOMPARE(window.session()->prune_state("fc1").threshold, float(std::pow(10.0, x)));
+        QVERIFY(window.layerModel()->layers()[2].sparsity() > 0.0);
     }
 
     void autoEvaluateFillsInTheChangeNote()

@@ -49,6 +49,7 @@ ImportanceHistogramView::ImportanceHistogramView(QWidget* parent) : QWidget(pare
 void ImportanceHistogramView::setHistogram(const HistogramData& data)
 {
     m_data = data;
+    m_plot->xAxis->setLabel(data.log10 ? tr("log₁₀ importance score") : tr("importance score"));
     m_kept->setWidth(data.binWidth);
     m_pruned->setWidth(data.binWidth);
     if (!data.binLefts.isEmpty()) {
@@ -74,9 +75,12 @@ void ImportanceHistogramView::setPrunedSummary(qint64 pruned, qint64 total)
 {
     const QLocale english(QLocale::English);
     const double percent = total > 0 ? 100.0 * double(pruned) / double(total) : 0.0;
-    m_summary->setText(tr("pruned %1% (%2 of %3)")
-                           .arg(QString::number(percent, 'f', 1), english.toString(pruned),
-                                english.toString(total)));
+    QString text = tr("pruned %1% (%2 of %3)")
+                       .arg(QString::number(percent, 'f', 1), english.toString(pruned),
+                            english.toString(total));
+    if (m_data.log10 && m_data.notShown > 0)
+        text += tr(" · %1 zero scores not drawn").arg(english.toString(m_data.notShown));
+    m_summary->setText(text);
 }
 
 QString ImportanceHistogramView::prunedSummaryText() const { return m_summary->text(); }

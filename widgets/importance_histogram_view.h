@@ -19,6 +19,8 @@ struct HistogramData
     double binWidth = 1.0;
     QVector<double> counts;   ///< elements per bin
     qint64 total = 0;         ///< elements scored
+    bool log10 = false;       ///< bins (and the threshold line) are over log10(score)
+    qint64 notShown = 0;      ///< scores <= 0 left out of a log10 histogram
 };
 
 /// The importance histogram with a vertical threshold line the user drags: bins at or below
