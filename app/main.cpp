@@ -1,9 +1,14 @@
 // prunelab: the desktop workbench. Opens on the embedded default model.
+//   prunelab [MODEL | PROJECT.prunelab.json]
+//   prunelab --screenshots DIR     (drives the window through the README's states; see
+//                                   scripts/screenshots.sh)
 #include "app/main_window.h"
+#include "app/screenshot_tour.h"
 #include "engine/blas_threads.h"
 #include "engine/version.h"
 
 #include <QApplication>
+#include <QMessageBox>
 
 int main(int argc, char** argv)
 {
@@ -15,6 +20,12 @@ int main(int argc, char** argv)
     prunelab::use_all_cores();
     prunelab::MainWindow window;
     const QStringList args = QApplication::arguments();
+    if (args.size() > 2 && args.at(1) == QLatin1String("--screenshots")) {
+        window.openModel(QStringLiteral("default"));
+        const int status = prunelab::runScreenshotTour(window, args.at(2));
+        window.setCloseQuestion([] { return int(QMessageBox::Discard); });
+        return status;
+    }
     window.openModel(args.size() > 1 ? args.at(1) : QStringLiteral("default"));
     window.show();
     return QApplication::exec();

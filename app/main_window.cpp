@@ -159,24 +159,27 @@ void MainWindow::buildDocks()
             [this](const QModelIndex& current) { showHistogram(current.row()); });
 
     m_curves = new AccuracyCurveView(this);
-    auto* curves = dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::RightDockWidgetArea);
+    auto* curves = dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::BottomDockWidgetArea);
     m_training = new TrainingCurveView(this);
     auto* training = dock(tr("Training"), QStringLiteral("trainingDock"), m_training,
-                          Qt::RightDockWidgetArea);
-    tabifyDockWidget(curves, training);
-    curves->raise();
-    splitDockWidget(importance, curves, Qt::Vertical);
+                          Qt::BottomDockWidgetArea);
+    splitDockWidget(curves, training, Qt::Horizontal);
 
     m_criterionHelp = new QTextBrowser(this);
     m_criterionHelp->setObjectName(QStringLiteral("criterionHelp"));
     m_criterionHelp->setOpenExternalLinks(false);
     auto* help = dock(tr("Criterion"), QStringLiteral("criterionDock"), m_criterionHelp,
-                      Qt::BottomDockWidgetArea);
+                      Qt::RightDockWidgetArea);
     auto* log = new LogDock(this);
-    addDockWidget(Qt::BottomDockWidgetArea, log);
-    splitDockWidget(help, log, Qt::Horizontal);
-    resizeDocks({help, log}, {150, 150}, Qt::Vertical);
-    resizeDocks({importance}, {560}, Qt::Horizontal);
+    addDockWidget(Qt::RightDockWidgetArea, log);
+    tabifyDockWidget(help, log);
+    help->raise();
+    // Plots along the bottom get the width they need; the right column is about one layer.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({importance, help}, {520, 200}, Qt::Vertical);
+    resizeDocks({importance}, {540}, Qt::Horizontal);
+    resizeDocks({curves}, {330}, Qt::Vertical);
+    resizeDocks({curves, training}, {430, 390}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus()
@@ -463,6 +466,13 @@ void MainWindow::refresh()
     m_layerTable->resizeColumnsToContents();
     m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
                                                            QHeaderView::Stretch);
+    // Room for "100.0%" and the largest counts the edits can produce.
+    m_layerTable->setColumnWidth(LayerTableModel::RateColumn,
+                                 std::max(m_layerTable->columnWidth(LayerTableModel::RateColumn),
+                                          fontMetrics().horizontalAdvance(QStringLiteral("100.0%")) + 16));
+    m_layerTable->setColumnWidth(LayerTableModel::SparsityColumn,
+                                 std::max(m_layerTable->columnWidth(LayerTableModel::SparsityColumn),
+                                          fontMetrics().horizontalAdvance(QStringLiteral("Sparsity")) + 20));
     updateStatus(info);
 }
 

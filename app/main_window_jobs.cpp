@@ -258,7 +258,9 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
                 m_curves->addPoint(tr("fine-tuned"), {info.sparsity(), info.params_kept(),
                                                       info.flops_kept(), *accuracy});
         }
-        noteAfter(QString::fromStdString(outcome.summary));
+        // The summary goes to the status bar; the note keeps to before → after (and says how a
+        // stopped run left the model).
+        noteAfter(outcome.cancelled ? QString::fromStdString(outcome.summary) : QString());
     } else {
         updateStatus(m_session->info());
         if (m_before.waitingForAccuracy)

@@ -156,6 +156,15 @@ void Session::Impl::commit(PrunableNet& trained, const MaskSet& masks, Importanc
     base = copy_named_state(net(), false);
     finetuned = true;
     set_scores(std::move(importance));
+    // Magnitude scores of committed (zeroed) weights or units are exactly 0: a threshold at 0
+    // shows them as pruned (rates, histogram line, global slider) without changing the model.
+    // Other criteria can score a zeroed element above kept ones, so they start unthresholded.
+    if (criterion == "l1" || criterion == "l2") {
+        for (size_t i = 0; i < pruner->importance().layers.size(); ++i)
+            if (pruner->applies_to(i) && pruner->index().count_at_or_below(i, 0.0f) > 0)
+                thresholds[pruner->importance().layers[i].layer] = 0.0f;
+        apply_thresholds();
+    }
     changed();
 }
 

@@ -125,7 +125,12 @@ private slots:
         QVERIFY(session->generation() > generation);
         QCOMPARE(session->mask_bits(), bits);                   // the same elements pruned
         QCOMPARE(session->info().nonzero_weights, nonzeroBefore); // and still exactly zero
-        QVERIFY(session->thresholds().empty());
+        // The committed zeros show as pruned at a threshold of 0: rates match the sparsity.
+        const ModelInfo info = session->info();
+        for (const auto& layer : info.layers) {
+            QCOMPARE(session->thresholds().at(layer.name), 0.0f);
+            QCOMPARE(session->prune_state(layer.name).pruned, layer.weight_count - layer.nonzero_weights);
+        }
         // Committed: a global rate of 0 keeps the fine-tuned pruning; only reset undoes it.
         session->set_global_rate(0.0);
         QCOMPARE(session->info().nonzero_weights, nonzeroBefore);

@@ -9,7 +9,7 @@
 namespace prunelab {
 namespace {
 
-constexpr int kCellWidth = 132;
+constexpr int kCellWidth = 118;
 constexpr int kCellHeight = 74;
 constexpr int kGap = 4;
 

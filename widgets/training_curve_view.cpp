@@ -46,6 +46,7 @@ TrainingCurveView::TrainingCurveView(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_plot, 1);
     installPlotExportMenu(m_plot, QStringLiteral("training-curve"), [this] { return csv(); },
                           [this] { flush(); });
+    flush();
 }
 
 void TrainingCurveView::startRun(const QString& title)
