@@ -315,12 +315,31 @@ void MainWindow::buildToolBar()
             m_editActions << a;
         return a;
     };
+    action(tr("Score"), QStringLiteral("actionScore"), QKeySequence(Qt::Key_F5),
+           tr("Score the base weights again with the chosen criterion"), &MainWindow::rescore, true);
+    action(tr("Apply"), QStringLiteral("actionApply"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+           tr("Make the shown masks permanent (the next scoring starts from the pruned model)"),
+           &MainWindow::applyMasks, true);
     action(tr("Fine-tune…"), QStringLiteral("actionFineTune"), QKeySequence(Qt::CTRL | Qt::Key_T),
            tr("Train the pruned model with its masks held"), &MainWindow::showFineTuneDialog, true);
     action(tr("Iterate…"), QStringLiteral("actionIterate"), QKeySequence(Qt::CTRL | Qt::Key_I),
            tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog, true);
     action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
            tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog, true);
+    action(tr("Sensitivity"), QStringLiteral("actionSensitivity"), QKeySequence(Qt::CTRL | Qt::Key_L),
+           tr("Prune each layer alone at 10–90% and plot its accuracy"),
+           [this] { startSensitivity(); }, true);
+    m_autoAllocateAction = new QAction(tr("Allocate by Sensitivity"), this);
+    m_autoAllocateAction->setObjectName(QStringLiteral("actionAutoAllocate"));
+    m_autoAllocateAction->setCheckable(true);
+    m_autoAllocateAction->setEnabled(false);
+    m_autoAllocateAction->setProperty("pruneMenu", true);
+    m_autoAllocateAction->setToolTip(tr("The global rate prunes insensitive layers harder (run Sensitivity first)"));
+    connect(m_autoAllocateAction, &QAction::toggled, this, [this](bool on) {
+        if (m_session)
+            m_session->set_auto_allocation(on);
+    });
+    bar->addAction(m_autoAllocateAction);
     action(tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
            tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
     m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),

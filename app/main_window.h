@@ -72,6 +72,9 @@ public:
     bool startIterate(const IterateSettings& settings);
     bool startSweep(const SweepSettings& settings);
     bool startEvaluate();
+    bool startSensitivity();
+    /// Commits the shown masks into the base (no training).
+    void applyMasks();
     void stopJob();
     void resetToDense();
     JobController* jobs() const { return m_jobs; }
@@ -174,6 +177,7 @@ private:
     QDoubleSpinBox* m_globalSpin = nullptr;
     QList<QAction*> m_editActions; ///< disabled while a job changes the model
     QAction* m_stopAction = nullptr;
+    QAction* m_autoAllocateAction = nullptr;
     QMenu* m_recentMenu = nullptr;
     QTimer* m_evaluateTimer = nullptr;
     bool m_autoEvaluate = true;

@@ -10,6 +10,8 @@
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
 
+#include <QAction>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -244,6 +246,12 @@ void MainWindow::refreshOverview()
 
 void MainWindow::updateOverviewThresholds()
 {
+    if (m_session && m_autoAllocateAction) {
+        const bool available = m_session->has_sensitivity();
+        m_autoAllocateAction->setEnabled(available && !m_jobs->isChangingModel());
+        if (!available && m_autoAllocateAction->isChecked())
+            m_autoAllocateAction->setChecked(false);
+    }
     if (!m_session || !m_session->is_scored() || m_overview->count() != m_layerModel->layers().size())
         return;
     QVector<double> thresholds, shares;

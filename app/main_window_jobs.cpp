@@ -108,6 +108,38 @@ bool MainWindow::startEvaluate()
     return startJob(m_session->make_evaluate_job());
 }
 
+bool MainWindow::startSensitivity()
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_sensitivity_job());
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::applyMasks()
+{
+    if (!m_session || m_jobs->isChangingModel())
+        return;
+    noteBefore(tr("Apply"));
+    try {
+        m_session->apply();
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return;
+    }
+    m_undo->clear(); // the masks are part of the base now
+    syncGlobalRateControls();
+    refreshOverview();
+    refreshAfterEdit();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    noteAfter(tr("masks committed; the next scoring starts from the pruned weights"));
+    setModified(true);
+}
+
 void MainWindow::scheduleEvaluate()
 {
     if (m_autoEvaluate && m_session && !m_session->accuracy() && !m_jobs->isChangingModel())
@@ -141,6 +173,7 @@ void MainWindow::setEditingEnabled(bool enabled)
 {
     for (QAction* action : m_editActions)
         action->setEnabled(enabled);
+    m_autoAllocateAction->setEnabled(enabled && m_session && m_session->has_sensitivity());
     if (enabled) // undo/redo know better whether they apply
         m_undo->setIndex(m_undo->index());
     m_criterion->setEnabled(enabled);
@@ -185,6 +218,9 @@ void MainWindow::onJobEvent(const JobEvent& event)
         if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
             text += tr(" · ETA %1").arg(eta);
         m_jobLabel->setText(text);
+        if (m_training->isVisible() && (text.startsWith(QLatin1String("fine-tune")) ||
+                                        m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
+            m_training->setStatus(text);
         break;
     }
     case JobEvent::Kind::TrainStep:
@@ -231,6 +267,7 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         logger()->warn("{}", w);
     logger()->info("{}", outcome.summary);
     m_training->flush();
+    m_training->setStatus(outcome.cancelled ? tr("stopped") : QString());
     if (outcome.dense_accuracy && !m_curves->baseline())
         m_curves->setBaseline(outcome.dense_accuracy);
     for (const auto& p : outcome.points) {
@@ -265,6 +302,10 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         updateStatus(m_session->info());
         if (m_before.waitingForAccuracy)
             noteAfter();
+        if (job->title() == "Sensitivity" && m_session->has_sensitivity()) {
+            m_autoAllocateAction->setEnabled(true);
+            m_autoAllocateAction->setChecked(true);
+        }
         if (job->title() == "Sweep")
             setModified(true);
     }

@@ -150,6 +150,8 @@ void Session::Impl::set_scores(ImportanceResult importance)
 
 void Session::Impl::commit(PrunableNet& trained, const MaskSet& masks, ImportanceResult importance)
 {
+    sensitivity.reset(); // of weights that are gone
+    ++base_version;
     load_named_state(net(), copy_named_state(trained, true));
     committed = masks;
     committed.apply_(net());
@@ -414,8 +416,57 @@ LayerPruneState Session::prune_state(const std::string& layer) const
     return state;
 }
 
+bool Session::has_sensitivity() const
+{
+    return m_impl->sensitivity && m_impl->sensitivity_key == m_impl->criterion + "/" + m_impl->granularity;
+}
+
+void Session::set_auto_allocation(bool on) { m_impl->auto_allocation = on; }
+bool Session::auto_allocation() const { return m_impl->auto_allocation; }
+
+void Session::apply()
+{
+    auto& impl = *m_impl;
+    if (!impl.pruner)
+        throw Error("the model has not been scored yet");
+    if (info().sparsity() == 0.0 && impl.current.empty())
+        throw Error("nothing is pruned yet: move a threshold or the global rate first");
+    const MaskSet masks = impl.current;
+    ImportanceResult importance;
+    if (criterion_needs_data(impl.criterion)) {
+        importance = impl.pruner->importance(); // rescoring needs data; keep the scores
+    } else {
+        importance = compute_importance(impl.net(), nullptr, ImportanceOptions()
+                                                                 .criterion(impl.criterion)
+                                                                 .granularity(parse_granularity(impl.granularity)));
+    }
+    const bool finetuned = impl.finetuned;
+    impl.commit(impl.net(), masks, std::move(importance));
+    impl.finetuned = finetuned; // applying masks is not training
+}
+
 void Session::set_global_rate(double rate)
 {
+    if (m_impl->auto_allocation && has_sensitivity()) {
+        if (!(rate >= 0.0 && rate <= 1.0))
+            throw Error("global rate " + std::to_string(rate) + " is outside [0, 1]");
+        // Per-layer rates from the sensitivity curves (the analysed layers are those the
+        // granularity prunes); locked and excluded layers keep what they have.
+        const auto rates = allocate_by_sensitivity(*m_impl->sensitivity, std::min(rate, 0.999));
+        const auto& index = m_impl->pruner->index();
+        for (const auto& [layer, layer_rate] : rates) {
+            if (m_impl->locked.count(layer) || m_impl->excluded.count(layer))
+                continue;
+            const size_t i = m_impl->pruner->layer_index(layer);
+            const int64_t count = index.count_for_rate(i, std::clamp(layer_rate, 0.0, 1.0));
+            if (count > 0)
+                m_impl->thresholds[layer] = index.threshold_for_count(i, count);
+            else
+                m_impl->thresholds.erase(layer);
+        }
+        m_impl->apply_thresholds();
+        return;
+    }
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
     if (!(rate >= 0.0 && rate <= 1.0))
@@ -518,6 +569,8 @@ void Session::reset_to_dense()
     impl.base = copy_named_state(impl.net(), false);
     impl.finetuned = false;
     impl.thresholds.clear();
+    impl.sensitivity.reset();
+    ++impl.base_version;
     impl.changed();
     if (impl.pruner && !criterion_needs_data(impl.criterion))
         score(impl.criterion, impl.granularity);

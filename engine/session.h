@@ -222,6 +222,16 @@ public:
     std::set<std::string> excluded() const;
     /// Back to the opened weights: no masks, no thresholds, scores recomputed.
     void reset_to_dense();
+    /// Makes the shown model the new base without training: its masks are committed (they
+    /// stay whatever the thresholds do next) and the base weights are rescored.
+    /// @throws prunelab::Error when nothing is pruned.
+    void apply();
+    /// Whether a sensitivity analysis of the current base and criterion is available.
+    bool has_sensitivity() const;
+    /// With a sensitivity analysis, the global rate is spread over layers by their curves
+    /// (insensitive layers pruned harder) instead of by one global ranking.
+    void set_auto_allocation(bool on);
+    bool auto_allocation() const;
     /// Keep bits of every masked parameter of the shown model (true keeps), for tests and
     /// comparisons. Empty when nothing is pruned.
     std::map<std::string, std::vector<bool>> mask_bits() const;
@@ -235,6 +245,9 @@ public:
     std::unique_ptr<SessionJob> make_sweep_job(const SweepSettings& settings) const;
     /// Test accuracy of the shown model; finish() records it unless the model changed since.
     std::unique_ptr<SessionJob> make_evaluate_job() const;
+    /// Per-layer sensitivity (each layer pruned alone at 10..90%) from the base weights with the
+    /// current criterion; finish() keeps it for sensitivity-based allocation.
+    std::unique_ptr<SessionJob> make_sensitivity_job() const;
     /// Scores with any criterion (data-driven ones run calibration batches).
     std::unique_ptr<SessionJob> make_score_job(const std::string& criterion,
                                                const std::string& granularity) const;

@@ -6,6 +6,7 @@
 #include "engine/checkpoint.h"
 #include "engine/dataset.h"
 #include "engine/session.h"
+#include "engine/sweep.h"
 
 #include <map>
 #include <memory>
@@ -37,6 +38,10 @@ struct Session::Impl
     uint64_t generation = 0;
     bool finetuned = false;
     bool threshold_masks = false; ///< whether thresholds pruned anything at the last apply
+    std::shared_ptr<const SensitivityResult> sensitivity; ///< of the base, for `criterion`
+    std::string sensitivity_key;                           ///< criterion/granularity it used
+    bool auto_allocation = false;
+    uint64_t base_version = 0; ///< counts changes of the base weights (commit, reset)
     mutable std::optional<ModelInfo> info_cache; ///< counts of the shown model, until it changes
 
     PrunableNet& net() { return *checkpoint.net; }

@@ -37,6 +37,7 @@ public:
         m_data = impl.data;
         m_splits = impl.cached_splits();
         m_generation = impl.generation;
+        m_base_version = impl.base_version;
         m_accuracy_before = impl.accuracy;
         m_criterion = impl.criterion;
         m_granularity = parse_granularity(impl.granularity);
@@ -81,6 +82,7 @@ protected:
     std::shared_ptr<const DataSplits> m_splits;
     bool m_loaded = false;
     uint64_t m_generation = 0;
+    uint64_t m_base_version = 0;
     std::optional<double> m_accuracy_before;
     std::string m_criterion;
     Granularity m_granularity = Granularity::Weight;
@@ -442,7 +444,75 @@ private:
     ImportanceResult m_importance;
 };
 
+// --- sensitivity ------------------------------------------------------------------------------
+
+class SensitivityJob : public CopyJob
+{
+public:
+    explicit SensitivityJob(const Session& session) : CopyJob(session, true)
+    {
+        m_options.criterion = m_criterion;
+        m_options.granularity = m_granularity;
+    }
+    std::string title() const override { return "Sensitivity"; }
+    bool changes_model() const override { return false; }
+
+    void run(const JobEventSink& emit, const std::atomic<bool>& cancel) override
+    {
+        const DataSplits& splits = data(emit);
+        m_result = std::make_shared<SensitivityResult>(run_sensitivity(
+            *m_net, splits, m_options,
+            [&](int done, int total, const std::string& what) {
+                JobEvent e{JobEvent::Kind::Progress, "sensitivity of " + what};
+                e.fraction = double(done) / double(std::max(1, total));
+                emit(e);
+            },
+            &cancel));
+        for (const auto& p : m_result->points) {
+            JobEvent e{JobEvent::Kind::Point, "sensitivity"};
+            e.point = {"sensitivity " + p.layer, p.sparsity, 1.0, 1.0, p.accuracy};
+            emit(e);
+        }
+    }
+
+    JobOutcome finish(Session& session) override
+    {
+        keep_data(session);
+        JobOutcome outcome;
+        outcome.title = title();
+        outcome.cancelled = m_result->cancelled;
+        outcome.dense_accuracy = m_result->dense_accuracy;
+        for (const auto& p : m_result->points)
+            outcome.points.push_back({"sensitivity " + p.layer, p.sparsity, 1.0, 1.0, p.accuracy});
+        auto& impl = session.impl();
+        const bool same_base = impl.base_version == m_base_version &&
+                               impl.criterion + "/" + impl.granularity ==
+                                   m_criterion + "/" + to_string(m_granularity);
+        if (!m_result->cancelled && same_base) {
+            impl.sensitivity = m_result;
+            impl.sensitivity_key = m_criterion + "/" + to_string(m_granularity);
+            outcome.summary = "Sensitivity of " + std::to_string(m_result->layers.size()) +
+                              " layers measured; the global rate can now allocate by it.";
+        } else {
+            outcome.summary = m_result->cancelled ? "Sensitivity analysis stopped."
+                                                  : "Sensitivity measured for weights that have changed since; not kept.";
+        }
+        return outcome;
+    }
+
+private:
+    SensitivityOptions m_options;
+    std::shared_ptr<SensitivityResult> m_result;
+};
+
 } // namespace
+
+std::unique_ptr<SessionJob> Session::make_sensitivity_job() const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    return std::make_unique<SensitivityJob>(*this);
+}
 
 std::unique_ptr<SessionJob> Session::make_fine_tune_job(const FineTuneSettings& settings) const
 {

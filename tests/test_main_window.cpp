@@ -434,6 +434,33 @@ private slots:
         QVERIFY(window.layerModel()->layers()[2].sparsity() > 0.0);
     }
 
+    void sensitivityEnablesAllocationAndApplyCommits()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.session()->set_data({"fashion-mnist", 256, 300});
+        auto* autoAllocate = window.findChild<QAction*>("actionAutoAllocate");
+        QVERIFY(!autoAllocate->isEnabled());
+        window.findChild<QAction*>("actionSensitivity")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(autoAllocate->isEnabled() && autoAllocate->isChecked());
+        QVERIFY(window.session()->auto_allocation());
+        QCOMPARE(window.curveView()->series()["sensitivity fc1"].size(), 9);
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(60.0);
+        emit spin->editingFinished();
+        const auto masks = window.session()->mask_bits();
+        window.findChild<QAction*>("actionApply")->trigger();
+        QCOMPARE(window.session()->mask_bits(), masks);
+        QCOMPARE(window.undoStack()->count(), 0);
+        QVERIFY(window.changeNote().contains("Apply"));
+        QVERIFY(!autoAllocate->isEnabled()); // the analysis was of the weights before Apply
+    }
+
     void autoEvaluateFillsInTheChangeNote()
     {
         if (!test::fashionMnistAvailable())

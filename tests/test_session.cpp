@@ -211,6 +211,49 @@ private slots:
         QCOMPARE(session->mask_bits(), bits);
     }
 
+    void applyCommitsTheShownMasks()
+    {
+        auto session = Session::open("default");
+        session->score("l1", "weight");
+        QVERIFY(test::errorOf([&] { session->apply(); }).contains("nothing is pruned"));
+        session->set_global_rate(0.5);
+        const auto bits = session->mask_bits();
+        session->apply();
+        QCOMPARE(session->mask_bits(), bits);
+        QVERIFY(!session->is_finetuned()); // applying is not training
+        session->set_global_rate(0.2); // below what is committed: nothing comes back
+        QCOMPARE(session->info().sparsity(), 0.5);
+        session->set_global_rate(0.7);
+        QVERIFY(std::abs(session->info().sparsity() - 0.7) < 1e-3);
+    }
+
+    void sensitivityDrivesTheGlobalRate()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 256, 400});
+        session->score("l1", "weight");
+        QVERIFY(!session->has_sensitivity());
+        const auto outcome = runJob(*session, session->make_sensitivity_job());
+        QVERIFY(session->has_sensitivity());
+        QCOMPARE(outcome.points.size(), size_t(4 * 9)); // 4 layers × 9 sparsities
+        session->set_global_rate(0.7);
+        const auto ranked = session->info();
+        session->set_auto_allocation(true);
+        session->set_global_rate(0.7);
+        const auto allocated = session->info();
+        // About the same total, spread differently.
+        QVERIFY2(std::abs(allocated.sparsity() - 0.7) < 0.05, std::to_string(allocated.sparsity()).c_str());
+        bool differs = false;
+        for (size_t i = 0; i < ranked.layers.size(); ++i)
+            differs = differs || ranked.layers[i].nonzero_weights != allocated.layers[i].nonzero_weights;
+        QVERIFY(differs);
+        // Rescoring with another criterion makes the analysis stale.
+        session->score("l2", "weight");
+        QVERIFY(!session->has_sensitivity());
+    }
+
     void badJobSettingsAreClearErrors()
     {
         auto session = Session::open("convnet");

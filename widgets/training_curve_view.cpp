@@ -2,6 +2,7 @@
 
 #include "widgets/plot_export_menu.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -16,6 +17,8 @@ TrainingCurveView::TrainingCurveView(QWidget* parent) : QWidget(parent)
     setObjectName(QStringLiteral("trainingCurveView"));
     m_title = new QLabel(tr("No training yet: fine-tune, iterate or distil to see live curves."), this);
     m_title->setObjectName(QStringLiteral("trainingTitle"));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("trainingStatus"));
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName(QStringLiteral("trainingPlot"));
     m_plot->setMinimumSize(260, 160);
@@ -42,7 +45,10 @@ TrainingCurveView::TrainingCurveView(QWidget* parent) : QWidget(parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(m_title);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(m_status);
+    layout->addLayout(header);
     layout->addWidget(m_plot, 1);
     installPlotExportMenu(m_plot, QStringLiteral("training-curve"), [this] { return csv(); },
                           [this] { flush(); });
@@ -58,6 +64,8 @@ void TrainingCurveView::startRun(const QString& title)
 }
 
 QString TrainingCurveView::title() const { return m_title->text(); }
+void TrainingCurveView::setStatus(const QString& status) { m_status->setText(status); }
+QString TrainingCurveView::status() const { return m_status->text(); }
 
 void TrainingCurveView::addLoss(double step, double loss)
 {

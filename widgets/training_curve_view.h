@@ -26,6 +26,9 @@ public:
     const QVector<QPointF>& lossPoints() const { return m_loss; }
     const QVector<QPointF>& accuracyPoints() const { return m_accuracy; }
     QString title() const;
+    /// A line under the title for the job's progress ("fine-tune epoch 2/5 · 40% · ETA 0:12").
+    void setStatus(const QString& status);
+    QString status() const;
     /// step,loss,accuracy rows (accuracy empty where not measured).
     QString csv() const;
     QCustomPlot* plot() const { return m_plot; }
@@ -37,6 +40,7 @@ private:
 
     QCustomPlot* m_plot = nullptr;
     QLabel* m_title = nullptr;
+    QLabel* m_status = nullptr;
     QTimer* m_replotTimer = nullptr;
     QVector<QPointF> m_loss;
     QVector<QPointF> m_accuracy;
