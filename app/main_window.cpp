@@ -279,7 +279,6 @@ void MainWindow::buildToolBar()
     m_globalSlider = new QSlider(Qt::Horizontal, bar);
     m_globalSlider->setObjectName(QStringLiteral("globalRateSlider"));
     m_globalSlider->setRange(0, 1000);
-    m_globalSlider->setMinimumWidth(160);
     m_globalSlider->setToolTip(tr("Prune this share of all scored elements, ranked across layers"));
     bar->addWidget(m_globalSlider);
     m_globalSpin = new QDoubleSpinBox(bar);
@@ -288,7 +287,12 @@ void MainWindow::buildToolBar()
     m_globalSpin->setDecimals(1);
     m_globalSpin->setSuffix(QStringLiteral(" %"));
     bar->addWidget(m_globalSpin);
-    bar->addSeparator();
+    m_globalSlider->setMinimumWidth(260);
+    // The jobs get their own row: one row for both would overflow a 1360-pixel window.
+    addToolBarBreak();
+    bar = addToolBar(tr("Actions"));
+    bar->setObjectName(QStringLiteral("actionsToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
 
     connect(m_criterion, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
     connect(m_granularity, &QComboBox::currentTextChanged, this, &MainWindow::rescore);

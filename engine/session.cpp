@@ -370,22 +370,35 @@ LayerHistogram Session::histogram(const std::string& layer, int bins, bool log10
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
     const size_t i = m_impl->pruner->layer_index(layer);
-    at::Tensor scores = m_impl->pruner->index().scores(i);
+    const auto& index = m_impl->pruner->index();
+    at::Tensor scores = index.scores(i);
     LayerHistogram out;
     out.layer = layer;
     out.total = scores.numel();
     out.log10 = log10;
+    // Magnitude scores of exactly 0 are weights or units already zeroed (committed or naturally
+    // dead): drawn, they would dwarf every other bar, so they are counted and left out.
+    const bool magnitude = m_impl->criterion == "l1" || m_impl->criterion == "l2";
+    const int64_t zeros = magnitude ? index.count_at_or_below(i, 0.0f) : 0;
+    double lo = 0.0;
+    double hi = 1.0;
     if (log10) {
         scores = scores.masked_select(scores.gt(0)).log10();
         out.not_shown = out.total - scores.numel();
-    }
-    // The sorted copy gives the range for free; log10 values need one pass.
-    const at::Tensor& sorted = m_impl->pruner->index().sorted(i);
-    double lo = 0.0;
-    double hi = 1.0;
-    if (scores.numel() > 0) {
-        lo = (log10 ? scores.min() : sorted[0]).item<double>();
-        hi = (log10 ? scores.max() : sorted[-1]).item<double>();
+        if (scores.numel() > 0) {
+            lo = scores.min().item<double>();
+            hi = scores.max().item<double>();
+        }
+    } else {
+        const at::Tensor& sorted = index.sorted(i); // the range for free
+        if (zeros > 0 && zeros < out.total) {
+            scores = scores.masked_select(scores.gt(0));
+            out.not_shown = zeros;
+        }
+        if (out.total - out.not_shown > 0) {
+            lo = sorted[out.not_shown].item<double>();
+            hi = sorted[-1].item<double>();
+        }
     }
     if (hi <= lo)
         hi = lo + 1.0;

@@ -31,7 +31,7 @@ struct LayerHistogram
     std::vector<double> counts;
     int64_t total = 0;
     bool log10 = false;       ///< bins are over log10(score)
-    int64_t not_shown = 0;    ///< scores <= 0 when binned by log10 (they are pruned first)
+    int64_t not_shown = 0;    ///< left out: zero magnitudes, or scores <= 0 when binned by log10
 };
 
 /// Where a layer's threshold stands.

@@ -78,7 +78,7 @@ void ImportanceHistogramView::setPrunedSummary(qint64 pruned, qint64 total)
     QString text = tr("pruned %1% (%2 of %3)")
                        .arg(QString::number(percent, 'f', 1), english.toString(pruned),
                             english.toString(total));
-    if (m_data.log10 && m_data.notShown > 0)
+    if (m_data.notShown > 0)
         text += tr(" · %1 zero scores not drawn").arg(english.toString(m_data.notShown));
     m_summary->setText(text);
 }

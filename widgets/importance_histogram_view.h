@@ -20,7 +20,7 @@ struct HistogramData
     QVector<double> counts;   ///< elements per bin
     qint64 total = 0;         ///< elements scored
     bool log10 = false;       ///< bins (and the threshold line) are over log10(score)
-    qint64 notShown = 0;      ///< scores <= 0 left out of a log10 histogram
+    qint64 notShown = 0;      ///< scores left out (zero magnitudes; <= 0 on a log10 axis)
 };
 
 /// The importance histogram with a vertical threshold line the user drags: bins at or below
