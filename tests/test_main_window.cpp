@@ -26,6 +26,7 @@
 #include <QAction>
 #include <QElapsedTimer>
 #include <QMessageBox>
+#include <QMimeData>
 
 using namespace prunelab;
 
@@ -196,7 +197,14 @@ private slots:
         }
         save_checkpoint(checkpoint, path.toStdString());
         MainWindow window;
-        QVERIFY(window.openModel(path));
+        // Dropped on the window, as from a file manager.
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
         QVERIFY(window.windowTitle().contains("sparse.pt"));
         const auto rows = window.layerModel()->layers();
         QCOMPARE(rows[2].nonzero, 0);
