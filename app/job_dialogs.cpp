@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLineEdit>
@@ -115,9 +116,14 @@ bool runSweepDialog(QWidget* parent, SweepSettings& settings)
     auto* global = new QCheckBox(QObject::tr("Rank across layers (global)"), &d.dialog);
     global->setChecked(settings.global);
     d.form->addRow(global);
-    auto* epochs = d.intField(QObject::tr("Fine-tune epochs per point"), settings.finetune_epochs, 0, 50);
+    auto* epochs = d.intField(QObject::tr("Recovery epochs per point"), settings.finetune_epochs, 0, 50);
+    auto* recover = new QComboBox(&d.dialog);
+    recover->addItems({QObject::tr("fine-tune"), QObject::tr("distillation from the dense model")});
+    recover->setCurrentIndex(settings.distill ? 1 : 0);
+    d.form->addRow(QObject::tr("Recover by"), recover);
     if (!d.exec())
         return false;
+    settings.distill = recover->currentIndex() == 1;
     settings.criteria.clear();
     for (const auto& c : criteria->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
         settings.criteria.push_back(c.trimmed().toStdString());
@@ -130,6 +136,36 @@ bool runSweepDialog(QWidget* parent, SweepSettings& settings)
     }
     settings.global = global->isChecked();
     settings.finetune_epochs = epochs->value();
+    return true;
+}
+
+} // namespace prunelab
+
+namespace prunelab {
+
+bool runDistillDialog(QWidget* parent, DistillSettings& settings)
+{
+    FormDialog d(parent, QObject::tr("Distil"));
+    auto* student = new QComboBox(&d.dialog);
+    student->addItem(QObject::tr("pruned copy of this model (masks held)"), QStringLiteral("pruned"));
+    for (const char* name : {"convnet-small", "lenet5", "lenet300", "convnet"})
+        student->addItem(QObject::tr("fresh %1").arg(QLatin1String(name)), QString::fromLatin1(name));
+    d.form->addRow(QObject::tr("Student"), student);
+    auto* out = new QLineEdit(QDir::home().filePath(QStringLiteral("student.pt")), &d.dialog);
+    out->setToolTip(QObject::tr("Where a fresh student is written (a pruned copy replaces the model instead)"));
+    d.form->addRow(QObject::tr("Write student to"), out);
+    auto* temperature = d.doubleField(QObject::tr("Temperature T"), settings.temperature, 0.1, 50.0, 1, 0.5);
+    auto* alpha = d.doubleField(QObject::tr("α (weight of the teacher term)"), settings.alpha, 0.0, 1.0, 2, 0.05);
+    auto* epochs = d.intField(QObject::tr("Epochs"), settings.epochs, 1, 200);
+    auto* lr = d.doubleField(QObject::tr("Learning rate"), settings.lr, 1e-6, 1.0, 6, 1e-4);
+    if (!d.exec())
+        return false;
+    settings.student = student->currentData().toString().toStdString();
+    settings.out_path = out->text().toStdString();
+    settings.temperature = temperature->value();
+    settings.alpha = alpha->value();
+    settings.epochs = epochs->value();
+    settings.lr = lr->value();
     return true;
 }
 

@@ -4,6 +4,7 @@ class QWidget;
 
 namespace prunelab {
 
+struct DistillSettings;
 struct FineTuneSettings;
 struct IterateSettings;
 struct SweepSettings;
@@ -13,5 +14,6 @@ struct SweepSettings;
 bool runFineTuneDialog(QWidget* parent, FineTuneSettings& settings);
 bool runIterateDialog(QWidget* parent, IterateSettings& settings);
 bool runSweepDialog(QWidget* parent, SweepSettings& settings);
+bool runDistillDialog(QWidget* parent, DistillSettings& settings);
 
 } // namespace prunelab

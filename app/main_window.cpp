@@ -328,6 +328,9 @@ void MainWindow::buildToolBar()
            tr("Train the pruned model with its masks held"), &MainWindow::showFineTuneDialog, true);
     action(tr("Iterate…"), QStringLiteral("actionIterate"), QKeySequence(Qt::CTRL | Qt::Key_I),
            tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog, true);
+    action(tr("Distil…"), QStringLiteral("actionDistill"), QKeySequence(Qt::CTRL | Qt::Key_D),
+           tr("Knowledge distillation from the dense model into a pruned copy or a smaller model"),
+           &MainWindow::showDistillDialog, true);
     action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
            tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog, true);
     action(tr("Sensitivity"), QStringLiteral("actionSensitivity"), QKeySequence(Qt::CTRL | Qt::Key_L),

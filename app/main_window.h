@@ -30,6 +30,7 @@ class PipelineStrip;
 class Session;
 class SessionJob;
 class TrainingCurveView;
+struct DistillSettings;
 struct FineTuneSettings;
 struct IterateSettings;
 struct JobEvent;
@@ -71,6 +72,7 @@ public:
     bool startFineTune(const FineTuneSettings& settings);
     bool startIterate(const IterateSettings& settings);
     bool startSweep(const SweepSettings& settings);
+    bool startDistill(const DistillSettings& settings);
     bool startEvaluate();
     bool startSensitivity();
     /// Commits the shown masks into the base (no training).
@@ -152,6 +154,7 @@ private:
     void showFineTuneDialog();
     void showIterateDialog();
     void showSweepDialog();
+    void showDistillDialog();
 
     std::unique_ptr<Session> m_session;
     JobController* m_jobs = nullptr;

@@ -101,6 +101,20 @@ bool MainWindow::startSweep(const SweepSettings& settings)
     }
 }
 
+bool MainWindow::startDistill(const DistillSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        if (settings.student == "pruned")
+            noteBefore(tr("Distil"));
+        return startJob(m_session->make_distill_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
 bool MainWindow::startEvaluate()
 {
     if (!m_session || m_jobs->isBusy())
@@ -197,7 +211,8 @@ void MainWindow::onJobStarted(const QString& title)
     m_jobLabel->setText(title);
     if (changes)
         setEditingEnabled(false);
-    if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning")) {
+    if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning") ||
+        title == QLatin1String("Distil")) {
         m_training->startRun(tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
             dock->raise();
@@ -219,6 +234,7 @@ void MainWindow::onJobEvent(const JobEvent& event)
             text += tr(" · ETA %1").arg(eta);
         m_jobLabel->setText(text);
         if (m_training->isVisible() && (text.startsWith(QLatin1String("fine-tune")) ||
+                                        text.startsWith(QLatin1String("distil")) ||
                                         m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
             m_training->setStatus(text);
         break;
@@ -288,7 +304,7 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         refreshAfterEdit();
         showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
         setModified(true);
-        if (job->title() != "Score") {
+        if (job->title() == "Fine-tune" || job->title() == "Iterative pruning") {
             // The model's own point: its sparsity against its accuracy after the run.
             const ModelInfo info = m_session->info();
             if (const auto accuracy = m_session->accuracy())
@@ -326,6 +342,13 @@ void MainWindow::showIterateDialog()
     settings.target = std::max(0.5, m_session ? m_session->info().sparsity() : 0.0);
     if (runIterateDialog(this, settings))
         startIterate(settings);
+}
+
+void MainWindow::showDistillDialog()
+{
+    DistillSettings settings;
+    if (runDistillDialog(this, settings))
+        startDistill(settings);
 }
 
 void MainWindow::showSweepDialog()

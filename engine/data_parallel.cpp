@@ -12,14 +12,27 @@ namespace {
 constexpr int64_t kMinSamplesPerShard = 8;
 
 DataParallelStep::Result forward_backward(PrunableNet& net, const at::Tensor& images,
-                                          const at::Tensor& labels, int64_t batch_size)
+                                          const at::Tensor& labels, int64_t batch_size,
+                                          const at::Tensor& teacher_logits, const SoftTargets* soft)
 {
     for (auto& p : net.parameters())
         p.mutable_grad() = at::Tensor();
     auto logits = net.forward(images);
-    auto loss = at::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum) / double(batch_size);
-    loss.backward();
-    return {loss.item<double>(), logits.detach().argmax(1).eq(labels).sum().item<int64_t>()};
+    DataParallelStep::Result result;
+    if (soft && teacher_logits.defined()) {
+        const auto loss = distillation_loss(logits, teacher_logits, labels, soft->temperature,
+                                            soft->alpha, batch_size);
+        loss.total.backward();
+        result.loss = loss.total.item<double>();
+        result.kd = loss.kd;
+        result.ce = loss.ce;
+    } else {
+        auto loss = at::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum) / double(batch_size);
+        loss.backward();
+        result.loss = loss.item<double>();
+    }
+    result.correct = logits.detach().argmax(1).eq(labels).sum().item<int64_t>();
+    return result;
 }
 
 void copy_state(PrunableNet& from, PrunableNet& to)
@@ -56,13 +69,18 @@ DataParallelStep::DataParallelStep(PrunableNet& net, int workers)
 DataParallelStep::~DataParallelStep() = default;
 
 DataParallelStep::Result DataParallelStep::step(PrunableNet& net, const at::Tensor& images,
-                                                const at::Tensor& labels)
+                                                const at::Tensor& labels,
+                                                const at::Tensor& teacher_logits,
+                                                const SoftTargets* soft)
 {
+    auto shard_of = [&](const at::Tensor& t, int64_t begin, int64_t end) {
+        return t.defined() ? t.slice(0, begin, end) : at::Tensor();
+    };
     const int64_t batch = images.size(0);
     int64_t shards = int64_t(m_replicas.size()) + 1;
     shards = std::max<int64_t>(1, std::min(shards, batch / kMinSamplesPerShard));
     if (shards == 1)
-        return forward_backward(net, images, labels, batch);
+        return forward_backward(net, images, labels, batch, teacher_logits, soft);
 
     const int64_t per_shard = (batch + shards - 1) / shards;
     std::vector<Result> results(static_cast<size_t>(shards));
@@ -73,12 +91,15 @@ DataParallelStep::Result DataParallelStep::step(PrunableNet& net, const at::Tens
         replica->train(net.is_training());
         auto shard_images = images.slice(0, begin, end);
         auto shard_labels = labels.slice(0, begin, end);
+        auto shard_teacher = shard_of(teacher_logits, begin, end);
         m_workers[size_t(s - 1)]->start([=, &results] {
-            results[size_t(s)] = forward_backward(*replica, shard_images, shard_labels, batch);
+            results[size_t(s)] = forward_backward(*replica, shard_images, shard_labels, batch,
+                                                  shard_teacher, soft);
         });
     }
     results[0] = forward_backward(net, images.slice(0, 0, per_shard),
-                                  labels.slice(0, 0, per_shard), batch);
+                                  labels.slice(0, 0, per_shard), batch,
+                                  shard_of(teacher_logits, 0, per_shard), soft);
     for (int64_t s = 1; s < shards; ++s)
         m_workers[size_t(s - 1)]->wait();
 
@@ -88,6 +109,8 @@ DataParallelStep::Result DataParallelStep::step(PrunableNet& net, const at::Tens
     for (int64_t s = 0; s < shards; ++s) {
         total.loss += results[size_t(s)].loss;
         total.correct += results[size_t(s)].correct;
+        total.kd += results[size_t(s)].kd;
+        total.ce += results[size_t(s)].ce;
         if (s == 0)
             continue;
         auto replica_params = m_replicas[size_t(s - 1)]->parameters();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/distillation_loss.h"
 #include "engine/models.h"
 #include "engine/shard_worker.h"
 
@@ -21,16 +22,20 @@ class DataParallelStep
 public:
     struct Result
     {
-        double loss = 0.0; ///< mean cross-entropy over the batch
+        double loss = 0.0; ///< mean loss over the batch (cross-entropy, or the distillation loss)
         int64_t correct = 0;
+        double kd = 0.0; ///< distillation only: the mean T²·KL part
+        double ce = 0.0; ///< distillation only: the mean cross-entropy part
     };
 
     DataParallelStep(PrunableNet& net, int workers);
     ~DataParallelStep();
 
     /// Zeroes gradients, runs forward and backward on every shard, and leaves the summed
-    /// gradient in `net`'s parameters.
-    Result step(PrunableNet& net, const at::Tensor& images, const at::Tensor& labels);
+    /// gradient in `net`'s parameters. With `teacher_logits` (rows matching `images`) the loss
+    /// is the distillation loss of `soft`.
+    Result step(PrunableNet& net, const at::Tensor& images, const at::Tensor& labels,
+                const at::Tensor& teacher_logits = {}, const SoftTargets* soft = nullptr);
     /// Copies `net`'s parameters and buffers into the replicas (after the optimizer step).
     void sync_replicas(PrunableNet& net);
 

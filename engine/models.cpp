@@ -72,19 +72,20 @@ at::Tensor traced(const nn::Module& module, const at::Tensor& input, at::Tensor 
 
 // ---- ConvNet -----------------------------------------------------------------------------
 
-ConvNet::ConvNet(ModelSpec spec) : PrunableNet(std::move(spec))
+ConvNet::ConvNet(ModelSpec spec, int64_t conv1, int64_t conv2, int64_t hidden)
+    : PrunableNet(std::move(spec))
 {
     const auto& s = this->spec();
     require_input(s, 0, true);
     const int64_t h = ((s.input_shape[1] - 4) / 2 - 4) / 2;
     const int64_t w = ((s.input_shape[2] - 4) / 2 - 4) / 2;
     if (h < 1 || w < 1)
-        throw Error("model 'convnet' needs input of at least 12×12, not " +
+        throw Error("model '" + s.name + "' needs input of at least 12×12, not " +
                     format_shape(s.input_shape));
-    m_conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], 10, 5)));
-    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(10, 20, 5)));
-    m_fc1 = register_module("fc1", nn::Linear(20 * h * w, 50));
-    m_fc2 = register_module("fc2", nn::Linear(50, s.num_classes));
+    m_conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], conv1, 5)));
+    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(conv1, conv2, 5)));
+    m_fc1 = register_module("fc1", nn::Linear(conv2 * h * w, hidden));
+    m_fc2 = register_module("fc2", nn::Linear(hidden, s.num_classes));
 }
 
 std::vector<UnitLink> ConvNet::unit_links() const

@@ -86,10 +86,12 @@ private:
 
 /// The seed ConvNet: conv1 1→10 k5, max-pool, ReLU, conv2 10→20 k5, max-pool, ReLU,
 /// fc1 320→50, ReLU, fc2 50→10 (the classic PyTorch MNIST example, without dropout).
+/// `convnet-small` is the same net at half the channels and fc1 → 20 (22% of the parameters),
+/// a student for distillation.
 class ConvNet : public PrunableNet
 {
 public:
-    explicit ConvNet(ModelSpec spec);
+    explicit ConvNet(ModelSpec spec, int64_t conv1 = 10, int64_t conv2 = 20, int64_t hidden = 50);
     at::Tensor forward(at::Tensor x) override;
     std::vector<UnitLink> unit_links() const override;
 

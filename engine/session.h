@@ -133,6 +133,23 @@ struct SweepSettings
     std::string granularity = "weight";
     bool global = true;
     int finetune_epochs = 0;
+    bool distill = false; ///< recover each point by distillation from the dense model
+    double temperature = 4.0;
+    double alpha = 0.9;
+};
+
+struct DistillSettings
+{
+    /// "pruned": a copy of the shown model, masks held (distillation instead of fine-tuning;
+    /// the result becomes the base). Or a built-in name: a fresh, seeded smaller student,
+    /// written to `out_path`; the session's model is not changed.
+    std::string student = "pruned";
+    std::string out_path;
+    double temperature = 4.0;
+    double alpha = 0.9;
+    int epochs = 3;
+    double lr = 1e-3;
+    uint64_t seed = 1;
 };
 
 struct IterateSettings
@@ -239,6 +256,8 @@ public:
     // Jobs (see SessionJob). Each copies what it needs now.
     /// Fine-tunes the shown model with its masks held; finish() makes the result the new base.
     std::unique_ptr<SessionJob> make_fine_tune_job(const FineTuneSettings& settings) const;
+    /// Knowledge distillation from the model as opened (the teacher) into a student.
+    std::unique_ptr<SessionJob> make_distill_job(const DistillSettings& settings) const;
     /// Prunes to a target in steps with fine-tuning (run_pruning) from the base weights.
     std::unique_ptr<SessionJob> make_iterate_job(const IterateSettings& settings) const;
     /// Accuracy against sparsity from the base weights; the session's model is not changed.

@@ -1,5 +1,7 @@
 #include "engine/sweep.h"
 
+#include "engine/data_parallel.h"
+#include "engine/distillation.h"
 #include "engine/error.h"
 #include "engine/model_info.h"
 #include "engine/models.h"
@@ -78,6 +80,14 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
     result.dense_accuracy = evaluate(net, data.test).accuracy;
     DenseSnapshot dense(net);
     ModelInfo info = describe_model(net); // layout once; counts refreshed per point
+    // Distillation recovers each point from the dense model: one frozen copy, its outputs over
+    // the training set computed once for every point.
+    std::shared_ptr<PrunableNet> teacher;
+    at::Tensor teacher_logits;
+    if (options.distill && options.finetune_epochs > 0) {
+        teacher = replicate(net);
+        teacher_logits = teacher_outputs(*teacher, data.train);
+    }
     const int total = int(options.criteria.size() * options.sparsities.size());
     int done = 0;
     for (const auto& criterion : options.criteria) {
@@ -109,8 +119,18 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
             if (options.finetune_epochs > 0) {
                 auto finetune = options.finetune;
                 finetune.epochs(options.finetune_epochs);
-                const auto trained = train(net, data.train, nullptr, finetune, {}, cancel,
-                                           hold_masks(allocated.masks));
+                TrainResult trained;
+                if (teacher) {
+                    DistillOptions kd;
+                    kd.train = finetune;
+                    kd.temperature(options.temperature).alpha(options.alpha);
+                    trained = distill(*teacher, net, data.train, nullptr, kd, {}, cancel,
+                                      hold_masks(allocated.masks), teacher_logits)
+                                  .training;
+                } else {
+                    trained = train(net, data.train, nullptr, finetune, {}, cancel,
+                                    hold_masks(allocated.masks));
+                }
                 if (trained.cancelled) {
                     result.cancelled = true;
                     break;

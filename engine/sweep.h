@@ -28,6 +28,11 @@ struct SweepOptions
     int calibration_batches = 32;
     int finetune_epochs = 0;
     TrainOptions finetune = TrainOptions().lr(5e-4).lr_schedule("constant");
+    /// Recover each point by distillation from the dense model (same epochs and settings)
+    /// instead of plain fine-tuning, with this temperature and weight.
+    bool distill = false;
+    double temperature = 4.0;
+    double alpha = 0.9;
     uint64_t seed = 0;
 };
 

@@ -146,10 +146,13 @@ EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch)
 
 TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eval_set,
                   const TrainOptions& options, const TrainProgressCallback& progress,
-                  const std::atomic<bool>* cancel, const StepHooks& hooks)
+                  const std::atomic<bool>* cancel, const StepHooks& hooks, const SoftTargets* soft)
 {
     validate(options);
     check_data_fits(net, train_set);
+    if (soft && soft->teacher_logits.size(0) != train_set.size())
+        throw Error("the teacher's outputs cover " + std::to_string(soft->teacher_logits.size(0)) +
+                    " samples but the training set has " + std::to_string(train_set.size()));
     if (eval_set)
         check_data_fits(net, *eval_set);
     const int workers = resolve_threads(options.threads());
@@ -171,6 +174,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
         const auto epoch_start = Clock::now();
         auto order = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong));
         double loss_sum = 0.0;
+        double kd_sum = 0.0;
+        double ce_sum = 0.0;
         int64_t correct = 0;
         int64_t seen = 0;
         for (int64_t b = 0; b < batches; ++b) {
@@ -186,7 +191,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
             auto images = train_set.images.index_select(0, index);
             auto labels = train_set.labels.index_select(0, index);
 
-            const auto step = parallel.step(net, images, labels);
+            const auto teacher = soft ? soft->teacher_logits.index_select(0, index) : at::Tensor();
+            const auto step = parallel.step(net, images, labels, teacher, soft);
             if (!std::isfinite(step.loss))
                 throw Error("training diverged: the loss became " + std::to_string(step.loss) +
                             " in epoch " + std::to_string(epoch + 1) + ", batch " +
@@ -200,6 +206,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
 
             const int64_t count = index.size(0);
             loss_sum += step.loss * double(count);
+            kd_sum += step.kd * double(count);
+            ce_sum += step.ce * double(count);
             correct += step.correct;
             seen += count;
             ++steps_done;
@@ -220,6 +228,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
         stats.epoch = epoch + 1;
         stats.train_loss = loss_sum / double(seen);
         stats.train_accuracy = double(correct) / double(seen);
+        stats.kd_loss = soft ? kd_sum / double(seen) : std::nan("");
+        stats.ce_loss = soft ? ce_sum / double(seen) : std::nan("");
         stats.lr = optimizer->param_groups().front().options().get_lr();
         result.train_seconds += seconds_since(epoch_start);
         stats.eval_loss = stats.eval_accuracy = std::nan("");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/dataset.h"
+#include "engine/distillation_loss.h"
 #include "engine/option_macros.h"
 
 #include <atomic>
@@ -69,6 +70,8 @@ struct EpochStats
     double eval_loss = 0.0;     ///< NaN when no evaluation set was given
     double eval_accuracy = 0.0; ///< NaN when no evaluation set was given
     double lr = 0.0;            ///< learning rate at the end of the epoch
+    double kd_loss = 0.0;       ///< distillation: mean T²·KL part (NaN otherwise)
+    double ce_loss = 0.0;       ///< distillation: mean cross-entropy part (NaN otherwise)
     double seconds = 0.0;
 };
 
@@ -91,11 +94,13 @@ struct EvalResult
 
 /// Trains `net` on `train_set`, evaluating on `eval_set` (may be null) after each epoch.
 /// Deterministic for a seed. Checks `cancel` before every batch: when set, returns with
-/// `cancelled` and the weights of the last completed step.
+/// `cancelled` and the weights of the last completed step. With `soft` (one teacher row per
+/// training sample) the loss is the distillation loss instead of plain cross-entropy.
 /// @throws prunelab::Error for bad options, shape mismatches, or a loss that becomes NaN/inf.
 TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eval_set,
                   const TrainOptions& options, const TrainProgressCallback& progress = {},
-                  const std::atomic<bool>* cancel = nullptr, const StepHooks& hooks = {});
+                  const std::atomic<bool>* cancel = nullptr, const StepHooks& hooks = {},
+                  const SoftTargets* soft = nullptr);
 
 /// Accuracy and mean cross-entropy over a data set, in eval mode without gradients; the
 /// model's training flag is restored.

@@ -1,5 +1,9 @@
 #include "app/cli/cli_support.h"
 
+#include "engine/trainer.h"
+
+#include <ctime>
+
 #include "engine/model_factory.h"
 #include "engine/model_loader.h"
 
@@ -100,5 +104,42 @@ void print_json_line(std::ostream& out, const nlohmann::json& object)
 {
     out << object.dump() << std::endl;
 }
+
+TrainOptions train_options_from(const ParsedArgs& args)
+{
+    TrainOptions options;
+    const std::string optimizer = args.value_or("optimizer", options.optimizer());
+    if (optimizer != "sgd" && optimizer != "adam")
+        throw UsageError("--optimizer must be sgd or adam, not '" + optimizer + "'");
+    options.optimizer(optimizer)
+        .lr(args.number_or("lr", optimizer == "sgd" ? 0.01 : options.lr()))
+        .momentum(args.number_or("momentum", options.momentum()))
+        .weight_decay(args.number_or("weight-decay", options.weight_decay()))
+        .lr_schedule(args.value_or("lr-schedule", options.lr_schedule()))
+        .epochs(int(args.integer_or("epochs", options.epochs())))
+        .batch(args.integer_or("batch", options.batch()))
+        .seed(uint64_t(args.integer_or("seed", int64_t(options.seed()))))
+        .threads(int(args.integer_or("threads", 0)));
+    if (options.epochs() < 1)
+        throw UsageError("--epochs must be at least 1");
+    return options;
+}
+
+nlohmann::json options_json(const TrainOptions& o)
+{
+    return {{"optimizer", o.optimizer()}, {"lr", o.lr()},
+            {"momentum", o.momentum()},   {"weight_decay", o.weight_decay()},
+            {"epochs", o.epochs()},       {"batch", o.batch()},
+            {"seed", o.seed()},           {"lr_schedule", o.lr_schedule()}};
+}
+
+std::string utc_now()
+{
+    const std::time_t now = std::time(nullptr);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return text;
+}
+
 
 } // namespace prunelab::cli

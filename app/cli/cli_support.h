@@ -11,6 +11,10 @@
 #include <iosfwd>
 #include <string>
 
+namespace prunelab {
+struct TrainOptions;
+}
+
 namespace prunelab::cli {
 
 /// The MODEL positional. @throws UsageError when it is missing.
@@ -33,5 +37,13 @@ void print_json_line(std::ostream& out, const nlohmann::json& object);
 
 /// "1,234,567"
 std::string group_digits(long long value);
+
+/// --optimizer, --lr, --momentum, --weight-decay, --lr-schedule, --epochs, --batch, --seed,
+/// --threads. @throws UsageError for a bad value.
+TrainOptions train_options_from(const ParsedArgs& args);
+/// The training settings as recorded in a checkpoint's metadata.
+nlohmann::json options_json(const TrainOptions& options);
+/// "2026-11-28T15:00:00Z"
+std::string utc_now();
 
 } // namespace prunelab::cli

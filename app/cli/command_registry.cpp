@@ -41,6 +41,29 @@ const std::vector<CommandInfo>& all_commands()
                {"out", "CKPT", "where to write the trained checkpoint (required)"},
                json_option()}),
          1, run_train},
+        {"distill",
+         "distill --teacher MODEL --student MODEL --data DATA [--temperature T] [--alpha A] "
+         "[--epochs N] [options] --out CKPT [--json]",
+         "Knowledge distillation (Hinton et al. 2015): train the student on "
+         "α·T²·KL(teacher ‖ student at temperature T) + (1−α)·cross-entropy. The student is a "
+         "fresh built-in model or a checkpoint; a pruned checkpoint keeps its masks.",
+         with(data_options(),
+              {{"teacher", "MODEL", "the trained teacher: default, a checkpoint (required)"},
+               {"student", "MODEL", "a built-in name (fresh, seeded) or a checkpoint (required)"},
+               {"temperature", "T", "softmax temperature, > 0 (default 4)"},
+               {"alpha", "A", "weight of the distillation term, in [0, 1] (default 0.9)"},
+               {"epochs", "N", "epochs (default 5)"},
+               {"optimizer", "sgd|adam", "optimizer (default adam)"},
+               {"lr", "LR", "learning rate (default 0.002 for adam, 0.01 for sgd)"},
+               {"momentum", "M", "SGD momentum (default 0.9)"},
+               {"weight-decay", "WD", "weight decay (default 0)"},
+               {"lr-schedule", "constant|step|cosine", "learning-rate schedule (default cosine)"},
+               {"batch", "B", "batch size (default 64)"},
+               {"seed", "S", "seed for the student's initialization and shuffling (default 1)"},
+               {"threads", "T", "CPU threads (default: all cores)"},
+               {"out", "CKPT", "where to write the student checkpoint (required)"},
+               json_option()}),
+         0, run_distill},
         {"prune",
          "prune MODEL --data DATA --criterion C --granularity weight|neuron|filter "
          "(--rate R [--global] | --threshold T | --layer-rate NAME=R ...) [--exclude NAME ...] "
