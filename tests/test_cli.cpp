@@ -109,6 +109,52 @@ private slots:
         QVERIFY(jsonOf(out)["sparsity"].toDouble() >= json["sparsity"].toDouble());
     }
 
+    void distillIntoSmallAndPrunedStudents()
+    {
+        QTemporaryDir dir;
+        const QString teacher = dir.filePath("teacher.pt");
+        const QString pruned = dir.filePath("pruned.pt");
+        const QString student = dir.filePath("student.pt");
+        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        QString out, err;
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "2", "--out", teacher} + data), 0);
+        // A fresh smaller student.
+        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "convnet-small",
+                                    "--epochs", "2", "--temperature", "3", "--alpha", "0.7", "--out",
+                                    student, "--json"} + data,
+                        &out, &err),
+                 0);
+        auto json = jsonOf(out);
+        QCOMPARE(json["command"].toString(), QString("distill"));
+        QCOMPARE(json["temperature"].toDouble(), 3.0);
+        QCOMPARE(json["epochs"].toArray().size(), 2);
+        QVERIFY(json["epochs"].toArray()[1].toObject()["kd_loss"].toDouble() > 0.0);
+        QVERIFY(json["student_params"].toInteger() * 4 < json["teacher_params"].toInteger());
+        QVERIFY(QFile::exists(student));
+        // A pruned student keeps its masks through distillation.
+        QCOMPARE(runCli(QStringList{"prune", teacher, "--rate", "0.8", "--global", "--out", pruned} + data), 0);
+        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", pruned, "--epochs",
+                                    "1", "--out", student, "--json"} + data,
+                        &out, &err),
+                 0);
+        json = jsonOf(out);
+        QVERIFY(std::abs(json["student_sparsity"].toDouble() - 0.8) < 0.01);
+        QCOMPARE(runCli({"info", student, "--json"}, &out), 0);
+        QVERIFY(std::abs(jsonOf(out)["sparsity"].toDouble() - 0.8) < 0.01);
+        // Bad settings are usage errors; nothing is written over the student.
+        const auto before = prunelab::test::readBytes(student);
+        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "convnet-small",
+                                    "--alpha", "1.5", "--out", student} + data,
+                        &out, &err),
+                 2);
+        QVERIFY(err.contains("--alpha"));
+        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "lenet5",
+                                    "--temperature", "0", "--out", student} + data,
+                        &out, &err),
+                 2);
+        QCOMPARE(prunelab::test::readBytes(student), before);
+    }
+
     void pruneEdgeRates()
     {
         QTemporaryDir dir;

@@ -307,6 +307,32 @@ private slots:
         QVERIFY(*window.session()->accuracy() > 0.5);
     }
 
+    void distilJoinsTheCurves()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.session()->set_data({"fashion-mnist", 512, 300});
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(85.0);
+        emit spin->editingFinished();
+        const auto masks = window.session()->mask_bits();
+        DistillSettings settings;
+        settings.epochs = 1;
+        QVERIFY(window.startDistill(settings));
+        QVERIFY(!spin->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QCOMPARE(window.curveView()->series()["distilled"].size(), 1);
+        QVERIFY(std::abs(window.curveView()->series()["distilled"][0].sparsity - 0.85) < 1e-3);
+        QVERIFY(!window.trainingView()->lossPoints().isEmpty());
+        QVERIFY(window.trainingView()->title().startsWith("Distil"));
+        QCOMPARE(window.session()->mask_bits(), masks);
+        QVERIFY(window.changeNote().contains("Distil"));
+    }
+
     void sweepDrawsTwoCriteria()
     {
         if (!test::fashionMnistAvailable())

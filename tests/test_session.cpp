@@ -254,6 +254,69 @@ private slots:
         QVERIFY(!session->has_sensitivity());
     }
 
+    void distillJobsIntoPrunedAndSmallerStudents()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        QTemporaryDir dir;
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 512, 300});
+        session->score("l1", "weight");
+        session->set_global_rate(0.9);
+        const auto bits = session->mask_bits();
+        DistillSettings settings;
+        settings.epochs = 1;
+        auto outcome = runJob(*session, session->make_distill_job(settings));
+        QVERIFY(!outcome.cancelled);
+        QCOMPARE(outcome.points.size(), size_t(1));
+        QCOMPARE(outcome.points[0].series, std::string("distilled"));
+        QVERIFY(std::abs(outcome.points[0].sparsity - 0.9) < 1e-3);
+        QCOMPARE(session->mask_bits(), bits); // masks held, the result is the new base
+        QVERIFY(session->is_finetuned());
+        QVERIFY(session->accuracy().has_value());
+
+        // A fresh convnet-small: written where asked; the session's model is untouched.
+        settings.student = "convnet-small";
+        settings.out_path = dir.filePath("small.pt").toStdString();
+        const uint64_t generation = session->generation();
+        outcome = runJob(*session, session->make_distill_job(settings));
+        QCOMPARE(outcome.points[0].series, std::string("distilled convnet-small"));
+        QVERIFY(outcome.points[0].params_kept < 0.25);
+        QVERIFY(QFile::exists(dir.filePath("small.pt")));
+        QCOMPARE(session->generation(), generation);
+        QVERIFY(Session::open(settings.out_path)->info().total_params < 5000);
+
+        settings.out_path.clear();
+        QVERIFY(test::errorOf([&] { session->make_distill_job(settings); }).contains("where to write"));
+        settings.out_path = dir.filePath("missing/x.pt").toStdString();
+        QVERIFY(!test::errorOf([&] { session->make_distill_job(settings); }).isEmpty());
+        settings.student = "nonsense";
+        settings.out_path = dir.filePath("x.pt").toStdString();
+        QVERIFY(test::errorOf([&] { session->make_distill_job(settings); }).contains("nonsense"));
+        settings.student = "pruned";
+        settings.alpha = -0.1;
+        QVERIFY(test::errorOf([&] { session->make_distill_job(settings); }).contains("alpha"));
+    }
+
+    void sweepCanRecoverByDistillation()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 256, 200});
+        session->score("l1", "weight");
+        SweepSettings settings;
+        settings.criteria = {"l1"};
+        settings.sparsities = {0.9};
+        settings.finetune_epochs = 1;
+        settings.distill = true;
+        const auto outcome = runJob(*session, session->make_sweep_job(settings));
+        QCOMPARE(outcome.points.size(), size_t(1));
+        QCOMPARE(outcome.points[0].series, std::string("l1 + 1 ep KD"));
+        settings.finetune_epochs = 0;
+        QVERIFY(test::errorOf([&] { session->make_sweep_job(settings); }).contains("epoch"));
+    }
+
     void badJobSettingsAreClearErrors()
     {
         auto session = Session::open("convnet");
