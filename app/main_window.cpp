@@ -218,6 +218,18 @@ void MainWindow::buildMenus()
     });
     saveAs->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
+    QAction* exportAction = file->addAction(tr("&Export Checkpoint…"), this, [this] {
+        if (!m_session)
+            return;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Checkpoint"),
+                                                          QStringLiteral("pruned.pt"),
+                                                          tr("PruneLab checkpoints (*.pt)"));
+        if (!path.isEmpty())
+            exportCheckpoint(path);
+    });
+    exportAction->setObjectName(QStringLiteral("actionExportCheckpoint"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -582,5 +594,20 @@ void MainWindow::closeEvent(QCloseEvent* event)
 }
 
 QString MainWindow::changeNote() const { return m_changeNote->text(); }
+
+bool MainWindow::exportCheckpoint(const QString& path)
+{
+    if (!m_session)
+        return false;
+    try {
+        m_session->export_checkpoint(path.toStdString());
+    } catch (const std::exception& e) {
+        m_errorHandler(tr("Cannot export: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    logger()->info("exported {}", path.toStdString());
+    statusBar()->showMessage(tr("Exported %1 (a PruneLab checkpoint; Python's torch.load reads it)").arg(path), 8000);
+    return true;
+}
 
 } // namespace prunelab

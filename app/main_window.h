@@ -57,6 +57,8 @@ public:
     /// PATH's base name + ".pt" (the pruned model, a PruneLab checkpoint) and ".state.pt".
     bool saveProject(const QString& path);
     bool openProject(const QString& path);
+    /// Writes the shown model as a PruneLab checkpoint (with its masks); false after an error.
+    bool exportCheckpoint(const QString& path);
     QString projectPath() const { return m_projectPath; }
     bool isModified() const { return m_modified; }
 

@@ -232,6 +232,24 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
     save_checkpoint(shown, checkpoint_path);
 }
 
+void Session::export_checkpoint(const std::string& path) const
+{
+    const auto& impl = *m_impl;
+    Checkpoint shown = impl.checkpoint;
+    shown.masks = impl.current.to_bool();
+    shown.metadata["source"] = impl.source;
+    shown.metadata["data"] = impl.data.spec;
+    shown.metadata["pruning"] = {{"criterion", impl.criterion},
+                                 {"granularity", impl.granularity},
+                                 {"sparsity", info().sparsity()},
+                                 {"finetuned", impl.finetuned}};
+    if (impl.accuracy)
+        shown.metadata["test_accuracy"] = *impl.accuracy;
+    else
+        shown.metadata.erase("test_accuracy");
+    save_checkpoint(shown, path);
+}
+
 std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
                                              const std::string& state_path)
 {

@@ -180,6 +180,10 @@ public:
     /// written; files already there stay intact.
     void save(const std::string& checkpoint_path, const std::string& state_path) const;
 
+    /// Writes the shown model alone as a PruneLab checkpoint (masks, data, accuracy, pruning
+    /// settings in its metadata), atomically. @throws prunelab::Error naming the path.
+    void export_checkpoint(const std::string& path) const;
+
     /// The argument it was opened from.
     const std::string& source() const;
     /// Layers, parameters, sparsity and FLOPs of the model as it is now.

@@ -88,6 +88,25 @@ private slots:
         QVERIFY(std::abs(view.threshold() - 0.8) < 0.01);
     }
 
+    void csvListsBinsAndWhichArePruned()
+    {
+        ImportanceHistogramView view;
+        HistogramData data;
+        data.layer = "fc1";
+        data.binLefts = {0.0, 0.5};
+        data.binWidth = 0.5;
+        data.counts = {3, 7};
+        data.total = 10;
+        view.setHistogram(data);
+        view.setThreshold(0.3);
+        const QStringList lines = view.csv().trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].contains("fc1"));
+        QCOMPARE(lines[2], QString("0,0.5,3,1"));
+        QCOMPARE(lines[3], QString("0.5,1,7,0"));
+        QCOMPARE(view.plot()->contextMenuPolicy(), Qt::CustomContextMenu);
+    }
+
     void summaryText()
     {
         ImportanceHistogramView view;

@@ -421,6 +421,29 @@ private slots:
         QCOMPARE(window.layerModel()->rowCount(), 4);
     }
 
+    void exportWritesThePrunedCheckpoint()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        QStringList errors;
+        window.setErrorHandler([&](const QString& e) { errors << e; });
+        QVERIFY(window.openModel("default"));
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(70.0);
+        emit spin->editingFinished();
+        const QString path = dir.filePath("pruned.pt");
+        QVERIFY(window.exportCheckpoint(path));
+        auto reopened = Session::open(path.toStdString());
+        QCOMPARE(reopened->mask_bits(), window.session()->mask_bits());
+        QCOMPARE(reopened->info().nonzero_weights, window.session()->info().nonzero_weights);
+        // Into a missing folder: an error, and the earlier export is still there.
+        QVERIFY(!window.exportCheckpoint(dir.filePath("missing/pruned.pt")));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(errors.first().contains("missing"));
+        QVERIFY(QFile::exists(path));
+    }
+
     void closeAsksAboutUnsavedChanges()
     {
         MainWindow window;

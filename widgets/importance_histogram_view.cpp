@@ -1,5 +1,7 @@
 #include "widgets/importance_histogram_view.h"
 
+#include "widgets/plot_export_menu.h"
+
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -41,6 +43,7 @@ ImportanceHistogramView::ImportanceHistogramView(QWidget* parent) : QWidget(pare
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_summary);
 
+    installPlotExportMenu(m_plot, QStringLiteral("importance-histogram"), [this] { return csv(); });
     connect(m_plot, &QCustomPlot::mousePress, this, &ImportanceHistogramView::onPress);
     connect(m_plot, &QCustomPlot::mouseMove, this, &ImportanceHistogramView::onMove);
     connect(m_plot, &QCustomPlot::mouseRelease, this, &ImportanceHistogramView::onRelease);
@@ -110,6 +113,23 @@ void ImportanceHistogramView::refreshBars()
     m_kept->setData(keys, kept, true);
     m_pruned->setData(keys, pruned, true);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString ImportanceHistogramView::csv() const
+{
+    QString out = QStringLiteral("# layer %1%2, threshold %3\nbin_left,bin_right,count,pruned\n")
+                      .arg(m_data.layer, m_data.log10 ? QStringLiteral(" (log10 scores)") : QString())
+                      .arg(m_threshold, 0, 'g', 9);
+    for (int i = 0; i < m_data.binLefts.size(); ++i) {
+        const double left = m_data.binLefts[i];
+        const bool pruned = left + m_data.binWidth / 2.0 <= m_threshold;
+        out += QStringLiteral("%1,%2,%3,%4\n")
+                   .arg(left, 0, 'g', 9)
+                   .arg(left + m_data.binWidth, 0, 'g', 9)
+                   .arg(m_data.counts.value(i), 0, 'f', 0)
+                   .arg(pruned ? 1 : 0);
+    }
+    return out;
 }
 
 void ImportanceHistogramView::moveLine(double threshold)

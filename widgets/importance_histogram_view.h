@@ -48,6 +48,8 @@ public:
     /// The plot's pixel x for a score (for tests and overlays).
     int pixelForScore(double score) const;
     QCustomPlot* plot() const { return m_plot; }
+    /// bin_left,bin_right,count,pruned rows of the current histogram.
+    QString csv() const;
 
 signals:
     void thresholdDragged(double threshold);
