@@ -41,6 +41,19 @@ const std::vector<CommandInfo>& all_commands()
                {"out", "CKPT", "where to write the trained checkpoint (required)"},
                json_option()}),
          1, run_train},
+        {"export",
+         "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--data DATA] [--json]",
+         "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
+         "classes of docs/pytorch_models.py), the masks (bool tensors), a JSON report, and an "
+         "input/output sample to compare outputs. Each file is written atomically.",
+         with(data_options(),
+              {{"state-dict", "F", "the state_dict as a dict of tensors (torch.load)"},
+               {"masks", "F", "the masks as a dict of bool tensors, true keeps (torch.load)"},
+               {"report", "F", "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
+                               "data, accuracy before/after, pruning settings"},
+               {"io-sample", "F", "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
+               json_option()}),
+         1, run_export},
         {"distill",
          "distill --teacher MODEL --student MODEL --data DATA [--temperature T] [--alpha A] "
          "[--epochs N] [options] --out CKPT [--json]",

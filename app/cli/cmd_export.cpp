@@ -1,0 +1,113 @@
+#include "app/cli/cli_support.h"
+#include "app/cli/command_registry.h"
+
+#include "engine/atomic_file.h"
+#include "engine/error.h"
+#include "engine/exports.h"
+#include "engine/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/Dict.h>
+#include <c10/core/GradMode.h>
+#include <torch/serialize.h>
+
+#include <ostream>
+
+namespace prunelab::cli {
+namespace {
+
+std::optional<double> metadata_number(const nlohmann::json& metadata, const nlohmann::json::json_pointer& at)
+{
+    if (metadata.contains(at) && metadata[at].is_number())
+        return metadata[at].get<double>();
+    return std::nullopt;
+}
+
+/// {"input": x, "output": model(x)} for checking the outputs in Python.
+void write_io_sample(PrunableNet& net, const DataSplits* data, const std::string& path)
+{
+    at::Tensor input;
+    if (data && data->test.size() > 0) {
+        input = data->test.images.slice(0, 0, std::min<int64_t>(8, data->test.size()));
+    } else {
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(7);
+        std::vector<int64_t> shape = {4};
+        for (int64_t d : net.spec().input_shape)
+            shape.push_back(d);
+        input = at::randn(shape, generator);
+    }
+    const bool was_training = net.is_training();
+    net.eval();
+    at::NoGradGuard no_grad;
+    const at::Tensor output = net.forward(input);
+    net.train(was_training);
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("input", input.contiguous());
+    dict.insert("output", output.contiguous());
+    write_file_atomically(path, torch::pickle_save(c10::IValue(dict)));
+}
+
+} // namespace
+
+int run_export(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string model = model_argument(args);
+    const auto state_dict_path = args.value("state-dict");
+    const auto masks_path = args.value("masks");
+    const auto report_path = args.value("report");
+    const auto sample_path = args.value("io-sample");
+    if (!state_dict_path && !masks_path && !report_path && !sample_path)
+        throw UsageError("say what to export: --state-dict F, --masks F, --report F and/or --io-sample F");
+    for (const auto& path : {state_dict_path, masks_path, report_path, sample_path})
+        if (path)
+            check_output_path(*path); // every path before any file is written
+
+    Checkpoint checkpoint = load_model_for(model, nullptr);
+    std::optional<DataSplits> data;
+    if (args.has("data"))
+        data = load_data_for(args, checkpoint.net->spec());
+    const ModelInfo info = describe_model(*checkpoint.net);
+
+    nlohmann::json paths = nlohmann::json::object();
+    if (state_dict_path) {
+        export_state_dict(*checkpoint.net, *state_dict_path);
+        paths["state_dict"] = *state_dict_path;
+    }
+    if (masks_path) {
+        export_masks(checkpoint.masks, *masks_path);
+        paths["masks"] = *masks_path;
+    }
+    ReportContext report;
+    if (report_path) {
+        const auto& metadata = checkpoint.metadata;
+        report.data = data ? data->spec
+                           : (metadata.contains("data") && metadata["data"].is_string()
+                                  ? metadata["data"].get<std::string>()
+                                  : std::string());
+        report.accuracy_before = metadata_number(metadata, "/pruning/dense_accuracy"_json_pointer);
+        report.accuracy_after = data ? std::optional<double>(evaluate(*checkpoint.net, data->test).accuracy)
+                                     : metadata_number(metadata, "/test_accuracy"_json_pointer);
+        if (metadata.contains("pruning"))
+            report.pruning = metadata["pruning"];
+        export_report(info, report, *report_path);
+        paths["report"] = *report_path;
+    }
+    if (sample_path) {
+        write_io_sample(*checkpoint.net, data ? &*data : nullptr, *sample_path);
+        paths["io_sample"] = *sample_path;
+    }
+
+    if (args.has("json")) {
+        nlohmann::json json = {{"command", "export"}, {"model", info.spec.name},
+                               {"sparsity", info.sparsity()}, {"paths", paths}};
+        if (report_path)
+            json["accuracy"] = report.accuracy_after ? nlohmann::json(*report.accuracy_after) : nlohmann::json(nullptr);
+        print_json_line(context.out, json);
+    } else {
+        for (const auto& [what, path] : paths.items())
+            context.out << "wrote " << what << " " << path.get<std::string>() << "\n";
+    }
+    return 0;
+}
+
+} // namespace prunelab::cli
