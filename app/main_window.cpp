@@ -218,17 +218,26 @@ void MainWindow::buildMenus()
     });
     saveAs->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
-    QAction* exportAction = file->addAction(tr("&Export Checkpoint…"), this, [this] {
-        if (!m_session)
-            return;
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Checkpoint"),
-                                                          QStringLiteral("pruned.pt"),
-                                                          tr("PruneLab checkpoints (*.pt)"));
-        if (!path.isEmpty())
-            exportCheckpoint(path);
-    });
-    exportAction->setObjectName(QStringLiteral("actionExportCheckpoint"));
-    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    auto addExport = [this, exportMenu](const QString& label, const QString& name, const QString& suggested,
+                                        const QString& filter, const QString& kind) {
+        QAction* action = exportMenu->addAction(label, this, [this, label, suggested, filter, kind] {
+            const QString path = QFileDialog::getSaveFileName(this, label, suggested, filter);
+            if (!path.isEmpty())
+                exportAs(kind, path);
+        });
+        action->setObjectName(name);
+        return action;
+    };
+    addExport(tr("PruneLab &Checkpoint…"), QStringLiteral("actionExportCheckpoint"),
+              QStringLiteral("pruned.pt"), tr("PruneLab checkpoints (*.pt)"), QStringLiteral("checkpoint"))
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    addExport(tr("PyTorch &state_dict…"), QStringLiteral("actionExportStateDict"),
+              QStringLiteral("pruned_state_dict.pt"), tr("PyTorch files (*.pt *.pth)"), QStringLiteral("state_dict"));
+    addExport(tr("&Masks…"), QStringLiteral("actionExportMasks"), QStringLiteral("masks.pt"),
+              tr("PyTorch files (*.pt *.pth)"), QStringLiteral("masks"));
+    addExport(tr("&Report (JSON)…"), QStringLiteral("actionExportReport"), QStringLiteral("report.json"),
+              tr("JSON (*.json)"), QStringLiteral("report"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -595,18 +604,28 @@ void MainWindow::closeEvent(QCloseEvent* event)
 
 QString MainWindow::changeNote() const { return m_changeNote->text(); }
 
-bool MainWindow::exportCheckpoint(const QString& path)
+bool MainWindow::exportAs(const QString& kind, const QString& path)
 {
     if (!m_session)
         return false;
+    const std::string file = path.toStdString();
     try {
-        m_session->export_checkpoint(path.toStdString());
+        if (kind == QLatin1String("checkpoint"))
+            m_session->export_checkpoint(file);
+        else if (kind == QLatin1String("state_dict"))
+            m_session->export_state_dict(file);
+        else if (kind == QLatin1String("masks"))
+            m_session->export_masks(file);
+        else if (kind == QLatin1String("report"))
+            m_session->export_report(file);
+        else
+            return false;
     } catch (const std::exception& e) {
         m_errorHandler(tr("Cannot export: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
-    logger()->info("exported {}", path.toStdString());
-    statusBar()->showMessage(tr("Exported %1 (a PruneLab checkpoint; Python's torch.load reads it)").arg(path), 8000);
+    logger()->info("exported the {} to {}", kind.toStdString(), file);
+    statusBar()->showMessage(tr("Exported the %1 to %2").arg(kind, path), 8000);
     return true;
 }
 

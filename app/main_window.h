@@ -57,8 +57,10 @@ public:
     /// PATH's base name + ".pt" (the pruned model, a PruneLab checkpoint) and ".state.pt".
     bool saveProject(const QString& path);
     bool openProject(const QString& path);
-    /// Writes the shown model as a PruneLab checkpoint (with its masks); false after an error.
-    bool exportCheckpoint(const QString& path);
+    /// Writes the shown model as `kind`: "checkpoint" (PruneLab, with masks), "state_dict"
+    /// (PyTorch names; docs/pytorch_models.py), "masks" (bool tensors) or "report" (JSON).
+    /// False (and the error handler told) after an error; a file already there stays intact.
+    bool exportAs(const QString& kind, const QString& path);
     QString projectPath() const { return m_projectPath; }
     bool isModified() const { return m_modified; }
 

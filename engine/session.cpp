@@ -2,6 +2,7 @@
 
 #include "engine/data_spec.h"
 #include "engine/error.h"
+#include "engine/exports.h"
 #include "engine/importance.h"
 #include "engine/model_loader.h"
 #include "engine/session_impl.h"
@@ -248,6 +249,31 @@ void Session::export_checkpoint(const std::string& path) const
     else
         shown.metadata.erase("test_accuracy");
     save_checkpoint(shown, path);
+}
+
+void Session::export_state_dict(const std::string& path) const
+{
+    prunelab::export_state_dict(*m_impl->checkpoint.net, path);
+}
+
+void Session::export_masks(const std::string& path) const
+{
+    prunelab::export_masks(m_impl->current.to_bool(), path);
+}
+
+void Session::export_report(const std::string& path) const
+{
+    const auto& impl = *m_impl;
+    ReportContext context;
+    context.data = impl.data.spec;
+    context.accuracy_before = recorded_accuracy();
+    context.accuracy_after = impl.accuracy;
+    context.pruning = {{"criterion", impl.criterion},
+                       {"granularity", impl.granularity},
+                       {"finetuned", impl.finetuned},
+                       {"excluded", impl.excluded},
+                       {"locked", impl.locked}};
+    prunelab::export_report(info(), context, path);
 }
 
 std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,

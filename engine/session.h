@@ -183,6 +183,11 @@ public:
     /// Writes the shown model alone as a PruneLab checkpoint (masks, data, accuracy, pruning
     /// settings in its metadata), atomically. @throws prunelab::Error naming the path.
     void export_checkpoint(const std::string& path) const;
+    /// The shown model's state_dict (PyTorch names), its masks (bool), and a JSON report, for
+    /// Python (see engine/exports.h). @throws prunelab::Error naming the path.
+    void export_state_dict(const std::string& path) const;
+    void export_masks(const std::string& path) const;
+    void export_report(const std::string& path) const;
 
     /// The argument it was opened from.
     const std::string& source() const;

@@ -27,6 +27,8 @@
 #include <QElapsedTimer>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 using namespace prunelab;
 
@@ -433,12 +435,20 @@ private slots:
         spin->setValue(70.0);
         emit spin->editingFinished();
         const QString path = dir.filePath("pruned.pt");
-        QVERIFY(window.exportCheckpoint(path));
+        QVERIFY(window.exportAs("checkpoint", path));
+        QVERIFY(window.exportAs("state_dict", dir.filePath("sd.pt")));
+        QVERIFY(window.exportAs("masks", dir.filePath("masks.pt")));
+        QVERIFY(window.exportAs("report", dir.filePath("report.json")));
+        QFile report(dir.filePath("report.json"));
+        QVERIFY(report.open(QIODevice::ReadOnly));
+        const auto json = QJsonDocument::fromJson(report.readAll()).object();
+        QVERIFY(std::abs(json["sparsity"].toDouble() - 0.7) < 1e-3);
+        QCOMPARE(json["pruning"].toObject()["criterion"].toString(), QString("l1"));
         auto reopened = Session::open(path.toStdString());
         QCOMPARE(reopened->mask_bits(), window.session()->mask_bits());
         QCOMPARE(reopened->info().nonzero_weights, window.session()->info().nonzero_weights);
         // Into a missing folder: an error, and the earlier export is still there.
-        QVERIFY(!window.exportCheckpoint(dir.filePath("missing/pruned.pt")));
+        QVERIFY(!window.exportAs("checkpoint", dir.filePath("missing/pruned.pt")));
         QCOMPARE(errors.size(), 1);
         QVERIFY(errors.first().contains("missing"));
         QVERIFY(QFile::exists(path));
