@@ -6,7 +6,9 @@
 #include "engine/error.h"
 #include "engine/mask_set.h"
 #include "engine/model_factory.h"
+#include "engine/exports.h"
 #include "engine/pruning_job.h"
+#include "engine/recipe.h"
 #include "engine/version.h"
 
 #include <cmath>
@@ -98,15 +100,16 @@ nlohmann::json layers_json(const AllocationResult& allocation, const ModelInfo& 
     return layers;
 }
 
-} // namespace
-
-int run_prune(const ParsedArgs& args, CommandContext& context)
+Recipe recipe_from_args(const ParsedArgs& args)
 {
-    const std::string model = model_argument(args);
-    const std::string out_path = args.required("out");
-    check_output_path(out_path); // fail before minutes of work, not after
-
-    PruningJobOptions options;
+    Recipe recipe;
+    recipe.model = model_argument(args);
+    recipe.data = args.value_or("data", "fashion-mnist");
+    recipe.train_limit = args.integer_or("train-limit", 0);
+    recipe.test_limit = args.integer_or("test-limit", 0);
+    if (recipe.train_limit < 0 || recipe.test_limit < 0)
+        throw UsageError("--train-limit and --test-limit must not be negative");
+    PruningJobOptions& options = recipe.options;
     options.importance.criterion(args.value_or("criterion", "l1"))
         .granularity(parse_granularity(args.value_or("granularity", "weight")))
         .calibration_batches(int(args.integer_or("calibration-batches", 32)))
@@ -122,9 +125,30 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     options.finetune.lr_schedule(args.value_or("lr-schedule", options.finetune.lr_schedule()));
     if (args.has("optimizer"))
         options.finetune.optimizer(*args.value("optimizer"));
+    recipe.exports["checkpoint"] = args.required("out");
+    return recipe;
+}
+
+/// Runs a recipe (from `prune`'s options or a file) and writes its exports.
+int execute_recipe(const Recipe& recipe, const std::string& label, bool json_output,
+                   CommandContext& context)
+{
+    if (recipe.exports.empty())
+        throw UsageError("nothing to write: give exports (checkpoint, state_dict, masks, report)");
+    for (const auto& [what, path] : recipe.exports)
+        check_output_path(path); // fail before minutes of work, not after
+    const std::string model = recipe.model;
+    PruningJobOptions options = recipe.options;
 
     Checkpoint checkpoint = load_model_for(model, nullptr);
-    const DataSplits data = load_data_for(args, checkpoint.net->spec());
+    check_recipe_layers(recipe, *checkpoint.net, label);
+    const DataSplits data = load_data(DataOptions()
+                                          .spec(recipe.data)
+                                          .train_limit(recipe.train_limit)
+                                          .test_limit(recipe.test_limit)
+                                          .synthetic_shape(checkpoint.net->spec().input_shape)
+                                          .synthetic_classes(checkpoint.net->spec().num_classes));
+    const std::string out_path = recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
     options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
 
     ProgressPrinter printer("prune");
@@ -165,10 +189,32 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     checkpoint.metadata["test_accuracy"] = last.accuracy;
     checkpoint.metadata["test_loss"] = last.loss;
     checkpoint.metadata["prunelab_version"] = kVersion;
-    save_checkpoint(checkpoint, out_path);
-
+    checkpoint.metadata["recipe"] = recipe_to_json(recipe);
     const ModelInfo info = describe_model(*checkpoint.net);
-    if (args.has("json")) {
+    nlohmann::json paths = nlohmann::json::object();
+    if (!out_path.empty()) {
+        save_checkpoint(checkpoint, out_path);
+        paths["checkpoint"] = out_path;
+    }
+    if (recipe.exports.count("state_dict")) {
+        export_state_dict(*checkpoint.net, recipe.exports.at("state_dict"));
+        paths["state_dict"] = recipe.exports.at("state_dict");
+    }
+    if (recipe.exports.count("masks")) {
+        export_masks(checkpoint.masks, recipe.exports.at("masks"));
+        paths["masks"] = recipe.exports.at("masks");
+    }
+    if (recipe.exports.count("report")) {
+        ReportContext report;
+        report.data = data.spec;
+        report.accuracy_before = result.dense_accuracy;
+        report.accuracy_after = last.accuracy;
+        report.pruning = pruning;
+        export_report(info, report, recipe.exports.at("report"));
+        paths["report"] = recipe.exports.at("report");
+    }
+
+    if (json_output) {
         auto json = model_summary_json(info);
         json["command"] = "prune";
         json["source"] = model;
@@ -189,19 +235,50 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
                              {"final_finetune", s.final_finetune}});
         json["steps"] = steps;
         json["warnings"] = result.warnings;
-        json["paths"] = {{"checkpoint", out_path}};
+        json["paths"] = paths;
         print_json_line(context.out, json);
         return 0;
     }
     print_layer_table(context.out, info);
     char line[240];
     std::snprintf(line, sizeof line,
-                  "pruned %s (%s, %s): sparsity %.2f%%, accuracy %.2f%% (dense %.2f%%); wrote %s\n",
+                  "pruned %s (%s, %s): sparsity %.2f%%, accuracy %.2f%% (dense %.2f%%)\n",
                   model.c_str(), options.importance.criterion().c_str(),
                   to_string(options.importance.granularity()).c_str(), info.sparsity() * 100.0,
-                  last.accuracy * 100.0, result.dense_accuracy * 100.0, out_path.c_str());
+                  last.accuracy * 100.0, result.dense_accuracy * 100.0);
     context.out << line;
+    for (const auto& [what, path] : paths.items())
+        context.out << "wrote " << what << " " << path.get<std::string>() << "\n";
     return 0;
+}
+
+} // namespace
+
+int run_prune(const ParsedArgs& args, CommandContext& context)
+{
+    const Recipe recipe = recipe_from_args(args);
+    const auto recipe_path = args.value("save-recipe");
+    if (recipe_path)
+        check_output_path(*recipe_path);
+    const int status = execute_recipe(recipe, "prune", args.has("json"), context);
+    if (status == 0 && recipe_path)
+        save_recipe(recipe, *recipe_path); // only for a run that completed
+    return status;
+}
+
+int run_recipe(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string path = model_argument(args); // the positional: RECIPE.json
+    Recipe recipe = load_recipe(path);
+    // Relative export paths are relative to the recipe's folder, so a recipe travels with them.
+    const std::string::size_type slash = path.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+    for (auto& [what, file] : recipe.exports)
+        if (!file.empty() && file[0] != '/')
+            file = folder + file;
+    if (const auto out = args.value("out"))
+        recipe.exports["checkpoint"] = *out;
+    return execute_recipe(recipe, path, args.has("json"), context);
 }
 
 } // namespace prunelab::cli

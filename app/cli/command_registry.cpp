@@ -41,6 +41,14 @@ const std::vector<CommandInfo>& all_commands()
                {"out", "CKPT", "where to write the trained checkpoint (required)"},
                json_option()}),
          1, run_train},
+        {"run",
+         "run RECIPE.json [--out CKPT] [--json]",
+         "Replay a recipe (docs/recipe-format.md): model, data, criterion, granularity, rates, "
+         "exclusions, schedule, fine-tuning and exports. With the same seeds it reproduces the "
+         "masks bit for bit. `prune --save-recipe F` writes one.",
+         {{"out", "CKPT", "write the checkpoint here instead of the recipe's exports.checkpoint"},
+          json_option()},
+         1, run_recipe},
         {"export",
          "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--data DATA] [--json]",
          "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
@@ -94,6 +102,7 @@ const std::vector<CommandInfo>& all_commands()
                {"round-to", "8|16", "structured: keep a multiple of 8 or 16 units"},
                {"calibration-batches", "N", "batches of 128 for data-driven criteria (default 32)"},
                {"schedule", "S", "oneshot (default), linear or agp"},
+               {"save-recipe", "F", "after a completed run, write the recipe that replays it (prunelab-cli run F)"},
                {"steps", "K", "prune/fine-tune rounds for linear and agp (default 5)"},
                {"finetune-epochs", "N", "fine-tune epochs after each step, masks held (default 0)"},
                {"final-finetune-epochs", "N", "extra fine-tuning after the last step, cosine lr (default 0)"},

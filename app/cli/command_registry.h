@@ -31,6 +31,7 @@ int run_demo(const ParsedArgs& args, CommandContext& context);
 int run_prune(const ParsedArgs& args, CommandContext& context);
 int run_distill(const ParsedArgs& args, CommandContext& context);
 int run_export(const ParsedArgs& args, CommandContext& context);
+int run_recipe(const ParsedArgs& args, CommandContext& context);
 int run_sweep_command(const ParsedArgs& args, CommandContext& context);
 int run_sensitivity_command(const ParsedArgs& args, CommandContext& context);
 

@@ -1,0 +1,163 @@
+// Recipes: the JSON that states a pruning run. Round trip, strict validation with messages that
+// name the file and the field, layer names checked against the model, and replay through the
+// real CLI reproducing masks and weights bit for bit.
+
+#include "engine/checkpoint.h"
+#include "engine/model_factory.h"
+#include "engine/recipe.h"
+#include "support/test_support.h"
+
+#include <ATen/ATen.h>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace prunelab;
+using json = nlohmann::json;
+
+namespace {
+
+json minimal()
+{
+    return json::parse(R"({"format": "prunelab-recipe", "format_version": 1, "model": "convnet",
+                           "allocation": {"rate": 0.5, "global": true}})");
+}
+
+} // namespace
+
+class TestRecipe : public QObject
+{
+    Q_OBJECT
+private slots:
+    void roundTripKeepsEverySetting()
+    {
+        Recipe recipe;
+        recipe.model = "lenet5";
+        recipe.data = "synthetic";
+        recipe.train_limit = 100;
+        auto& o = recipe.options;
+        o.importance.criterion("taylor").granularity(Granularity::Filter).calibration_batches(4).seed(9);
+        o.allocation.default_rate(0.3).excluded({"fc3"}).round_to(8);
+        o.allocation.layers["conv2"].rate = 0.25;
+        o.allocation.layers["fc1"].threshold = 0.125f;
+        o.schedule = Schedule::Agp;
+        o.steps = 3;
+        o.finetune_epochs = 2;
+        o.final_finetune_epochs = 1;
+        o.finetune.optimizer("sgd").lr(0.01).batch(32).seed(4);
+        recipe.exports = {{"checkpoint", "out.pt"}, {"report", "r.json"}};
+        const json j = recipe_to_json(recipe);
+        const Recipe back = recipe_from_json(j, "r");
+        QCOMPARE(recipe_to_json(back), j);
+        QCOMPARE(back.options.importance.criterion(), std::string("taylor"));
+        QVERIFY(!back.options.allocation.global_rate());
+        QCOMPARE(*back.options.allocation.default_rate(), 0.3);
+        QCOMPARE(*back.options.allocation.layers.at("fc1").threshold, 0.125f);
+        QCOMPARE(back.options.steps, 3);
+        QCOMPARE(back.exports.at("report"), std::string("r.json"));
+    }
+
+    void badRecipesNameTheFileAndTheField_data()
+    {
+        QTest::addColumn<QString>("patch"); // JSON merged into the minimal recipe
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown top-level field") << R"({"modle": "x"})" << "unknown field 'modle'";
+        QTest::newRow("unknown nested field") << R"({"allocation": {"rate": 0.5, "rat": 1}})" << "unknown field 'allocation.rat'";
+        QTest::newRow("rate above 1") << R"({"allocation": {"rate": 1.5}})" << "allocation.rate 1.5 is outside [0, 1]";
+        QTest::newRow("rate below 0") << R"({"allocation": {"rate": -0.1}})" << "allocation.rate -0.1 is outside [0, 1]";
+        QTest::newRow("rate NaN") << R"({"allocation": {"rate": "NaN"}})" << "allocation.rate must be a number in [0, 1]";
+        QTest::newRow("layer rate") << R"({"allocation": {"layers": {"fc1": {"rate": 2}}}})" << "allocation.layers.fc1.rate 2 is outside";
+        QTest::newRow("criterion") << R"({"importance": {"criterion": "l3"}})" << "importance.criterion 'l3' is unknown";
+        QTest::newRow("granularity") << R"({"importance": {"granularity": "row"}})" << "importance.granularity";
+        QTest::newRow("schedule") << R"({"schedule": {"kind": "cubic"}})" << "schedule.kind";
+        QTest::newRow("steps") << R"({"schedule": {"steps": 0}})" << "schedule.steps must be at least 1";
+        QTest::newRow("format") << R"({"format": "other"})" << "not a PruneLab recipe";
+        QTest::newRow("version") << R"({"format_version": 7})" << "version 7 is newer";
+        QTest::newRow("no allocation") << R"({"allocation": null})" << "allocation is missing";
+        QTest::newRow("export kind") << R"({"exports": {"onnx": "m.onnx"}})" << "unknown field 'exports.onnx'";
+    }
+
+    void badRecipesNameTheFileAndTheField()
+    {
+        QFETCH(QString, patch);
+        QFETCH(QString, expected);
+        json j = minimal();
+        j.merge_patch(json::parse(patch.toStdString()));
+        if (patch.contains("\"allocation\": {\"layers\""))
+            j["allocation"].erase("rate"), j["allocation"].erase("global");
+        const QString error = test::errorOf([&] { recipe_from_json(j, "my.json"); });
+        QVERIFY2(error.startsWith("my.json: "), qPrintable(error));
+        QVERIFY2(error.contains(expected), qPrintable(error));
+    }
+
+    void layerNamesAreCheckedAgainstTheModel()
+    {
+        json j = minimal();
+        j["allocation"]["layers"] = {{"fc9", {{"rate", 0.5}}}};
+        const Recipe recipe = recipe_from_json(j, "r.json");
+        auto net = create_model(default_model_spec("convnet"));
+        const QString error = test::errorOf([&] { check_recipe_layers(recipe, *net, "r.json"); });
+        QVERIFY2(error.contains("'fc9'") && error.contains("conv1, conv2, fc1, fc2"), qPrintable(error));
+        json k = minimal();
+        k["allocation"]["exclude"] = {"conv3"};
+        QVERIFY(test::errorOf([&] { check_recipe_layers(recipe_from_json(k, "r"), *net, "r"); }).contains("conv3"));
+    }
+
+    void replayReproducesMasksAndWeightsBitForBit()
+    {
+        QTemporaryDir dir;
+        const QString first = dir.filePath("first.pt");
+        const QString recipe = dir.filePath("recipe.json");
+        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        QString out, err;
+        QCOMPARE(test::runCli(QStringList{"prune", "convnet", "--criterion", "l1", "--granularity", "filter",
+                                          "--rate", "0.4", "--exclude", "conv1", "--schedule", "agp", "--steps",
+                                          "2", "--finetune-epochs", "1", "--seed", "3", "--out", first,
+                                          "--save-recipe", recipe} + data,
+                              &out, &err),
+                 0);
+        QVERIFY(QFile::exists(recipe));
+        // Replay into the recipe's folder, by a relative export path.
+        json j = json::parse(test::readBytes(recipe));
+        j["exports"] = {{"checkpoint", "second.pt"}, {"masks", "masks.pt"}};
+        test::writeBytes(recipe, j.dump(2));
+        QCOMPARE(test::runCli({"run", recipe, "--json"}, &out, &err), 0);
+        QVERIFY(QFile::exists(dir.filePath("masks.pt")));
+        const Checkpoint a = load_checkpoint(first.toStdString());
+        const Checkpoint b = load_checkpoint(dir.filePath("second.pt").toStdString());
+        QCOMPARE(a.masks.size(), b.masks.size());
+        QVERIFY(!a.masks.empty());
+        for (const auto& [name, mask] : a.masks)
+            QVERIFY2(at::equal(mask, b.masks.at(name)), name.c_str());
+        const auto wa = state_dict(*a.net);
+        const auto wb = state_dict(*b.net);
+        for (const auto& [name, t] : wa)
+            QVERIFY2(at::equal(t, wb.at(name)), name.c_str());
+        // The checkpoint carries its recipe.
+        QCOMPARE(a.metadata["recipe"]["allocation"]["rate"].get<double>(), 0.4);
+    }
+
+    void badRecipeFileLeavesOutputsAlone()
+    {
+        QTemporaryDir dir;
+        const QString recipe = dir.filePath("bad.json");
+        const QString existing = dir.filePath("out.pt");
+        test::writeBytes(existing, "keep me");
+        json j = minimal();
+        j["allocation"]["layers"] = {{"fc9", {{"rate", 0.5}}}};
+        j["data"] = {{"spec", "synthetic"}, {"train_limit", 64}, {"test_limit", 32}};
+        j["exports"] = {{"checkpoint", "out.pt"}};
+        test::writeBytes(recipe, j.dump());
+        QString out, err;
+        QCOMPARE(test::runCli({"run", recipe}, &out, &err), 1);
+        QVERIFY2(err.contains("bad.json") && err.contains("fc9"), qPrintable(err));
+        QCOMPARE(test::readBytes(existing), std::string("keep me"));
+        test::writeBytes(recipe, "{ not json");
+        QCOMPARE(test::runCli({"run", recipe}, &out, &err), 1);
+        QVERIFY2(err.contains("bad.json") && err.contains("not valid JSON"), qPrintable(err));
+        QCOMPARE(test::runCli({"run", dir.filePath("missing.json")}, &out, &err), 1);
+        QVERIFY(err.contains("missing.json"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecipe)
+#include "test_recipe.moc"
