@@ -1,5 +1,7 @@
 #include "engine/data_parallel.h"
 
+#include "engine/script_net.h"
+
 #include "engine/model_factory.h"
 
 #include <ATen/ATen.h>
@@ -52,6 +54,11 @@ void copy_state(PrunableNet& from, PrunableNet& to)
 
 std::shared_ptr<PrunableNet> replicate(const PrunableNet& net)
 {
+    if (const auto* script = dynamic_cast<const ScriptNet*>(&net)) {
+        auto copy = script->clone();
+        copy->train(net.is_training());
+        return copy;
+    }
     auto copy = create_model(net.spec());
     copy_state(const_cast<PrunableNet&>(net), *copy);
     copy->train(net.is_training());

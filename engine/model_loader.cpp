@@ -1,5 +1,7 @@
 #include "engine/model_loader.h"
 
+#include "engine/script_net.h"
+
 #include "engine/error.h"
 #include "engine/model_factory.h"
 
@@ -38,8 +40,38 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         checkpoint.metadata["trained"] = false;
         return checkpoint;
     }
-    if (std::filesystem::exists(model))
-        return load_checkpoint(model);
+    if (std::filesystem::exists(model) && is_torchscript_file(model)) {
+        Checkpoint checkpoint;
+        checkpoint.metadata["torchscript"] = model;
+        if (!options.input_shape.empty()) {
+            checkpoint.net = load_script_net(model, options.input_shape);
+            return checkpoint;
+        }
+        // No data set says the shape: try the usual ones, report the first failure.
+        std::string first_error;
+        for (const auto& shape : std::vector<std::vector<int64_t>>{{1, 28, 28}, {3, 32, 32}, {3, 224, 224}}) {
+            try {
+                checkpoint.net = load_script_net(model, shape);
+                return checkpoint;
+            } catch (const Error& e) {
+                const std::string message = e.what();
+                if (message.find("forward rejects") == std::string::npos)
+                    throw;
+                if (first_error.empty())
+                    first_error = message;
+            }
+        }
+        throw Error(first_error);
+    }
+    if (std::filesystem::exists(model)) {
+        try {
+            return load_checkpoint(model);
+        } catch (const Error& e) {
+            // A model saved from Python with torch.save is the usual mistake: say what works.
+            throw Error(std::string(e.what()) +
+                        "; a model made in Python must be TorchScript: torch.jit.script(model).save(path)");
+        }
+    }
     std::string names;
     for (const auto& name : builtin_model_names())
         names += (names.empty() ? "" : ", ") + name;

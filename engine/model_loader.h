@@ -24,7 +24,9 @@ bool has_embedded_default();
 Checkpoint load_embedded_default();
 
 /// Resolves a MODEL argument: `default` (the embedded checkpoint), a built-in name (a freshly
-/// initialized model), or the path of a PruneLab checkpoint.
+/// initialized model), the path of a PruneLab checkpoint, or the path of a TorchScript model
+/// (its input shape from `options.input_shape`, else the first of 1×28×28, 3×32×32, 3×224×224
+/// its forward accepts).
 /// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
 Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include "engine/data_spec.h"
 #include "engine/error.h"
 #include "engine/exports.h"
+#include "engine/script_net.h"
 #include "engine/importance.h"
 #include "engine/model_loader.h"
 #include "engine/session_impl.h"
@@ -193,6 +194,9 @@ std::unique_ptr<Session> Session::open(const std::string& model)
 void Session::save(const std::string& checkpoint_path, const std::string& state_path) const
 {
     auto& impl = *m_impl;
+    if (dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get()))
+        throw Error("projects of TorchScript models are not supported yet: export the pruned model "
+                    "(File > Export > PruneLab Checkpoint writes TorchScript for it) and its masks instead");
     Checkpoint shown = impl.checkpoint;
     shown.masks = impl.current.to_bool();
     shown.metadata["source"] = impl.source;
@@ -236,6 +240,10 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
 void Session::export_checkpoint(const std::string& path) const
 {
     const auto& impl = *m_impl;
+    if (const auto* script = dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get())) {
+        script->save(path); // TorchScript in, TorchScript out: the pruning folded into the weights
+        return;
+    }
     Checkpoint shown = impl.checkpoint;
     shown.masks = impl.current.to_bool();
     shown.metadata["source"] = impl.source;

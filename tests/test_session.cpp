@@ -3,6 +3,7 @@
 #include "engine/session.h"
 #include "support/test_support.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -315,6 +316,41 @@ private slots:
         QCOMPARE(outcome.points[0].series, std::string("l1 + 1 ep KD"));
         settings.finetune_epochs = 0;
         QVERIFY(test::errorOf([&] { session->make_sweep_job(settings); }).contains("epoch"));
+    }
+
+    void opensAndPrunesATorchScriptModel()
+    {
+        QTemporaryDir dir;
+        QProcess python;
+        python.start("/usr/bin/python3", {QString(PRUNELAB_SOURCE_DIR) + "/tests/python/make_torchscript_models.py",
+                                          dir.path()});
+        if (!python.waitForFinished(300000) || python.exitCode() != 0)
+            QSKIP("python3-torch and torchvision are needed to make TorchScript models");
+        auto session = Session::open(dir.filePath("mlp.pt").toStdString());
+        const ModelInfo info = session->info();
+        QCOMPARE(info.spec.name, std::string("torchscript"));
+        QCOMPARE(info.layers.size(), size_t(3));
+        QCOMPARE(info.layers[0].name, std::string("Encoder_Block.0"));
+        session->score("l1", "weight");
+        session->set_global_rate(0.5);
+        QCOMPARE(session->info().sparsity(), 0.5);
+        const QString exported = dir.filePath("pruned_ts.pt");
+        session->export_checkpoint(exported.toStdString()); // TorchScript again
+        auto reopened = Session::open(exported.toStdString());
+        QCOMPARE(reopened->info().sparsity(), 0.5);
+        QVERIFY(test::errorOf([&] {
+                    session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+                }).contains("TorchScript"));
+        if (!test::fashionMnistAvailable())
+            return;
+        // Fine-tuning runs through the scripted forward, on a copy, masks held.
+        session->set_data({"fashion-mnist", 512, 200});
+        const auto bits = session->mask_bits();
+        FineTuneSettings settings;
+        settings.epochs = 1;
+        const auto outcome = runJob(*session, session->make_fine_tune_job(settings));
+        QVERIFY(outcome.accuracy && *outcome.accuracy > 0.3);
+        QCOMPARE(session->mask_bits(), bits);
     }
 
     void badJobSettingsAreClearErrors()

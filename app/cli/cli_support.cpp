@@ -1,5 +1,7 @@
 #include "app/cli/cli_support.h"
 
+#include "engine/script_net.h"
+
 #include "engine/trainer.h"
 
 #include <ctime>
@@ -38,7 +40,7 @@ Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint
 {
     LoadModelOptions options;
     options.seed = seed;
-    if (data && is_builtin_model(model)) {
+    if (data && (is_builtin_model(model) || is_torchscript_file(model))) {
         options.input_shape = data->train.sample_shape();
         options.num_classes = data->train.num_classes;
     }

@@ -9,6 +9,7 @@
 #include "engine/exports.h"
 #include "engine/pruning_job.h"
 #include "engine/recipe.h"
+#include "engine/script_net.h"
 #include "engine/version.h"
 
 #include <cmath>
@@ -126,6 +127,9 @@ Recipe recipe_from_args(const ParsedArgs& args)
     if (args.has("optimizer"))
         options.finetune.optimizer(*args.value("optimizer"));
     recipe.exports["checkpoint"] = args.required("out");
+    for (const char* kind : {"state-dict", "masks", "report"})
+        if (const auto path = args.value(kind))
+            recipe.exports[std::string(kind) == "state-dict" ? "state_dict" : kind] = *path;
     return recipe;
 }
 
@@ -140,14 +144,17 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
     const std::string model = recipe.model;
     PruningJobOptions options = recipe.options;
 
-    Checkpoint checkpoint = load_model_for(model, nullptr);
+    // A TorchScript model takes its input shape from the data; a built-in shapes the data.
+    const bool script = is_torchscript_file(model);
+    auto data_options = DataOptions().spec(recipe.data).train_limit(recipe.train_limit).test_limit(recipe.test_limit);
+    std::optional<DataSplits> script_data;
+    if (script)
+        script_data = load_data(data_options);
+    Checkpoint checkpoint = load_model_for(model, script ? &*script_data : nullptr);
     check_recipe_layers(recipe, *checkpoint.net, label);
-    const DataSplits data = load_data(DataOptions()
-                                          .spec(recipe.data)
-                                          .train_limit(recipe.train_limit)
-                                          .test_limit(recipe.test_limit)
-                                          .synthetic_shape(checkpoint.net->spec().input_shape)
-                                          .synthetic_classes(checkpoint.net->spec().num_classes));
+    const DataSplits data = script ? std::move(*script_data)
+                                   : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
+                                                   .synthetic_classes(checkpoint.net->spec().num_classes));
     const std::string out_path = recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
     options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
 
@@ -193,7 +200,12 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
     const ModelInfo info = describe_model(*checkpoint.net);
     nlohmann::json paths = nlohmann::json::object();
     if (!out_path.empty()) {
-        save_checkpoint(checkpoint, out_path);
+        // Same format out as in: a TorchScript model is written as TorchScript, the pruning
+        // folded into its weights (torch.jit.load opens it); the masks go to exports.masks.
+        if (const auto* scripted = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
+            scripted->save(out_path);
+        else
+            save_checkpoint(checkpoint, out_path);
         paths["checkpoint"] = out_path;
     }
     if (recipe.exports.count("state_dict")) {

@@ -1,0 +1,257 @@
+#include "engine/script_net.h"
+
+#include "engine/atomic_file.h"
+#include "engine/error.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
+#include <torch/csrc/jit/serialization/import.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace prunelab {
+namespace {
+
+/// "__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d" → "Conv2d"
+std::string class_name(const torch::jit::Module& module)
+{
+    const auto type = module.type()->name();
+    if (!type)
+        return {};
+    const std::string name = type->qualifiedName();
+    const auto dot = name.rfind('.');
+    return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+/// Stand-ins whose parameters are the TorchScript module's own tensors. Built with the
+/// module's shapes, then their freshly made parameters are swapped for the real ones.
+class ScriptConv : public torch::nn::Conv2dImpl
+{
+public:
+    ScriptConv(const at::Tensor& weight, const c10::optional<at::Tensor>& bias)
+        : torch::nn::Conv2dImpl(torch::nn::Conv2dOptions(weight.size(1), weight.size(0),
+                                                         {weight.size(2), weight.size(3)})
+                                    .bias(bias.has_value()))
+    {
+        this->weight = parameters_["weight"] = weight;
+        if (bias)
+            this->bias = parameters_["bias"] = *bias;
+    }
+};
+
+class ScriptLinear : public torch::nn::LinearImpl
+{
+public:
+    ScriptLinear(const at::Tensor& weight, const c10::optional<at::Tensor>& bias)
+        : torch::nn::LinearImpl(torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(bias.has_value()))
+    {
+        this->weight = parameters_["weight"] = weight;
+        if (bias)
+            this->bias = parameters_["bias"] = *bias;
+    }
+};
+
+c10::optional<at::Tensor> tensor_attr(const torch::jit::Module& module, const char* name)
+{
+    if (!module.hasattr(name))
+        return c10::nullopt;
+    const auto value = module.attr(name);
+    if (!value.isTensor())
+        return c10::nullopt;
+    return value.toTensor();
+}
+
+/// The interpreter's error ends with the Python-style "RuntimeError: ..." line that matters.
+std::string last_line(const std::string& text)
+{
+    std::string last;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t") != std::string::npos)
+            last = line;
+        start = end + 1;
+    }
+    return last;
+}
+
+} // namespace
+
+ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label)
+    : PrunableNet(ModelSpec{"torchscript", input_shape, 0}), m_module(std::move(module))
+{
+    mirror();
+    if (prunable_layers(*this).empty())
+        throw Error(label + ": the TorchScript model has no Conv2d or Linear layer to prune");
+    // The class count and a check that the forward takes the data's shape.
+    std::vector<int64_t> shape = {2};
+    shape.insert(shape.end(), input_shape.begin(), input_shape.end());
+    at::Tensor out;
+    try {
+        at::NoGradGuard no_grad;
+        const bool training = m_module.is_training();
+        m_module.eval();
+        out = m_module.forward({at::zeros(shape)}).toTensor();
+        m_module.train(training);
+    } catch (const std::exception& e) {
+        throw Error(label + ": the model's forward rejects input of shape " + format_shape(input_shape) +
+                    " (" + last_line(e.what()).substr(0, 200) + ")");
+    }
+    if (out.dim() != 2 || out.size(0) != 2)
+        throw Error(label + ": the model's forward returns " + format_shape(out.sizes().vec()) +
+                    " for a batch of 2, not [batch, classes]");
+    const_cast<ModelSpec&>(spec()).num_classes = out.size(1);
+}
+
+void ScriptNet::mirror()
+{
+    // One stand-in per TorchScript submodule, registered under the same path.
+    std::map<std::string, std::shared_ptr<torch::nn::Module>> by_path;
+    std::vector<std::string> prunable;
+    for (const auto& item : m_module.named_modules()) {
+        const std::string& path = item.name;
+        if (path.empty())
+            continue;
+        const auto dot = path.rfind('.');
+        const std::string parent_path = dot == std::string::npos ? "" : path.substr(0, dot);
+        const std::string leaf = dot == std::string::npos ? path : path.substr(dot + 1);
+        torch::nn::Module& parent = parent_path.empty() ? static_cast<torch::nn::Module&>(*this)
+                                                        : *by_path.at(parent_path);
+        const std::string kind = class_name(item.value);
+        std::shared_ptr<torch::nn::Module> standin;
+        const auto weight = tensor_attr(item.value, "weight");
+        const auto bias = tensor_attr(item.value, "bias");
+        if (kind == "Conv2d" && weight && weight->dim() == 4 &&
+            (!item.value.hasattr("groups") || item.value.attr("groups").toInt() == 1))
+            standin = std::make_shared<ScriptConv>(*weight, bias);
+        else if (kind == "Linear" && weight && weight->dim() == 2)
+            standin = std::make_shared<ScriptLinear>(*weight, bias);
+        else
+            standin = std::make_shared<torch::nn::Module>();
+        if (!dynamic_cast<ScriptConv*>(standin.get()) && !dynamic_cast<ScriptLinear*>(standin.get())) {
+            for (const auto& p : item.value.named_parameters(false))
+                standin->register_parameter(p.name, p.value, p.value.requires_grad());
+            for (const auto& b : item.value.named_buffers(false))
+                standin->register_buffer(b.name, b.value);
+        }
+        parent.register_module(leaf, standin);
+        by_path[path] = standin;
+    }
+    for (const auto& p : m_module.named_parameters(false))
+        register_parameter(p.name, p.value, p.value.requires_grad());
+    for (const auto& b : m_module.named_buffers(false))
+        register_buffer(b.name, b.value);
+
+    // Filters take the BatchNorm that follows them (by module order and channel count); their
+    // consumers are not known without the graph, so a pruned filter's output is zeroed (conv,
+    // bias, BN) rather than removed. The last Linear is the output layer.
+    const auto layers = prunable_layers(*this);
+    std::vector<std::pair<std::string, std::string>> order; // path, kind
+    for (const auto& item : m_module.named_modules())
+        if (!item.name.empty())
+            order.push_back({item.name, class_name(item.value)});
+    for (size_t i = 0; i < layers.size(); ++i) {
+        UnitLink link{layers[i].name, "", {}, false, i + 1 == layers.size()};
+        if (layers[i].kind == "Conv2d") {
+            auto at = std::find_if(order.begin(), order.end(),
+                                   [&](const auto& e) { return e.first == layers[i].name; });
+            if (at != order.end() && at + 1 != order.end() && (at + 1)->second == "BatchNorm2d")
+                link.batch_norm = (at + 1)->first;
+            link.residual = true; // outputs mask only themselves: consumers are not known
+        }
+        m_links.push_back(link);
+    }
+}
+
+ScriptNet::ScriptNet(torch::jit::Module module, ModelSpec spec, std::vector<UnitLink> links, bool)
+    : PrunableNet(std::move(spec)), m_module(std::move(module)), m_links(std::move(links))
+{
+}
+
+std::shared_ptr<ScriptNet> ScriptNet::clone() const
+{
+    // Cloned without autograd, so the copies are leaves an optimizer can own, then marked
+    // trainable like the originals.
+    torch::jit::Module cloned;
+    {
+        at::NoGradGuard no_grad;
+        cloned = m_module.clone();
+    }
+    const auto originals = m_module.named_parameters();
+    auto copies = cloned.named_parameters();
+    auto original = originals.begin();
+    for (auto copy_it = copies.begin(); copy_it != copies.end(); ++copy_it, ++original)
+        (*copy_it).value.requires_grad_((*original).value.requires_grad());
+    std::shared_ptr<ScriptNet> copy(new ScriptNet(std::move(cloned), spec(), {}, true));
+    copy->mirror();
+    copy->m_links = m_links;
+    return copy;
+}
+
+at::Tensor ScriptNet::forward(at::Tensor x) { return m_module.forward({std::move(x)}).toTensor(); }
+
+std::vector<UnitLink> ScriptNet::unit_links() const { return m_links; }
+
+void ScriptNet::train(bool on)
+{
+    PrunableNet::train(on);
+    m_module.train(on);
+}
+
+void ScriptNet::save(const std::string& path) const
+{
+    check_output_path(path);
+    const std::string temporary = path + ".tmp-prunelab";
+    try {
+        m_module.save(temporary);
+    } catch (const c10::Error& e) {
+        std::remove(temporary.c_str());
+        throw Error(path + ": cannot be written (" + std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        throw Error(path + ": cannot be written (rename failed)");
+    }
+}
+
+bool is_torchscript_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A TorchScript archive is a zip whose entries include the module's code and constants; a
+    // torch.save pickle or a PruneLab checkpoint has neither.
+    return bytes.rfind("PK", 0) == 0 && bytes.find("constants.pkl") != std::string::npos &&
+           bytes.find("/code/") != std::string::npos;
+}
+
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape)
+{
+    if (!std::filesystem::exists(path))
+        throw Error(path + ": no such file");
+    if (!is_torchscript_file(path))
+        throw Error(path + ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
+                           "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
+                           "from C++)");
+    torch::jit::Module module;
+    try {
+        module = torch::jit::load(path);
+    } catch (const c10::Error& e) {
+        std::string message = e.what_without_backtrace();
+        throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
+                    message.substr(0, message.find('\n')).substr(0, 160) + ")");
+    }
+    return std::make_shared<ScriptNet>(std::move(module), std::move(input_shape), path);
+}
+
+} // namespace prunelab

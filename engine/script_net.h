@@ -1,0 +1,54 @@
+#pragma once
+
+// TorchScript models made in Python (torch.jit.script or torch.jit.trace, then .save) as
+// PrunableNets. The module runs as it is; a tree of stand-in modules mirrors its submodules and
+// holds the *same* parameter and buffer tensors under the same qualified names as Python's
+// state_dict, so the engine finds Conv2d/Linear layers, masks weights in place, and trains them
+// through the TorchScript forward. Header only includes torch's jit API: engine-internal.
+
+#include "engine/models.h"
+
+#include <torch/csrc/jit/api/module.h>
+
+#include <memory>
+#include <string>
+
+namespace prunelab {
+
+class ScriptNet : public PrunableNet
+{
+public:
+    /// Wraps a loaded module; `input_shape` is one sample's [C, H, W] (from the data set).
+    /// @throws prunelab::Error when the module has no Conv2d or Linear, or its forward rejects
+    ///         that shape (the message names `label` and both).
+    ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label);
+
+    at::Tensor forward(at::Tensor x) override;
+    std::vector<UnitLink> unit_links() const override;
+    void train(bool on = true) override;
+
+    /// An independent deep copy (data-parallel replicas, job copies).
+    std::shared_ptr<ScriptNet> clone() const;
+    /// The module with the current weights (masks applied in place).
+    const torch::jit::Module& script() const { return m_module; }
+    /// Saves the module (with the pruning folded into its weights) to a temporary file and
+    /// renames it into place. @throws prunelab::Error naming the path.
+    void save(const std::string& path) const;
+
+private:
+    ScriptNet(torch::jit::Module module, ModelSpec spec, std::vector<UnitLink> links, bool);
+    void mirror();
+
+    torch::jit::Module m_module;
+    std::vector<UnitLink> m_links;
+};
+
+/// Whether a file is a TorchScript archive (a zip with the module's code and constants).
+bool is_torchscript_file(const std::string& path);
+
+/// Loads a TorchScript file. @throws prunelab::Error naming the file: unreadable, a plain
+/// torch.save pickle rather than TorchScript, no prunable layer, a forward that rejects
+/// `input_shape`.
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape);
+
+} // namespace prunelab

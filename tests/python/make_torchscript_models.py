@@ -1,0 +1,60 @@
+"""Builds TorchScript models in Python, as a researcher would, for PruneLab's interop tests.
+
+    make_torchscript_models.py OUT_DIR
+
+Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobilenet_v2.pt
+(torchvision, scripted), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
+pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
+forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input).
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class OddlyNamedMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.Encoder_Block = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64))
+        self.head_final = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.head_final(torch.relu(self.Encoder_Block(x.flatten(1))))
+
+
+class NoLayers(nn.Module):
+    def forward(self, x):
+        return torch.relu(x).flatten(1)[:, :10]
+
+
+class WrongInput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(100, 10)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    torch.jit.script(OddlyNamedMLP()).save(os.path.join(out, "mlp.pt"))
+    torch.jit.trace(OddlyNamedMLP().eval(), torch.randn(2, 1, 28, 28)).save(os.path.join(out, "traced_mlp.pt"))
+    for name in ("resnet18", "mobilenet_v2"):
+        model = getattr(torchvision.models, name)(num_classes=10)
+        model.train()
+        with torch.no_grad():  # BatchNorm statistics that are not the initial 0/1
+            model(torch.randn(4, 3, 64, 64) * 2 + 0.5)
+        torch.jit.script(model.eval()).save(os.path.join(out, f"{name}.pt"))
+    torch.save(OddlyNamedMLP().state_dict(), os.path.join(out, "plain_state_dict.pt"))
+    torch.jit.script(NoLayers()).save(os.path.join(out, "no_layers.pt"))
+    torch.jit.script(WrongInput()).save(os.path.join(out, "wrong_input.pt"))
+    print("ok")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

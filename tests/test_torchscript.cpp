@@ -1,0 +1,133 @@
+// TorchScript interop against the real client: Python (python3-torch, python3-torchvision)
+// scripts torchvision resnet18 and mobilenet_v2 and an oddly named MLP; prunelab-cli imports
+// each, prunes 50% global l1 weights (and 30% l1 filters where there are convolutions), exports
+// TorchScript, state_dict and masks; Python loads every export and checks sparsity, keys, shapes
+// and outputs. Plus the bad inputs the issue lists.
+
+#include "support/test_support.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace prunelab;
+
+namespace {
+
+QString python(const QStringList& args, int* exitCode)
+{
+    QProcess process;
+    process.start("/usr/bin/python3", args);
+    process.waitForFinished(300000);
+    *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed();
+}
+
+} // namespace
+
+class TestTorchScript : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_scripts = QString(PRUNELAB_SOURCE_DIR) + "/tests/python/";
+
+private slots:
+    void initTestCase()
+    {
+        int code = 0;
+        const QString said = python({m_scripts + "make_torchscript_models.py", m_dir.path()}, &code);
+        if (code != 0)
+            QSKIP(qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
+    }
+
+    void pruneExportAndLoadInPython_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("granularity");
+        QTest::addColumn<QString>("rate");
+        QTest::addColumn<QString>("data");
+        QTest::newRow("mlp weights") << "mlp" << "weight" << "0.5" << "fashion-mnist";
+        QTest::newRow("traced mlp weights") << "traced_mlp" << "weight" << "0.5" << "fashion-mnist";
+        QTest::newRow("resnet18 weights") << "resnet18" << "weight" << "0.5" << "synthetic:3,32,32";
+        QTest::newRow("resnet18 filters") << "resnet18" << "filter" << "0.3" << "synthetic:3,32,32";
+        QTest::newRow("mobilenet_v2 weights") << "mobilenet_v2" << "weight" << "0.5" << "synthetic:3,32,32";
+        QTest::newRow("mobilenet_v2 filters") << "mobilenet_v2" << "filter" << "0.3" << "synthetic:3,32,32";
+    }
+
+    void pruneExportAndLoadInPython()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, granularity);
+        QFETCH(QString, rate);
+        QFETCH(QString, data);
+        const QString original = m_dir.filePath(kind + ".pt");
+        const QString stem = m_dir.filePath(kind + "_" + granularity);
+        const QStringList files = {stem + "_pruned.pt", stem + "_sd.pt", stem + "_masks.pt", stem + "_io.pt"};
+        QString out, err;
+        QStringList args = {"prune", original, "--criterion", "l1", "--granularity", granularity, "--rate", rate,
+                            "--data", data, "--train-limit", "128", "--test-limit", "64", "--out", files[0],
+                            "--state-dict", files[1], "--masks", files[2], "--json"};
+        if (granularity == "weight")
+            args << "--global";
+        QVERIFY2(test::runCli(args, &out, &err) == 0, qPrintable(err));
+        // PruneLab's outputs of the pruned model, for Python to compare with.
+        QVERIFY2(test::runCli({"export", files[0], "--io-sample", files[3], "--data", data, "--test-limit", "8"},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        const QString pythonKind = kind == "traced_mlp" ? "mlp" : kind;
+        int code = 0;
+        const QString said = python({m_scripts + "torchscript_check.py", pythonKind, original, files[0], files[1],
+                                     files[2], files[3], granularity, rate},
+                                    &code);
+        QVERIFY2(code == 0, qPrintable(said));
+        qInfo("%s", qPrintable(said));
+    }
+
+    void fineTunesThroughTheScriptedForward()
+    {
+        QString out, err;
+        const QString pruned = m_dir.filePath("mlp_tuned.pt");
+        QVERIFY2(test::runCli({"prune", m_dir.filePath("mlp.pt"), "--rate", "0.8", "--global", "--finetune-epochs",
+                               "2", "--data", "fashion-mnist", "--train-limit", "1000", "--test-limit", "300",
+                               "--out", pruned, "--json"},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        const QString json = test::lastLine(out);
+        const double dense = QJsonDocument::fromJson(json.toUtf8())["dense_accuracy"].toDouble();
+        const double after = QJsonDocument::fromJson(json.toUtf8())["accuracy"].toDouble();
+        QVERIFY2(after > dense + 0.2, qPrintable(json)); // an untrained MLP learned, masks held
+        QVERIFY(std::abs(QJsonDocument::fromJson(json.toUtf8())["sparsity"].toDouble() - 0.8) < 0.01);
+    }
+
+    void badInputsAreOneLineErrors_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("torch.save pickle") << "plain_state_dict.pt" << "must be TorchScript";
+        QTest::newRow("no Conv2d/Linear") << "no_layers.pt" << "no Conv2d or Linear layer";
+        QTest::newRow("forward rejects the data") << "wrong_input.pt" << "forward rejects input of shape 1×28×28";
+        QTest::newRow("truncated") << "truncated.pt" << "corrupt or truncated";
+    }
+
+    void badInputsAreOneLineErrors()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, expected);
+        const QString path = m_dir.filePath(file);
+        if (file == "truncated.pt")
+            test::writeBytes(path, test::readBytes(m_dir.filePath("mlp.pt")).substr(0, 2000));
+        const QString target = m_dir.filePath("must_not_exist.pt");
+        QString out, err;
+        QCOMPARE(test::runCli({"prune", path, "--rate", "0.5", "--data", "fashion-mnist", "--train-limit", "64",
+                               "--test-limit", "32", "--out", target},
+                              &out, &err),
+                 1);
+        QVERIFY2(err.contains(path) && err.contains(expected), qPrintable(err));
+        QCOMPARE(err.trimmed().count('\n'), 0);
+        QVERIFY(!QFile::exists(target));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTorchScript)
+#include "test_torchscript.moc"
