@@ -86,7 +86,12 @@ public:
             }
             auto found = by_module.find(layer.module);
             if (found == by_module.end())
-                continue;
+                // Unit scores need the layer's output; a TorchScript forward runs inside the
+                // interpreter where PruneLab cannot observe it (yet). Zeros would prune by index.
+                throw Error("criterion '" + c + "' at unit level needs the outputs of layer '" +
+                            layer.name + "', which PruneLab cannot observe inside this model's "
+                            "forward (TorchScript); use l1, l2 or random, or gradient/taylor at "
+                            "weight granularity");
             const auto& out = found->second->output;
             const auto dims = position_dims(out);
             at::Tensor per_sample; // [N, units]

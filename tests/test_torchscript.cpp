@@ -100,6 +100,21 @@ private slots:
         QVERIFY(std::abs(QJsonDocument::fromJson(json.toUtf8())["sparsity"].toDouble() - 0.8) < 0.01);
     }
 
+    void dataDrivenCriteria()
+    {
+        QString out, err;
+        const QStringList base = {"prune", m_dir.filePath("mlp.pt"), "--rate", "0.3", "--data", "fashion-mnist",
+                                  "--train-limit", "256", "--test-limit", "64", "--calibration-batches", "2",
+                                  "--out", m_dir.filePath("dd.pt")};
+        // Weight-level gradient and Taylor scores come from the parameters' gradients: they work.
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "taylor"}, &out, &err) == 0, qPrintable(err));
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "gradient"}, &out, &err) == 0, qPrintable(err));
+        // Unit-level activation scores need outputs the interpreter hides: a clear error, not
+        // zeros that would prune by index.
+        QCOMPARE(test::runCli(base + QStringList{"--criterion", "activation", "--granularity", "neuron"}, &out, &err), 1);
+        QVERIFY2(err.contains("cannot observe") && err.contains("Encoder_Block.0"), qPrintable(err));
+    }
+
     void badInputsAreOneLineErrors_data()
     {
         QTest::addColumn<QString>("file");
