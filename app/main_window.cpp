@@ -238,6 +238,8 @@ void MainWindow::buildMenus()
               tr("PyTorch files (*.pt *.pth)"), QStringLiteral("masks"));
     addExport(tr("&Report (JSON)…"), QStringLiteral("actionExportReport"), QStringLiteral("report.json"),
               tr("JSON (*.json)"), QStringLiteral("report"));
+    addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"), QStringLiteral("recipe.json"),
+              tr("JSON (*.json)"), QStringLiteral("recipe"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -618,6 +620,8 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
             m_session->export_masks(file);
         else if (kind == QLatin1String("report"))
             m_session->export_report(file);
+        else if (kind == QLatin1String("recipe"))
+            m_session->export_recipe(file, QFileInfo(path).completeBaseName().toStdString() + ".pt");
         else
             return false;
     } catch (const std::exception& e) {

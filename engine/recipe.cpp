@@ -151,6 +151,8 @@ json recipe_to_json(const Recipe& recipe)
         allocation["exclude"] = o.allocation.excluded();
     if (o.allocation.round_to())
         allocation["round_to"] = o.allocation.round_to();
+    if (!o.allocation.keep_at_least_one())
+        allocation["keep_at_least_one"] = false;
     return {{"format", "prunelab-recipe"},
             {"format_version", kRecipeFormatVersion},
             {"model", recipe.model},
@@ -215,7 +217,8 @@ Recipe recipe_from_json(const json& document, const std::string& label)
         root.fail("allocation is missing: say how much to prune");
     {
         const Reader r = root.object("allocation");
-        r.only({"rate", "global", "threshold", "layers", "exclude", "round_to"});
+        r.only({"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one"});
+        o.allocation.keep_at_least_one(r.flag("keep_at_least_one", true));
         const bool global = r.flag("global", false);
         if (r.has("rate")) {
             const double rate = r.rate("rate");

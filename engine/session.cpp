@@ -3,6 +3,8 @@
 #include "engine/data_spec.h"
 #include "engine/error.h"
 #include "engine/exports.h"
+#include "engine/recipe.h"
+#include "engine/atomic_file.h"
 #include "engine/script_net.h"
 #include "engine/importance.h"
 #include "engine/model_loader.h"
@@ -282,6 +284,31 @@ void Session::export_report(const std::string& path) const
                        {"excluded", impl.excluded},
                        {"locked", impl.locked}};
     prunelab::export_report(info(), context, path);
+}
+
+void Session::export_recipe(const std::string& path, const std::string& checkpoint_name) const
+{
+    const auto& impl = *m_impl;
+    if (!impl.pruner)
+        throw Error("the model has not been scored yet");
+    Recipe recipe;
+    recipe.model = impl.source;
+    recipe.data = impl.data.spec;
+    recipe.train_limit = impl.data.train_limit;
+    recipe.test_limit = impl.data.test_limit;
+    recipe.options.importance.criterion(impl.criterion).granularity(parse_granularity(impl.granularity));
+    for (const auto& [layer, threshold] : impl.thresholds)
+        recipe.options.allocation.layers[layer].threshold = threshold;
+    recipe.options.allocation.excluded(impl.excluded).keep_at_least_one(false);
+    if (!checkpoint_name.empty())
+        recipe.exports["checkpoint"] = checkpoint_name;
+    nlohmann::json json = recipe_to_json(recipe);
+    json["comment"] = impl.base_version == 0
+                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model."
+                          : "Saved from the PruneLab workbench after a fine-tune, distillation, Apply or "
+                            "reset: this replays the thresholds on the opened model, not that training.";
+    const std::string text = json.dump(2) + "\n";
+    write_file_atomically(path, std::vector<char>(text.begin(), text.end()));
 }
 
 std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,

@@ -188,6 +188,11 @@ public:
     void export_state_dict(const std::string& path) const;
     void export_masks(const std::string& path) const;
     void export_report(const std::string& path) const;
+    /// A recipe (docs/recipe-format.md) that replays the shown pruning from the opened model:
+    /// the criterion, granularity, every layer's threshold and the exclusions; `prunelab-cli run`
+    /// reproduces the masks while no fine-tune or Apply changed the weights (the recipe's comment
+    /// says when one did). @throws prunelab::Error naming the path.
+    void export_recipe(const std::string& path, const std::string& checkpoint_name) const;
 
     /// The argument it was opened from.
     const std::string& source() const;

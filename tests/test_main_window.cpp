@@ -439,6 +439,12 @@ private slots:
         QVERIFY(window.exportAs("state_dict", dir.filePath("sd.pt")));
         QVERIFY(window.exportAs("masks", dir.filePath("masks.pt")));
         QVERIFY(window.exportAs("report", dir.filePath("report.json")));
+        // The recipe replays the same masks through the CLI.
+        QVERIFY(window.exportAs("recipe", dir.filePath("recipe.json")));
+        QString out, err;
+        QVERIFY2(test::runCli({"run", dir.filePath("recipe.json"), "--out", dir.filePath("replayed.pt")}, &out, &err) == 0,
+                 qPrintable(err));
+        QCOMPARE(Session::open(dir.filePath("replayed.pt").toStdString())->mask_bits(), window.session()->mask_bits());
         QFile report(dir.filePath("report.json"));
         QVERIFY(report.open(QIODevice::ReadOnly));
         const auto json = QJsonDocument::fromJson(report.readAll()).object();
