@@ -63,6 +63,8 @@ LayerTraceScope::LayerTraceScope(LayerTrace* trace) : m_previous(t_active_trace)
 
 LayerTraceScope::~LayerTraceScope() { t_active_trace = m_previous; }
 
+bool layer_trace_active() { return t_active_trace != nullptr; }
+
 at::Tensor traced(const nn::Module& module, const at::Tensor& input, at::Tensor output)
 {
     if (t_active_trace)

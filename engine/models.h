@@ -50,6 +50,10 @@ private:
     LayerTrace* m_previous;
 };
 
+/// Whether a LayerTraceScope is active on this thread (models that need extra work to report
+/// their layers, like TorchScript ones, only do it then).
+bool layer_trace_active();
+
 /// Runs a layer and, when a trace is active on this thread, records its shapes.
 at::Tensor traced(const torch::nn::Module& module, const at::Tensor& input, at::Tensor output);
 
@@ -79,6 +83,10 @@ public:
     /// One entry per prunable layer, in forward order.
     virtual std::vector<UnitLink> unit_links() const = 0;
     const ModelSpec& spec() const { return m_spec; }
+    /// Whether gradients reaching a traced layer output are that layer's own (false for a
+    /// TorchScript forward, where the interpreter's graph keeps them), so unit-level gradient
+    /// and Taylor scores can be computed.
+    virtual bool observes_unit_gradients() const { return true; }
 
 private:
     ModelSpec m_spec;

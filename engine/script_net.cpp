@@ -6,6 +6,8 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
@@ -197,7 +199,96 @@ std::shared_ptr<ScriptNet> ScriptNet::clone() const
     return copy;
 }
 
-at::Tensor ScriptNet::forward(at::Tensor x) { return m_module.forward({std::move(x)}).toTensor(); }
+at::Tensor ScriptNet::forward(at::Tensor x)
+{
+    if (layer_trace_active()) {
+        if (!m_instrumented && !m_instrument_failed)
+            instrument();
+        if (m_instrumented) {
+            try {
+                return traced_forward(x);
+            } catch (const std::exception&) {
+                // The instrumented copy would not run: report no layer shapes from now on, and
+                // let the plain forward say what is wrong with the input, if anything.
+                m_instrument_failed = true;
+                m_instrumented.reset();
+            }
+        }
+    }
+    return m_module.forward({std::move(x)}).toTensor();
+}
+
+namespace {
+
+/// "layer1.0.conv1.weight" for %w = GetAttr[weight](GetAttr[conv1](GetAttr[0](GetAttr[layer1](self)))).
+std::string attribute_path(torch::jit::Value* value, torch::jit::Value* self)
+{
+    std::vector<std::string> parts;
+    while (value != self) {
+        torch::jit::Node* node = value->node();
+        if (node->kind() != c10::prim::GetAttr)
+            return {};
+        parts.insert(parts.begin(), node->s(c10::attr::name));
+        value = node->input(0);
+    }
+    std::string path;
+    for (const auto& p : parts)
+        path += (path.empty() ? "" : ".") + p;
+    return path;
+}
+
+} // namespace
+
+void ScriptNet::instrument()
+{
+    // A copy of forward with every submodule call inlined, returning (output, (in0, out0, in1,
+    // out1, ...)) for the Conv2d/Linear calls at the top level of the graph.
+    try {
+        auto graph = m_module.get_method("forward").graph()->copy();
+        torch::jit::Inline(*graph);
+        torch::jit::Value* self = graph->inputs()[0];
+        std::map<std::string, const torch::nn::Module*> standins;
+        for (const auto& layer : prunable_layers(*this))
+            standins[layer.name] = layer.module;
+        std::vector<torch::jit::Value*> probes;
+        for (torch::jit::Node* node : graph->nodes()) {
+            const auto kind = node->kind();
+            if (kind != c10::aten::conv2d && kind != c10::aten::_convolution && kind != c10::aten::linear)
+                continue;
+            const std::string weight = attribute_path(node->input(1), self);
+            const auto dot = weight.rfind('.');
+            if (dot == std::string::npos || weight.substr(dot) != ".weight")
+                continue;
+            const auto standin = standins.find(weight.substr(0, dot));
+            if (standin == standins.end())
+                continue;
+            probes.push_back(node->input(0));
+            probes.push_back(node->output());
+            m_probes.push_back({standin->first, standin->second});
+        }
+        torch::jit::Value* output = graph->outputs()[0];
+        torch::jit::Value* inner = graph->insertNode(graph->createTuple(probes))->output();
+        torch::jit::Value* outer = graph->insertNode(graph->createTuple({output, inner}))->output();
+        graph->eraseOutput(0);
+        graph->registerOutput(outer); // a function returns one value: (output, probes)
+        m_instrumented = std::make_shared<torch::jit::GraphFunction>("prunelab_probe", graph, nullptr);
+    } catch (const std::exception&) {
+        // Shapes, FLOPs and activation scores stay unknown; the model still runs.
+        m_instrument_failed = true;
+        m_instrumented.reset();
+        m_probes.clear();
+    }
+}
+
+at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
+{
+    const auto result = (*m_instrumented)({m_module._ivalue(), x}).toTuple();
+    const auto& elements = result->elements();
+    const auto& probes = elements.at(1).toTupleRef().elements();
+    for (size_t i = 0; i < m_probes.size() && 2 * i + 1 < probes.size(); ++i)
+        traced(*m_probes[i].standin, probes[2 * i].toTensor(), probes[2 * i + 1].toTensor());
+    return elements.at(0).toTensor();
+}
 
 std::vector<UnitLink> ScriptNet::unit_links() const { return m_links; }
 

@@ -23,9 +23,13 @@ public:
     ///         that shape (the message names `label` and both).
     ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label);
 
+    /// With a LayerTrace active (shapes, FLOPs, activation scores) the forward runs an
+    /// instrumented copy of the module's graph that also returns every Conv2d/Linear input and
+    /// output, and records them for the stand-in layers.
     at::Tensor forward(at::Tensor x) override;
     std::vector<UnitLink> unit_links() const override;
     void train(bool on = true) override;
+    bool observes_unit_gradients() const override { return false; }
 
     /// An independent deep copy (data-parallel replicas, job copies).
     std::shared_ptr<ScriptNet> clone() const;
@@ -38,9 +42,19 @@ public:
 private:
     ScriptNet(torch::jit::Module module, ModelSpec spec, std::vector<UnitLink> links, bool);
     void mirror();
+    void instrument();
+    at::Tensor traced_forward(const at::Tensor& x);
 
     torch::jit::Module m_module;
     std::vector<UnitLink> m_links;
+    struct Probe
+    {
+        std::string layer;
+        const torch::nn::Module* standin = nullptr;
+    };
+    std::shared_ptr<torch::jit::Function> m_instrumented; ///< built on first traced forward
+    std::vector<Probe> m_probes;
+    bool m_instrument_failed = false;
 };
 
 /// Whether a file is a TorchScript archive (a zip with the module's code and constants).

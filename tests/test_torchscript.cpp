@@ -8,7 +8,9 @@
 
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 using namespace prunelab;
@@ -109,10 +111,19 @@ private slots:
         // Weight-level gradient and Taylor scores come from the parameters' gradients: they work.
         QVERIFY2(test::runCli(base + QStringList{"--criterion", "taylor"}, &out, &err) == 0, qPrintable(err));
         QVERIFY2(test::runCli(base + QStringList{"--criterion", "gradient"}, &out, &err) == 0, qPrintable(err));
-        // Unit-level activation scores need outputs the interpreter hides: a clear error, not
-        // zeros that would prune by index.
-        QCOMPARE(test::runCli(base + QStringList{"--criterion", "activation", "--granularity", "neuron"}, &out, &err), 1);
-        QVERIFY2(err.contains("cannot observe") && err.contains("Encoder_Block.0"), qPrintable(err));
+        // Unit-level activation scores come from an instrumented copy of the scripted graph that
+        // also returns every layer's output.
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "activation-abs", "--granularity", "neuron",
+                                                 "--json"},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        const auto layers = QJsonDocument::fromJson(test::lastLine(out).toUtf8())["layers"].toArray();
+        QCOMPARE(layers[0].toObject()["pruned_elements"].toInt(), 38); // 30% of 128 neurons
+        QVERIFY(layers[0].toObject()["flops"].toInteger() == 100352); // shapes seen through the graph
+        // Unit-level gradients stay inside the interpreter's graph: a clear error, not zeros
+        // that would prune by index.
+        QCOMPARE(test::runCli(base + QStringList{"--criterion", "taylor", "--granularity", "neuron"}, &out, &err), 1);
+        QVERIFY2(err.contains("does not expose") && err.contains("Encoder_Block.0"), qPrintable(err));
     }
 
     void badInputsAreOneLineErrors_data()
