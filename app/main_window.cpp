@@ -612,8 +612,14 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
         return false;
     const std::string file = path.toStdString();
     try {
-        if (kind == QLatin1String("checkpoint"))
+        if (kind == QLatin1String("checkpoint")) {
             m_session->export_checkpoint(file);
+            // Every exported result gets the recipe that replays it, beside it.
+            const QFileInfo info(path);
+            if (m_session->is_scored())
+                m_session->export_recipe(info.dir().filePath(info.completeBaseName() + QStringLiteral(".recipe.json")).toStdString(),
+                                         info.fileName().toStdString());
+        }
         else if (kind == QLatin1String("state_dict"))
             m_session->export_state_dict(file);
         else if (kind == QLatin1String("masks"))

@@ -104,11 +104,20 @@ bool MainWindow::saveProject(const QString& requested)
         m_errorHandler(tr("Cannot save the project: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
+    // The recipe that replays the pruning from the opened model travels with every project.
+    const QString recipe = stem + QStringLiteral(".recipe.json");
+    try {
+        if (m_session->is_scored())
+            m_session->export_recipe(recipe.toStdString(), QFileInfo(checkpoint).fileName().toStdString());
+    } catch (const std::exception& e) {
+        logger()->warn("no recipe written beside the project: {}", e.what());
+    }
     const QJsonObject project{
         {QStringLiteral("format"), QStringLiteral("prunelab-project")},
         {QStringLiteral("format_version"), kProjectVersion},
         {QStringLiteral("checkpoint"), QFileInfo(checkpoint).fileName()},
         {QStringLiteral("state"), QFileInfo(state).fileName()},
+        {QStringLiteral("recipe"), QFileInfo(recipe).fileName()},
         {QStringLiteral("source"), QString::fromStdString(m_session->source())},
         {QStringLiteral("curves"), curvesToJson(*m_curves)},
         {QStringLiteral("global_rate"), m_globalSpin->value() / 100.0},

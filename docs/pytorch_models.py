@@ -139,6 +139,8 @@ def build(name, in_channels, num_classes, input_size):
         return ConvNet(in_channels, num_classes, input_size)
     if name == "convnet-small":
         return ConvNet(in_channels, num_classes, input_size, conv1=5, conv2=10, hidden=20)
+    if name == "convnet-tiny":
+        return ConvNet(in_channels, num_classes, input_size, conv1=3, conv2=6, hidden=16)
     if name == "lenet300":
         return LeNet300(in_channels, num_classes, input_size)
     if name == "lenet5":

@@ -9,7 +9,7 @@ namespace prunelab {
 
 std::vector<std::string> builtin_model_names()
 {
-    return {"convnet", "convnet-small", "lenet300", "lenet5", "vgg-small", "resnet20", "resnet18"};
+    return {"convnet", "convnet-small", "convnet-tiny", "lenet300", "lenet5", "vgg-small", "resnet20", "resnet18"};
 }
 
 bool is_builtin_model(const std::string& name)
@@ -20,7 +20,8 @@ bool is_builtin_model(const std::string& name)
 
 ModelSpec default_model_spec(const std::string& name)
 {
-    if (name == "convnet" || name == "convnet-small" || name == "lenet300" || name == "lenet5")
+    if (name == "convnet" || name == "convnet-small" || name == "convnet-tiny" || name == "lenet300" ||
+        name == "lenet5")
         return {name, {1, 28, 28}, 10};
     if (name == "vgg-small" || name == "resnet20")
         return {name, {3, 32, 32}, 10};
@@ -41,6 +42,8 @@ std::shared_ptr<PrunableNet> create_model(const ModelSpec& spec, uint64_t seed)
         return std::make_shared<ConvNet>(spec);
     if (spec.name == "convnet-small")
         return std::make_shared<ConvNet>(spec, 5, 10, 20);
+    if (spec.name == "convnet-tiny")
+        return std::make_shared<ConvNet>(spec, 3, 6, 16);
     if (spec.name == "lenet300")
         return std::make_shared<LeNet300>(spec);
     if (spec.name == "lenet5")

@@ -386,6 +386,7 @@ private slots:
         }
         QVERIFY(QFile::exists(dir.filePath("lesson.pt")));
         QVERIFY(QFile::exists(dir.filePath("lesson.state.pt")));
+        QVERIFY(QFile::exists(dir.filePath("lesson.recipe.json"))); // replays the project's pruning
         MainWindow window;
         window.setAutoEvaluate(false);
         window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
@@ -436,6 +437,7 @@ private slots:
         emit spin->editingFinished();
         const QString path = dir.filePath("pruned.pt");
         QVERIFY(window.exportAs("checkpoint", path));
+        QVERIFY(QFile::exists(dir.filePath("pruned.recipe.json")));
         QVERIFY(window.exportAs("state_dict", dir.filePath("sd.pt")));
         QVERIFY(window.exportAs("masks", dir.filePath("masks.pt")));
         QVERIFY(window.exportAs("report", dir.filePath("report.json")));
