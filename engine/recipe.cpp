@@ -153,7 +153,7 @@ json recipe_to_json(const Recipe& recipe)
         allocation["round_to"] = o.allocation.round_to();
     if (!o.allocation.keep_at_least_one())
         allocation["keep_at_least_one"] = false;
-    return {{"format", "prunelab-recipe"},
+    json out = {{"format", "prunelab-recipe"},
             {"format_version", kRecipeFormatVersion},
             {"model", recipe.model},
             {"data", {{"spec", recipe.data}, {"train_limit", recipe.train_limit}, {"test_limit", recipe.test_limit}}},
@@ -175,13 +175,26 @@ json recipe_to_json(const Recipe& recipe)
               {"lr_schedule", o.finetune.lr_schedule()},
               {"seed", o.finetune.seed()}}},
             {"exports", recipe.exports}};
+    if (recipe.distill) {
+        const auto& d = *recipe.distill;
+        out["distill"] = {{"teacher", d.teacher},
+                          {"temperature", d.temperature},
+                          {"alpha", d.alpha},
+                          {"epochs", d.epochs},
+                          {"optimizer", d.train.optimizer()},
+                          {"lr", d.train.lr()},
+                          {"batch", d.train.batch()},
+                          {"lr_schedule", d.train.lr_schedule()},
+                          {"seed", d.train.seed()}};
+    }
+    return out;
 }
 
 Recipe recipe_from_json(const json& document, const std::string& label)
 {
     const Reader root(document, label, "");
     root.only({"format", "format_version", "model", "data", "importance", "allocation", "schedule",
-               "finetune", "exports", "comment"});
+               "finetune", "distill", "exports", "comment"});
     if (root.text("format", "") != "prunelab-recipe")
         root.fail("not a PruneLab recipe (\"format\" must be \"prunelab-recipe\")");
     const int64_t version = root.integer("format_version", 0, 1);
@@ -281,6 +294,35 @@ Recipe recipe_from_json(const json& document, const std::string& label)
             .batch(r.integer("batch", o.finetune.batch(), 1))
             .lr_schedule(schedule)
             .seed(uint64_t(r.integer("seed", int64_t(o.finetune.seed()), 0)));
+    }
+    if (root.has("distill")) {
+        const Reader r = root.object("distill");
+        r.only({"teacher", "temperature", "alpha", "epochs", "optimizer", "lr", "batch", "lr_schedule", "seed"});
+        RecipeDistill d;
+        d.teacher = r.text("teacher", "");
+        d.temperature = r.number("temperature", d.temperature);
+        if (!(d.temperature > 0.0))
+            r.fail("distill.temperature must be positive");
+        d.alpha = r.rate("alpha");
+        if (!r.has("alpha"))
+            d.alpha = 0.9;
+        d.epochs = int(r.integer("epochs", d.epochs, 1));
+        const std::string optimizer = r.text("optimizer", d.train.optimizer());
+        if (optimizer != "adam" && optimizer != "sgd")
+            r.fail("distill.optimizer must be adam or sgd");
+        const double lr = r.number("lr", d.train.lr());
+        if (!(lr > 0.0))
+            r.fail("distill.lr must be positive");
+        const std::string schedule = r.text("lr_schedule", d.train.lr_schedule());
+        if (schedule != "constant" && schedule != "step" && schedule != "cosine")
+            r.fail("distill.lr_schedule must be constant, step or cosine");
+        d.train.optimizer(optimizer)
+            .lr(lr)
+            .batch(r.integer("batch", d.train.batch(), 1))
+            .lr_schedule(schedule)
+            .seed(uint64_t(r.integer("seed", int64_t(d.train.seed()), 0)))
+            .epochs(d.epochs);
+        recipe.distill = d;
     }
     if (root.has("exports")) {
         const Reader r = root.object("exports");

@@ -10,11 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace prunelab {
 
 inline constexpr int kRecipeFormatVersion = 1;
+
+/// Optional distillation after the pruning (and its fine-tuning): the pruned model, masks held,
+/// learns from a teacher — by default the recipe's model as it was before pruning.
+struct RecipeDistill
+{
+    std::string teacher; ///< MODEL; empty: the unpruned model itself
+    double temperature = 4.0;
+    double alpha = 0.9;
+    int epochs = 3;
+    TrainOptions train = TrainOptions().lr(5e-4).lr_schedule("constant");
+};
 
 struct Recipe
 {
@@ -23,6 +35,7 @@ struct Recipe
     int64_t train_limit = 0;
     int64_t test_limit = 0;
     PruningJobOptions options; ///< initial_masks come from the model's checkpoint, not the recipe
+    std::optional<RecipeDistill> distill;
     /// What to write: "checkpoint", "state_dict", "masks", "report" → path (relative paths are
     /// relative to the recipe's folder when loaded from a file).
     std::map<std::string, std::string> exports;

@@ -136,6 +136,35 @@ private slots:
         QCOMPARE(a.metadata["recipe"]["allocation"]["rate"].get<double>(), 0.4);
     }
 
+    void distillationStepInARecipe()
+    {
+        QTemporaryDir dir;
+        json j = minimal();
+        j["model"] = "default";
+        j["data"] = {{"spec", "synthetic"}, {"train_limit", 128}, {"test_limit", 64}};
+        j["distill"] = {{"temperature", 1.0}, {"alpha", 1.0}, {"epochs", 1}};
+        j["exports"] = {{"checkpoint", "kd.pt"}};
+        const Recipe parsed = recipe_from_json(j, "kd.json");
+        QVERIFY(parsed.distill && parsed.distill->teacher.empty() && parsed.distill->epochs == 1);
+        QCOMPARE(recipe_to_json(parsed)["distill"]["alpha"].get<double>(), 1.0);
+        json bad = j;
+        bad["distill"]["alpha"] = 3;
+        QVERIFY(test::errorOf([&] { recipe_from_json(bad, "kd.json"); }).contains("distill.alpha"));
+        bad = j;
+        bad["distill"]["temprature"] = 2;
+        QVERIFY(test::errorOf([&] { recipe_from_json(bad, "kd.json"); }).contains("distill.temprature"));
+        if (!QFile::exists(QString(PRUNELAB_CLI_PATH)))
+            return;
+        const QString path = dir.filePath("kd.json");
+        test::writeBytes(path, j.dump());
+        QString out, err;
+        QVERIFY2(test::runCli({"run", path, "--json"}, &out, &err) == 0, qPrintable(err));
+        const Checkpoint result = load_checkpoint(dir.filePath("kd.pt").toStdString());
+        QVERIFY(result.metadata["pruning"]["distillation"].is_object());
+        QCOMPARE(result.metadata["pruning"]["distillation"]["teacher"].get<std::string>(), std::string("default"));
+        QVERIFY(std::abs(describe_model(*result.net).sparsity() - 0.5) < 1e-3); // masks held
+    }
+
     void badRecipeFileLeavesOutputsAlone()
     {
         QTemporaryDir dir;

@@ -6,6 +6,8 @@
 #include "engine/error.h"
 #include "engine/mask_set.h"
 #include "engine/model_factory.h"
+#include "engine/data_parallel.h"
+#include "engine/distillation.h"
 #include "engine/exports.h"
 #include "engine/pruning_job.h"
 #include "engine/recipe.h"
@@ -157,6 +159,9 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
                                                    .synthetic_classes(checkpoint.net->spec().num_classes));
     const std::string out_path = recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
     options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
+    // The unpruned model, kept as the default teacher of a recipe's distillation step.
+    const std::shared_ptr<PrunableNet> unpruned =
+        recipe.distill && recipe.distill->teacher.empty() ? replicate(*checkpoint.net) : nullptr;
 
     ProgressPrinter printer("prune");
     const auto result = run_pruning(
@@ -182,7 +187,36 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         context.err << line;
     }
 
-    const PruningStep& last = result.steps.back();
+    PruningStep last = result.steps.back();
+    nlohmann::json distilled = nullptr;
+    if (recipe.distill) {
+        // Distillation after pruning, masks held: from the unpruned model unless a teacher is named.
+        const auto& d = *recipe.distill;
+        const std::shared_ptr<PrunableNet> teacher_net =
+            unpruned ? unpruned : load_model_for(d.teacher, &data).net;
+        DistillOptions kd;
+        kd.train = d.train;
+        kd.train.epochs(d.epochs);
+        kd.temperature(d.temperature).alpha(d.alpha);
+        ProgressPrinter kd_printer("distill");
+        const auto kd_result = distill(
+            *teacher_net, *checkpoint.net, data.train, &data.test, kd,
+            [&](const TrainProgress& p) { kd_printer.update(p.fraction(), p.eta_seconds, "epoch " + std::to_string(p.epoch)); },
+            context.cancel, hold_masks(result.masks));
+        kd_printer.finish();
+        if (kd_result.training.cancelled) {
+            context.err << "prunelab-cli: cancelled during distillation; nothing was written\n";
+            return 130;
+        }
+        last.accuracy = kd_result.training.epochs.back().eval_accuracy;
+        last.loss = kd_result.training.epochs.back().eval_loss;
+        distilled = {{"teacher", d.teacher.empty() ? model : d.teacher},
+                     {"teacher_accuracy", kd_result.teacher_accuracy},
+                     {"accuracy", last.accuracy},
+                     {"temperature", d.temperature},
+                     {"alpha", d.alpha},
+                     {"epochs", d.epochs}};
+    }
     checkpoint.masks = result.masks.to_bool();
     nlohmann::json pruning = {{"criterion", options.importance.criterion()},
                               {"granularity", to_string(options.importance.granularity())},
@@ -190,7 +224,8 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
                               {"steps", options.steps},
                               {"finetune_epochs", options.finetune_epochs},
                               {"final_finetune_epochs", options.final_finetune_epochs},
-                              {"dense_accuracy", result.dense_accuracy}};
+                              {"dense_accuracy", result.dense_accuracy},
+                              {"distillation", distilled}};
     checkpoint.metadata["pruning"] = pruning;
     checkpoint.metadata["data"] = data.spec;
     checkpoint.metadata["test_accuracy"] = last.accuracy;
