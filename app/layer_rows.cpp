@@ -33,4 +33,17 @@ QVector<LayerRow> toLayerRows(const ModelInfo& info, const Session* session)
     return rows;
 }
 
+HistogramData toHistogramData(const LayerHistogram& h)
+{
+    HistogramData data;
+    data.layer = QString::fromStdString(h.layer);
+    data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
+    data.binWidth = h.bin_width;
+    data.counts = QVector<double>(h.counts.begin(), h.counts.end());
+    data.total = h.total;
+    data.log10 = h.log10;
+    data.notShown = h.not_shown;
+    return data;
+}
+
 } // namespace prunelab

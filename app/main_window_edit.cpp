@@ -127,8 +127,7 @@ void MainWindow::onRateEdited(const QString& layer, double rate)
     float after = before;
     noteBefore(tr("Rate of %1").arg(layer));
     try {
-        after = m_session->set_layer_rate(layer.toStdString(), rate).threshold;
-        m_session->set_threshold(layer.toStdString(), before); // the command applies it
+        after = m_session->threshold_for_rate(layer.toStdString(), rate); // the command applies it
     } catch (const std::exception& e) {
         m_errorHandler(QString::fromUtf8(e.what()));
         return;
@@ -228,16 +227,7 @@ void MainWindow::refreshOverview()
     }
     QVector<HistogramData> all;
     for (const auto& row : m_layerModel->layers()) {
-        const LayerHistogram h = m_session->histogram(row.name.toStdString(), 40, m_logX);
-        HistogramData data;
-        data.layer = row.name;
-        data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
-        data.binWidth = h.bin_width;
-        data.counts = QVector<double>(h.counts.begin(), h.counts.end());
-        data.total = h.total;
-        data.log10 = h.log10;
-        data.notShown = h.not_shown;
-        all.append(data);
+        all.append(toHistogramData(m_session->histogram(row.name.toStdString(), 40, m_logX)));
     }
     m_overview->setHistograms(all);
     m_overview->setSelected(m_histogramRow);
@@ -294,16 +284,7 @@ void MainWindow::showHistogram(int row)
         return;
     m_histogramRow = row;
     const std::string layer = m_layerModel->layers().at(row).name.toStdString();
-    const LayerHistogram h = m_session->histogram(layer, 60, m_logX);
-    HistogramData data;
-    data.layer = QString::fromStdString(h.layer);
-    data.binLefts = QVector<double>(h.bin_lefts.begin(), h.bin_lefts.end());
-    data.binWidth = h.bin_width;
-    data.counts = QVector<double>(h.counts.begin(), h.counts.end());
-    data.total = h.total;
-    data.log10 = h.log10;
-    data.notShown = h.not_shown;
-    m_histogram->setHistogram(data);
+    m_histogram->setHistogram(toHistogramData(m_session->histogram(layer, 60, m_logX)));
     m_overview->setSelected(row);
     const LayerPruneState state = m_session->prune_state(layer);
     m_histogram->setThreshold(lineFor(state));

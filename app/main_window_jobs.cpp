@@ -286,16 +286,8 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
     m_training->setStatus(outcome.cancelled ? tr("stopped") : QString());
     if (outcome.dense_accuracy && !m_curves->baseline())
         m_curves->setBaseline(outcome.dense_accuracy);
-    for (const auto& p : outcome.points) {
-        // Points already arrived live; this makes the final curves exact even if an event was
-        // dropped (e.g. a stopped sweep).
-        const QString series = QString::fromStdString(p.series);
-        bool known = false;
-        for (const auto& q : m_curves->series().value(series))
-            known = known || (q.sparsity == p.sparsity && q.accuracy == p.accuracy);
-        if (!known)
-            m_curves->addPoint(series, toAccuracyPoint(p));
-    }
+    // outcome.points need no adding: every Point event arrived before `ran` (the worker never
+    // drops them, and both signals are queued from the same thread in order).
     if (changes) {
         setEditingEnabled(true);
         m_undo->clear(); // edits before a fine-tune do not apply to its weights

@@ -12,10 +12,10 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include <caffe2/serialize/inline_container.h>
+
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace prunelab {
 namespace {
@@ -316,14 +316,17 @@ void ScriptNet::save(const std::string& path) const
 
 bool is_torchscript_file(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    // A TorchScript archive is a zip with the module's constants; a torch.save pickle or a
+    // PruneLab checkpoint has none. The reader looks at the zip's directory only, not the
+    // weights, so asking costs no more than opening the file.
+    if (!std::filesystem::is_regular_file(path))
         return false;
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // A TorchScript archive is a zip whose entries include the module's code and constants; a
-    // torch.save pickle or a PruneLab checkpoint has neither.
-    return bytes.rfind("PK", 0) == 0 && bytes.find("constants.pkl") != std::string::npos &&
-           bytes.find("/code/") != std::string::npos;
+    try {
+        caffe2::serialize::PyTorchStreamReader reader(path);
+        return reader.hasRecord("constants.pkl");
+    } catch (const std::exception&) {
+        return false; // not a zip archive at all
+    }
 }
 
 std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape)

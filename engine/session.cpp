@@ -147,7 +147,8 @@ void Session::Impl::set_scores(ImportanceResult importance)
     criterion = importance.criterion;
     granularity = to_string(importance.granularity);
     thresholds.clear();
-    restore_base();
+    // The Pruner reads only the layers' structure; apply_thresholds rewrites from the base every
+    // parameter that was masked, so no separate restore here.
     pruner = std::make_unique<Pruner>(net(), std::move(importance));
     apply_thresholds();
 }
@@ -373,7 +374,6 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
             scores.scores = it->second.contiguous();
             importance.layers.push_back(scores);
         }
-        impl.restore_base();
         impl.pruner = std::make_unique<Pruner>(impl.net(), std::move(importance));
         for (const auto& [layer, t] : h.at("thresholds").items()) {
             impl.pruner->layer_index(layer);
@@ -615,7 +615,7 @@ LayerPruneState Session::set_threshold(const std::string& layer, float threshold
     return prune_state(layer);
 }
 
-LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
+float Session::threshold_for_rate(const std::string& layer, double rate) const
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
@@ -623,7 +623,12 @@ LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
         throw Error("rate " + std::to_string(rate) + " for layer '" + layer + "' is outside [0, 1]");
     const size_t i = m_impl->pruner->layer_index(layer);
     const auto& index = m_impl->pruner->index();
-    return set_threshold(layer, index.threshold_for_count(i, index.count_for_rate(i, rate)));
+    return index.threshold_for_count(i, index.count_for_rate(i, rate));
+}
+
+LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
+{
+    return set_threshold(layer, threshold_for_rate(layer, rate));
 }
 
 void Session::set_locked(const std::string& layer, bool locked)

@@ -235,6 +235,9 @@ public:
     /// Sets the threshold that prunes `rate` of the layer's elements. @throws prunelab::Error
     /// for a rate outside [0, 1] or NaN.
     LayerPruneState set_layer_rate(const std::string& layer, double rate);
+    /// The threshold that prunes `rate` of the layer's elements (-inf for none), without applying
+    /// it. @throws prunelab::Error as set_layer_rate.
+    float threshold_for_rate(const std::string& layer, double rate) const;
     LayerPruneState prune_state(const std::string& layer) const;
     /// Ranks every layer that is neither locked nor excluded together (global_unstructured
     /// semantics) and sets their thresholds so that `rate` of the scored elements of all

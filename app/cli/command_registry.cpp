@@ -12,6 +12,20 @@ std::vector<OptionSpec> data_options()
             {"test-limit", "N", "use only the first N test samples"}};
 }
 
+/// The optimizer settings `train` and `distill` share.
+std::vector<OptionSpec> training_options(const std::string& seed_help, const std::string& epochs_help)
+{
+    return {{"epochs", "N", epochs_help},
+            {"optimizer", "sgd|adam", "optimizer (default adam)"},
+            {"lr", "LR", "learning rate (default 0.002 for adam, 0.01 for sgd)"},
+            {"momentum", "M", "SGD momentum (default 0.9)"},
+            {"weight-decay", "WD", "weight decay (default 0)"},
+            {"lr-schedule", "constant|step|cosine", "learning-rate schedule (default cosine)"},
+            {"batch", "B", "batch size (default 64)"},
+            {"seed", "S", seed_help},
+            {"threads", "T", "CPU threads (default: all cores)"}};
+}
+
 std::vector<OptionSpec> with(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more)
 {
     base.insert(base.end(), more.begin(), more.end());
@@ -28,18 +42,9 @@ const std::vector<CommandInfo>& all_commands()
          {json_option()}, 1, run_info},
         {"train", "train MODEL --data DATA --epochs N [options] --out CKPT [--json]",
          "Train a model (a fresh built-in one, or continue a checkpoint) and save a checkpoint.",
-         with(data_options(),
-              {{"epochs", "N", "epochs (default 10)"},
-               {"optimizer", "sgd|adam", "optimizer (default adam)"},
-               {"lr", "LR", "learning rate (default 0.002 for adam, 0.01 for sgd)"},
-               {"momentum", "M", "SGD momentum (default 0.9)"},
-               {"weight-decay", "WD", "weight decay (default 0)"},
-               {"lr-schedule", "constant|step|cosine", "learning-rate schedule (default cosine)"},
-               {"batch", "B", "batch size (default 64)"},
-               {"seed", "S", "random seed for initialization and shuffling (default 1)"},
-               {"threads", "T", "CPU threads (default: all cores)"},
-               {"out", "CKPT", "where to write the trained checkpoint (required)"},
-               json_option()}),
+         with(with(data_options(), training_options("random seed for initialization and shuffling (default 1)",
+                                                    "epochs (default 10)")),
+              {{"out", "CKPT", "where to write the trained checkpoint (required)"}, json_option()}),
          1, run_train},
         {"run",
          "run RECIPE.json [--out CKPT] [--json]",
@@ -68,22 +73,14 @@ const std::vector<CommandInfo>& all_commands()
          "Knowledge distillation (Hinton et al. 2015): train the student on "
          "α·T²·KL(teacher ‖ student at temperature T) + (1−α)·cross-entropy. The student is a "
          "fresh built-in model or a checkpoint; a pruned checkpoint keeps its masks.",
-         with(data_options(),
-              {{"teacher", "MODEL", "the trained teacher: default, a checkpoint (required)"},
-               {"student", "MODEL", "a built-in name (fresh, seeded) or a checkpoint (required)"},
-               {"temperature", "T", "softmax temperature, > 0 (default 4)"},
-               {"alpha", "A", "weight of the distillation term, in [0, 1] (default 0.9)"},
-               {"epochs", "N", "epochs (default 5)"},
-               {"optimizer", "sgd|adam", "optimizer (default adam)"},
-               {"lr", "LR", "learning rate (default 0.002 for adam, 0.01 for sgd)"},
-               {"momentum", "M", "SGD momentum (default 0.9)"},
-               {"weight-decay", "WD", "weight decay (default 0)"},
-               {"lr-schedule", "constant|step|cosine", "learning-rate schedule (default cosine)"},
-               {"batch", "B", "batch size (default 64)"},
-               {"seed", "S", "seed for the student's initialization and shuffling (default 1)"},
-               {"threads", "T", "CPU threads (default: all cores)"},
-               {"out", "CKPT", "where to write the student checkpoint (required)"},
-               json_option()}),
+         with(with(with(data_options(),
+                        {{"teacher", "MODEL", "the trained teacher: default, a checkpoint (required)"},
+                         {"student", "MODEL", "a built-in name (fresh, seeded) or a checkpoint (required)"},
+                         {"temperature", "T", "softmax temperature, > 0 (default 4)"},
+                         {"alpha", "A", "weight of the distillation term, in [0, 1] (default 0.9)"}}),
+                   training_options("seed for the student's initialization and shuffling (default 1)",
+                                    "epochs (default 5)")),
+              {{"out", "CKPT", "where to write the student checkpoint (required)"}, json_option()}),
          0, run_distill},
         {"prune",
          "prune MODEL --data DATA --criterion C --granularity weight|neuron|filter "
