@@ -20,7 +20,9 @@ void check_rate(double rate, const std::string& what)
 } // namespace
 
 Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
-    : m_importance(std::move(importance)), m_index(m_importance), m_links(net.unit_links())
+    : m_importance(std::move(importance)), m_index(m_importance),
+      m_dependencies(m_importance.granularity == Granularity::Weight ? DependencyResult{}
+                                                                     : analyze_dependencies(net))
 {
     for (const auto& layer : prunable_layers(net)) {
         m_weight_shapes[layer.name] = layer.weight.sizes().vec();
@@ -48,8 +50,10 @@ bool Pruner::applies_to(size_t layer) const
     const auto& scores = m_importance.layers[layer];
     switch (granularity()) {
     case Granularity::Weight: return true;
-    case Granularity::Neuron: return scores.kind == "Linear" && scores.structurally_prunable;
-    case Granularity::Filter: return scores.kind == "Conv2d" && scores.structurally_prunable;
+    case Granularity::Neuron:
+        return scores.kind == "Linear" && scores.structurally_prunable && scores.group_leader == scores.layer;
+    case Granularity::Filter:
+        return scores.kind == "Conv2d" && scores.structurally_prunable && scores.group_leader == scores.layer;
     }
     return false;
 }
@@ -68,34 +72,41 @@ int64_t Pruner::rounded_count(size_t layer, int64_t count, int64_t round_to) con
 void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) const
 {
     const std::string& name = m_importance.layers[layer].layer;
-    const auto& shape = m_weight_shapes.at(name);
     if (granularity() == Granularity::Weight) {
         masks.intersect(name + ".weight", keep);
         return;
     }
-    // A unit takes its weight row or filter, its bias, its BatchNorm entries, and (when nothing
-    // else feeds them) the consumers' input columns with it.
-    std::vector<int64_t> row_shape(shape.size(), 1);
-    row_shape[0] = shape[0];
-    masks.intersect(name + ".weight", keep.view(row_shape).expand(shape));
-    if (m_has_bias.at(name))
-        masks.intersect(name + ".bias", keep);
-    for (const auto& link : m_links) {
-        if (link.layer != name)
-            continue;
-        if (!link.batch_norm.empty()) {
-            masks.intersect(link.batch_norm + ".weight", keep);
-            masks.intersect(link.batch_norm + ".bias", keep);
-        }
-        if (link.residual)
+    // A channel goes with everything in its group: the producers' rows and biases, the
+    // BatchNorms over it, and the input columns of every layer that reads it.
+    const ChannelGroup* group = m_dependencies.group_of(name);
+    if (!group)
+        throw Error("layer '" + name + "' has no channel group");
+    for (const auto& member : group->members) {
+        const auto& member_shape = m_weight_shapes.count(member.layer) ? m_weight_shapes.at(member.layer)
+                                                                       : std::vector<int64_t>{};
+        switch (member.role) {
+        case GroupMember::Role::Producer: {
+            std::vector<int64_t> row_shape(member_shape.size(), 1);
+            row_shape[0] = member_shape[0];
+            masks.intersect(member.layer + ".weight", keep.view(row_shape).expand(member_shape));
+            if (m_has_bias.at(member.layer))
+                masks.intersect(member.layer + ".bias", keep);
             break;
-        for (const auto& consumer : link.consumers) {
-            const auto& consumer_shape = m_weight_shapes.at(consumer);
-            const int64_t group = consumer_shape[1] / shape[0];
-            auto columns = keep.repeat_interleave(group);
-            std::vector<int64_t> column_shape(consumer_shape.size(), 1);
-            column_shape[1] = consumer_shape[1];
-            masks.intersect(consumer + ".weight", columns.view(column_shape).expand(consumer_shape));
+        }
+        case GroupMember::Role::Norm:
+            masks.intersect(member.layer + ".weight", keep);
+            masks.intersect(member.layer + ".bias", keep);
+            break;
+        case GroupMember::Role::Consumer: {
+            // Other channels (a concatenation's other parts) keep their columns.
+            auto columns = at::ones({member_shape[1]}, keep.options());
+            columns.slice(0, member.offset, member.offset + keep.size(0) * member.block)
+                .copy_(keep.repeat_interleave(member.block));
+            std::vector<int64_t> column_shape(member_shape.size(), 1);
+            column_shape[1] = member_shape[1];
+            masks.intersect(member.layer + ".weight", columns.view(column_shape).expand(member_shape));
+            break;
+        }
         }
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/dependency.h"
 #include "engine/importance.h"
 #include "engine/models.h"
 #include "engine/mask_set.h"
@@ -79,8 +80,8 @@ public:
     Granularity granularity() const { return m_importance.granularity; }
     /// Index of a layer in importance().layers. @throws prunelab::Error for an unknown name.
     size_t layer_index(const std::string& layer) const;
-    /// Whether the granularity applies to a layer (neuron → Linear, filter → Conv2d, not the
-    /// output layer; weight → all).
+    /// Whether the granularity applies to a layer (weight → all; neuron → Linear, filter →
+    /// Conv2d, when they lead a prunable channel group: coupled layers follow their leader).
     bool applies_to(size_t layer) const;
 
     /// @throws prunelab::Error for a rate outside [0, 1] or NaN, an unknown layer name, or
@@ -93,7 +94,7 @@ private:
 
     ImportanceResult m_importance;
     ScoreIndex m_index;
-    std::vector<UnitLink> m_links;
+    DependencyResult m_dependencies;
     std::map<std::string, std::vector<int64_t>> m_weight_shapes;
     std::map<std::string, bool> m_has_bias;
 };

@@ -19,7 +19,10 @@ constexpr const char* kFormatName = "prunelab-checkpoint";
 
 nlohmann::json spec_to_json(const ModelSpec& spec)
 {
-    return {{"name", spec.name}, {"input_shape", spec.input_shape}, {"num_classes", spec.num_classes}};
+    nlohmann::json j = {{"name", spec.name}, {"input_shape", spec.input_shape}, {"num_classes", spec.num_classes}};
+    if (!spec.widths.empty())
+        j["widths"] = spec.widths; // a compacted model
+    return j;
 }
 
 ModelSpec spec_from_json(const nlohmann::json& j, const std::string& label)
@@ -29,6 +32,8 @@ ModelSpec spec_from_json(const nlohmann::json& j, const std::string& label)
         spec.name = j.at("name").get<std::string>();
         spec.input_shape = j.at("input_shape").get<std::vector<int64_t>>();
         spec.num_classes = j.at("num_classes").get<int64_t>();
+        if (j.contains("widths"))
+            spec.widths = j.at("widths").get<std::map<std::string, int64_t>>();
         return spec;
     } catch (const nlohmann::json::exception& e) {
         throw Error(label + ": the model description is damaged (" + e.what() + ")");
@@ -66,7 +71,9 @@ std::map<std::string, at::Tensor> tensor_map(const c10::IValue& value, const std
     return out;
 }
 
-void load_weights(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
+} // namespace
+
+void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
                   const std::string& label)
 {
     at::NoGradGuard no_grad;
@@ -85,8 +92,6 @@ void load_weights(PrunableNet& net, const std::map<std::string, at::Tensor>& wei
     for (auto& item : net.named_buffers(true))
         assign(item.key(), item.value());
 }
-
-} // namespace
 
 std::map<std::string, at::Tensor> state_dict(const PrunableNet& net)
 {
@@ -161,7 +166,7 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
     } catch (const Error& e) {
         throw Error(label + ": " + e.what());
     }
-    load_weights(*checkpoint.net, tensor_map(field(root, "state_dict", label), label, "state_dict"),
+    load_state_dict(*checkpoint.net, tensor_map(field(root, "state_dict", label), label, "state_dict"),
                  label);
     checkpoint.masks = tensor_map(field(root, "masks", label), label, "masks");
     return checkpoint;

@@ -26,6 +26,11 @@ inline constexpr int kCheckpointFormatVersion = 1;
 /// The model's parameters and buffers by PyTorch state_dict name.
 std::map<std::string, at::Tensor> state_dict(const PrunableNet& net);
 
+/// Copies weights into the model by state_dict name.
+/// @throws prunelab::Error naming `label` and the tensor when one is missing or of another shape.
+void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
+                     const std::string& label);
+
 /// Serializes a checkpoint to bytes.
 std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint);
 

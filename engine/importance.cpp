@@ -1,5 +1,7 @@
 #include "engine/importance.h"
 
+#include "engine/dependency.h"
+
 #include "engine/error.h"
 #include "engine/models.h"
 #include "engine/trainer.h"
@@ -201,6 +203,30 @@ const LayerScores* ImportanceResult::find(const std::string& layer) const
     return nullptr;
 }
 
+namespace {
+
+/// Coupled producers score a channel together: every one of them gets the group's reduction.
+void share_group_scores(ImportanceResult& result, const DependencyResult& dependencies, bool sum)
+{
+    for (const auto& group : dependencies.groups) {
+        const auto producers = group.producers();
+        if (producers.size() < 2)
+            continue;
+        at::Tensor combined;
+        for (const auto& layer : producers) {
+            const auto& scores = result.find(layer)->scores;
+            combined = combined.defined() ? combined + scores : scores.clone();
+        }
+        if (!sum)
+            combined /= double(producers.size());
+        for (auto& entry : result.layers)
+            if (group.has_producer(entry.layer))
+                entry.scores = combined.contiguous();
+    }
+}
+
+} // namespace
+
 ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration,
                                     const ImportanceOptions& options,
                                     const ImportanceProgress& progress,
@@ -215,9 +241,9 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
     result.criterion = options.criterion();
     result.granularity = options.granularity();
     const bool unit = options.granularity() != Granularity::Weight;
-    std::unordered_map<std::string, bool> is_output;
-    for (const auto& link : net.unit_links())
-        is_output[link.layer] = link.is_output;
+    if (unit && options.group_reduction() != "mean" && options.group_reduction() != "sum")
+        throw Error("unknown group reduction '" + options.group_reduction() + "' (mean, sum)");
+    const DependencyResult dependencies = unit ? analyze_dependencies(net) : DependencyResult{};
 
     std::vector<at::Tensor> scores(layers.size());
     const std::string& c = options.criterion();
@@ -270,10 +296,19 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
         if (!at::isfinite(s).all().item<bool>())
             throw Error("criterion '" + c + "' gave non-finite scores for layer '" +
                         layers[i].name + "' (are its weights NaN?)");
-        LayerScores entry{layers[i].name, layers[i].kind, s, true};
-        if (unit && is_output[layers[i].name])
-            entry.structurally_prunable = false;
+        LayerScores entry{layers[i].name, layers[i].kind, s, true, layers[i].name};
+        if (unit) {
+            const ChannelGroup* group = dependencies.group_of(layers[i].name);
+            entry.structurally_prunable = group && group->prunable;
+            if (group)
+                entry.group_leader = group->leader();
+        }
         result.layers.push_back(std::move(entry));
+    }
+    if (unit) {
+        share_group_scores(result, dependencies, options.group_reduction() == "sum");
+        result.warnings.insert(result.warnings.end(), dependencies.warnings.begin(),
+                               dependencies.warnings.end());
     }
     return result;
 }

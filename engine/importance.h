@@ -39,6 +39,9 @@ struct ImportanceOptions
     PRUNELAB_OPTION(int, calibration_batches, 32);
     PRUNELAB_OPTION(int64_t, batch, 128);
     PRUNELAB_OPTION(uint64_t, seed, 0); ///< for `random`
+    /// Neuron/filter: how the layers whose channels are coupled (by a residual addition) score
+    /// a shared channel from their own unit scores: "mean" or "sum".
+    PRUNELAB_OPTION(std::string, group_reduction, "mean");
 };
 
 /// One layer's scores: weight-shaped for Granularity::Weight, one per output unit otherwise.
@@ -48,7 +51,12 @@ struct LayerScores
     std::string layer;  ///< "conv1"
     std::string kind;   ///< "Conv2d" or "Linear"
     at::Tensor scores;  ///< float32, contiguous
-    bool structurally_prunable = true; ///< false for the output layer at neuron/filter level
+    /// Neuron/filter: false when the layer's channels cannot be removed (the output layer, or
+    /// a group an unsupported op touches).
+    bool structurally_prunable = true;
+    /// Neuron/filter: the layer that leads this layer's channel group (itself when its channels
+    /// are its own). Coupled layers share the group's scores and follow the leader's pruning.
+    std::string group_leader;
 };
 
 struct ImportanceResult
@@ -70,7 +78,8 @@ using ImportanceProgress = std::function<void(int done, int total)>;
 ///  - neuron/filter: l1/l2 = the norm of the unit's weights; activation = mean output of the unit
 ///    (before its nonlinearity) over the calibration samples, activation-abs = mean |output|;
 ///    gradient = mean over samples of ‖dL/dn‖ (over the unit's spatial positions); taylor =
-///    mean over samples of |Σ_positions n·dL/dn|; random.
+///    mean over samples of |Σ_positions n·dL/dn|; random. Layers whose channels a residual
+///    addition couples get their group's scores (mean or sum of theirs; see group_reduction).
 /// Data-driven scores are divided by their layer's L2 norm so global ranking compares layers
 /// fairly. `calibration` may be null for l1, l2 and random. Weights are not changed; gradients are
 /// cleared afterwards. Reports progress per calibration batch and stops when `cancel` is set.

@@ -12,6 +12,12 @@
 
 namespace prunelab {
 
+int64_t ModelSpec::width(const std::string& layer, int64_t standard) const
+{
+    const auto it = widths.find(layer);
+    return it == widths.end() ? standard : it->second;
+}
+
 double LayerInfo::sparsity() const
 {
     return weight_count == 0 ? 0.0 : 1.0 - double(nonzero_weights) / double(weight_count);

@@ -4,6 +4,7 @@
 // widgets can use them without the heavy headers.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct ModelSpec
     std::string name;                 ///< "convnet", "lenet300", "lenet5", "vgg-small", ...
     std::vector<int64_t> input_shape; ///< [C, H, W]
     int64_t num_classes = 10;
+    /// Output channels (features) per layer of a compacted model; a layer not named here has
+    /// the model's standard width.
+    std::map<std::string, int64_t> widths;
+
+    int64_t width(const std::string& layer, int64_t standard) const;
 };
 
 /// One prunable layer (Conv2d or Linear) as the rest of PruneLab sees it.

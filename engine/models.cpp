@@ -84,16 +84,21 @@ ConvNet::ConvNet(ModelSpec spec, int64_t conv1, int64_t conv2, int64_t hidden)
     if (h < 1 || w < 1)
         throw Error("model '" + s.name + "' needs input of at least 12×12, not " +
                     format_shape(s.input_shape));
+    conv1 = s.width("conv1", conv1);
+    conv2 = s.width("conv2", conv2);
+    hidden = s.width("fc1", hidden);
     m_conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], conv1, 5)));
     m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(conv1, conv2, 5)));
     m_fc1 = register_module("fc1", nn::Linear(conv2 * h * w, hidden));
     m_fc2 = register_module("fc2", nn::Linear(hidden, s.num_classes));
 }
 
-std::vector<UnitLink> ConvNet::unit_links() const
+ChannelGraph ConvNet::channel_graph() const
 {
-    return {{"conv1", "", {"conv2"}}, {"conv2", "", {"fc1"}}, {"fc1", "", {"fc2"}},
-            {"fc2", "", {}, false, true}};
+    ChannelGraph g; // pools and ReLUs keep channels (and zeros) where they are
+    int x = g.layer("conv2", g.layer("conv1", g.input()));
+    g.output(g.layer("fc2", g.layer("fc1", g.flatten(x))));
+    return g;
 }
 
 at::Tensor ConvNet::forward(at::Tensor x)
@@ -113,14 +118,17 @@ LeNet300::LeNet300(ModelSpec spec) : PrunableNet(std::move(spec))
     const auto& s = this->spec();
     require_input(s, 0, true);
     const int64_t features = s.input_shape[0] * s.input_shape[1] * s.input_shape[2];
-    m_fc1 = register_module("fc1", nn::Linear(features, 300));
-    m_fc2 = register_module("fc2", nn::Linear(300, 100));
-    m_fc3 = register_module("fc3", nn::Linear(100, s.num_classes));
+    const int64_t fc1 = s.width("fc1", 300), fc2 = s.width("fc2", 100);
+    m_fc1 = register_module("fc1", nn::Linear(features, fc1));
+    m_fc2 = register_module("fc2", nn::Linear(fc1, fc2));
+    m_fc3 = register_module("fc3", nn::Linear(fc2, s.num_classes));
 }
 
-std::vector<UnitLink> LeNet300::unit_links() const
+ChannelGraph LeNet300::channel_graph() const
 {
-    return {{"fc1", "", {"fc2"}}, {"fc2", "", {"fc3"}}, {"fc3", "", {}, false, true}};
+    ChannelGraph g;
+    g.output(g.layer("fc3", g.layer("fc2", g.layer("fc1", g.flatten(g.input())))));
+    return g;
 }
 
 at::Tensor LeNet300::forward(at::Tensor x)
@@ -142,18 +150,22 @@ LeNet5::LeNet5(ModelSpec spec) : PrunableNet(std::move(spec))
     if (h < 1 || w < 1)
         throw Error("model 'lenet5' needs input of at least 12×12, not " +
                     format_shape(s.input_shape));
+    const int64_t conv1 = s.width("conv1", 6), conv2 = s.width("conv2", 16);
+    const int64_t fc1 = s.width("fc1", 120), fc2 = s.width("fc2", 84);
     m_conv1 = register_module(
-        "conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], 6, 5).padding(2)));
-    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(6, 16, 5)));
-    m_fc1 = register_module("fc1", nn::Linear(16 * h * w, 120));
-    m_fc2 = register_module("fc2", nn::Linear(120, 84));
-    m_fc3 = register_module("fc3", nn::Linear(84, s.num_classes));
+        "conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], conv1, 5).padding(2)));
+    m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(conv1, conv2, 5)));
+    m_fc1 = register_module("fc1", nn::Linear(conv2 * h * w, fc1));
+    m_fc2 = register_module("fc2", nn::Linear(fc1, fc2));
+    m_fc3 = register_module("fc3", nn::Linear(fc2, s.num_classes));
 }
 
-std::vector<UnitLink> LeNet5::unit_links() const
+ChannelGraph LeNet5::channel_graph() const
 {
-    return {{"conv1", "", {"conv2"}}, {"conv2", "", {"fc1"}}, {"fc1", "", {"fc2"}},
-            {"fc2", "", {"fc3"}}, {"fc3", "", {}, false, true}};
+    ChannelGraph g;
+    const int x = g.flatten(g.layer("conv2", g.layer("conv1", g.input())));
+    g.output(g.layer("fc3", g.layer("fc2", g.layer("fc1", x))));
+    return g;
 }
 
 at::Tensor LeNet5::forward(at::Tensor x)
@@ -184,9 +196,11 @@ VggSmall::VggSmall(ModelSpec spec) : PrunableNet(std::move(spec))
             continue;
         }
         Stage stage;
+        const std::string conv_name = "features." + std::to_string(m_features->size());
+        entry = s.width(conv_name, entry);
         stage.conv = nn::Conv2d(nn::Conv2dOptions(channels, entry, 3).padding(1));
         stage.bn = nn::BatchNorm2d(entry);
-        m_conv_names.push_back("features." + std::to_string(m_features->size()));
+        m_conv_names.push_back(conv_name);
         m_features->push_back(stage.conv);
         m_bn_names.push_back("features." + std::to_string(m_features->size()));
         m_features->push_back(stage.bn);
@@ -197,15 +211,14 @@ VggSmall::VggSmall(ModelSpec spec) : PrunableNet(std::move(spec))
     m_classifier = register_module("classifier", nn::Linear(channels, s.num_classes));
 }
 
-std::vector<UnitLink> VggSmall::unit_links() const
+ChannelGraph VggSmall::channel_graph() const
 {
-    std::vector<UnitLink> links;
-    for (size_t i = 0; i < m_conv_names.size(); ++i) {
-        const std::string next = i + 1 < m_conv_names.size() ? m_conv_names[i + 1] : "classifier";
-        links.push_back({m_conv_names[i], m_bn_names[i], {next}});
-    }
-    links.push_back({"classifier", "", {}, false, true});
-    return links;
+    ChannelGraph g;
+    int x = g.input();
+    for (size_t i = 0; i < m_conv_names.size(); ++i)
+        x = g.norm(m_bn_names[i], g.layer(m_conv_names[i], x));
+    g.output(g.layer("classifier", g.global_pool(x)));
+    return g;
 }
 
 at::Tensor VggSmall::forward(at::Tensor x)
@@ -222,11 +235,11 @@ at::Tensor VggSmall::forward(at::Tensor x)
 
 // ---- ResNet ------------------------------------------------------------------------------
 
-BasicBlock::BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride)
+BasicBlock::BasicBlock(int64_t in_channels, int64_t inner, int64_t out_channels, int64_t stride)
 {
-    m_conv1 = register_module("conv1", conv3x3(in_channels, out_channels, stride));
-    m_bn1 = register_module("bn1", nn::BatchNorm2d(out_channels));
-    m_conv2 = register_module("conv2", conv3x3(out_channels, out_channels, 1));
+    m_conv1 = register_module("conv1", conv3x3(in_channels, inner, stride));
+    m_bn1 = register_module("bn1", nn::BatchNorm2d(inner));
+    m_conv2 = register_module("conv2", conv3x3(inner, out_channels, 1));
     m_bn2 = register_module("bn2", nn::BatchNorm2d(out_channels));
     if (stride != 1 || in_channels != out_channels) {
         m_down_conv = nn::Conv2d(
@@ -255,7 +268,8 @@ ResNet::ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_pe
 {
     const auto& s = this->spec();
     require_input(s, 0, true);
-    const int64_t stem = cifar_layout ? 16 : 64;
+    const int64_t standard_stem = cifar_layout ? 16 : 64;
+    const int64_t stem = s.width("conv1", standard_stem);
     if (cifar_layout)
         m_conv1 = register_module("conv1", conv3x3(s.input_shape[0], stem, 1));
     else
@@ -267,40 +281,46 @@ ResNet::ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_pe
 
     int64_t channels = stem;
     for (size_t stage = 0; stage < blocks_per_stage.size(); ++stage) {
-        const int64_t width = stem << stage;
+        // A stage's blocks add onto one stream: the stem's (first stage) or the first block's
+        // shortcut conv's channels, which a compacted model may have narrowed.
+        const std::string name = "layer" + std::to_string(stage + 1);
+        const int64_t width =
+            stage == 0 ? stem : s.width(name + ".0.downsample.0", standard_stem << stage);
         auto sequential = nn::Sequential();
         std::vector<std::shared_ptr<BasicBlock>> blocks;
         for (int64_t b = 0; b < blocks_per_stage[stage]; ++b) {
             const int64_t stride = (b == 0 && stage > 0) ? 2 : 1;
-            auto block = std::make_shared<BasicBlock>(channels, width, stride);
+            const int64_t inner =
+                s.width(name + "." + std::to_string(b) + ".conv1", standard_stem << stage);
+            auto block = std::make_shared<BasicBlock>(channels, inner, width, stride);
             sequential->push_back(block);
             blocks.push_back(block);
             channels = width;
         }
-        m_stages.push_back(
-            register_module("layer" + std::to_string(stage + 1), std::move(sequential)));
+        m_stages.push_back(register_module(name, std::move(sequential)));
         m_blocks.push_back(std::move(blocks));
     }
     m_fc = register_module("fc", nn::Linear(channels, s.num_classes));
 }
 
-std::vector<UnitLink> ResNet::unit_links() const
+ChannelGraph ResNet::channel_graph() const
 {
-    std::vector<UnitLink> links = {{"conv1", "bn1", {}, true}};
+    ChannelGraph g;
+    int x = g.norm("bn1", g.layer("conv1", g.input()));
     for (size_t stage = 0; stage < m_blocks.size(); ++stage) {
         for (size_t b = 0; b < m_blocks[stage].size(); ++b) {
             const std::string prefix =
                 "layer" + std::to_string(stage + 1) + "." + std::to_string(b) + ".";
-            // Inside a block conv1 feeds only conv2; conv2 and the shortcut meet in the sum.
-            links.push_back({prefix + "conv1", prefix + "bn1", {prefix + "conv2"}});
-            links.push_back({prefix + "conv2", prefix + "bn2", {}, true});
+            int out = g.norm(prefix + "bn1", g.layer(prefix + "conv1", x));
+            out = g.norm(prefix + "bn2", g.layer(prefix + "conv2", out));
+            int shortcut = x;
             if (m_blocks[stage][b]->has_downsample())
-                links.push_back(
-                    {prefix + "downsample.0", prefix + "downsample.1", {}, true});
+                shortcut = g.norm(prefix + "downsample.1", g.layer(prefix + "downsample.0", x));
+            x = g.add(out, shortcut);
         }
     }
-    links.push_back({"fc", "", {}, false, true});
-    return links;
+    g.output(g.layer("fc", g.global_pool(x)));
+    return g;
 }
 
 at::Tensor ResNet::forward(at::Tensor x)

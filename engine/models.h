@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/channel_graph.h"
 #include "engine/model_info.h"
 
 #include <torch/nn/module.h>
@@ -57,22 +58,6 @@ bool layer_trace_active();
 /// Runs a layer and, when a trace is active on this thread, records its shapes.
 at::Tensor traced(const torch::nn::Module& module, const at::Tensor& input, at::Tensor output);
 
-/// How a prunable layer's output units (Linear rows, Conv2d filters) connect onward, so
-/// structured pruning can zero a unit together with everything that only serves it.
-struct UnitLink
-{
-    std::string layer;       ///< the producing layer ("conv1")
-    std::string batch_norm;  ///< the BatchNorm normalizing its output, or empty
-    /// Layers whose input channels (or, after a flatten, groups of input features) are this
-    /// layer's units and receive nothing else: their input columns are zeroed with the unit.
-    std::vector<std::string> consumers;
-    /// The output feeds a residual addition: its units are coupled with other layers', so only
-    /// the unit itself (not the consumers' inputs) is masked.
-    bool residual = false;
-    /// The model's output layer: its units are classes and cannot be pruned structurally.
-    bool is_output = false;
-};
-
 /// The base of every model PruneLab prunes: a torch module with a single-tensor forward,
 /// its spec, and PyTorch-compatible parameter names (`conv1.weight`, `layer1.0.bn1.bias`).
 class PrunableNet : public torch::nn::Module
@@ -80,8 +65,8 @@ class PrunableNet : public torch::nn::Module
 public:
     explicit PrunableNet(ModelSpec spec) : m_spec(std::move(spec)) {}
     virtual at::Tensor forward(at::Tensor x) = 0;
-    /// One entry per prunable layer, in forward order.
-    virtual std::vector<UnitLink> unit_links() const = 0;
+    /// How channels flow from layer to layer (for dependency analysis and compaction).
+    virtual ChannelGraph channel_graph() const = 0;
     const ModelSpec& spec() const { return m_spec; }
     /// Whether gradients reaching a traced layer output are that layer's own (false for a
     /// TorchScript forward, where the interpreter's graph keeps them), so unit-level gradient
@@ -101,7 +86,7 @@ class ConvNet : public PrunableNet
 public:
     explicit ConvNet(ModelSpec spec, int64_t conv1 = 10, int64_t conv2 = 20, int64_t hidden = 50);
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -114,7 +99,7 @@ class LeNet300 : public PrunableNet
 public:
     explicit LeNet300(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override;
 
 private:
     torch::nn::Linear m_fc1{nullptr}, m_fc2{nullptr}, m_fc3{nullptr};
@@ -126,7 +111,7 @@ class LeNet5 : public PrunableNet
 public:
     explicit LeNet5(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -141,7 +126,7 @@ class VggSmall : public PrunableNet
 public:
     explicit VggSmall(ModelSpec spec);
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override;
 
 private:
     struct Stage
@@ -162,7 +147,8 @@ private:
 class BasicBlock : public torch::nn::Module
 {
 public:
-    BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride);
+    /// `inner`: conv1's output channels (conv2's input), `out_channels` in a standard block.
+    BasicBlock(int64_t in_channels, int64_t inner, int64_t out_channels, int64_t stride);
     at::Tensor forward(const at::Tensor& x);
     bool has_downsample() const { return !m_down_conv.is_empty(); }
 
@@ -181,7 +167,7 @@ class ResNet : public PrunableNet
 public:
     ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_per_stage);
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override;
 
 private:
     bool m_cifar_layout;

@@ -2,6 +2,7 @@
 
 #include "engine/atomic_file.h"
 #include "engine/error.h"
+#include "engine/script_graph.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -92,6 +93,7 @@ ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape
     : PrunableNet(ModelSpec{"torchscript", input_shape, 0}), m_module(std::move(module))
 {
     mirror();
+    read_channel_graph();
     if (prunable_layers(*this).empty())
         throw Error(label + ": the TorchScript model has no Conv2d or Linear layer to prune");
     // The class count and a check that the forward takes the data's shape.
@@ -153,29 +155,27 @@ void ScriptNet::mirror()
     for (const auto& b : m_module.named_buffers(false))
         register_buffer(b.name, b.value);
 
-    // Filters take the BatchNorm that follows them (by module order and channel count); their
-    // consumers are not known without the graph, so a pruned filter's output is zeroed (conv,
-    // bias, BN) rather than removed. The last Linear is the output layer.
-    const auto layers = prunable_layers(*this);
-    std::vector<std::pair<std::string, std::string>> order; // path, kind
-    for (const auto& item : m_module.named_modules())
-        if (!item.name.empty())
-            order.push_back({item.name, class_name(item.value)});
-    for (size_t i = 0; i < layers.size(); ++i) {
-        UnitLink link{layers[i].name, "", {}, false, i + 1 == layers.size()};
-        if (layers[i].kind == "Conv2d") {
-            auto at = std::find_if(order.begin(), order.end(),
-                                   [&](const auto& e) { return e.first == layers[i].name; });
-            if (at != order.end() && at + 1 != order.end() && (at + 1)->second == "BatchNorm2d")
-                link.batch_norm = (at + 1)->first;
-            link.residual = true; // outputs mask only themselves: consumers are not known
-        }
-        m_links.push_back(link);
+}
+
+void ScriptNet::read_channel_graph()
+{
+    // Which layer feeds which, from the forward graph: dependency analysis follows it, and a
+    // graph PruneLab cannot read leaves every layer unprunable at channel level (weights still
+    // prune).
+    std::set<std::string> layers;
+    for (const auto& layer : prunable_layers(*this))
+        layers.insert(layer.name);
+    try {
+        m_channels = script_channel_graph(*inlined_forward(m_module), layers);
+    } catch (const std::exception& e) {
+        m_channels = ChannelGraph();
+        m_channels.output(m_channels.opaque("the forward graph (" + std::string(e.what()).substr(0, 120) + ")",
+                                            {m_channels.input()}));
     }
 }
 
-ScriptNet::ScriptNet(torch::jit::Module module, ModelSpec spec, std::vector<UnitLink> links, bool)
-    : PrunableNet(std::move(spec)), m_module(std::move(module)), m_links(std::move(links))
+ScriptNet::ScriptNet(torch::jit::Module module, ModelSpec spec, ChannelGraph channels)
+    : PrunableNet(std::move(spec)), m_module(std::move(module)), m_channels(std::move(channels))
 {
 }
 
@@ -193,9 +193,8 @@ std::shared_ptr<ScriptNet> ScriptNet::clone() const
     auto original = originals.begin();
     for (auto copy_it = copies.begin(); copy_it != copies.end(); ++copy_it, ++original)
         (*copy_it).value.requires_grad_((*original).value.requires_grad());
-    std::shared_ptr<ScriptNet> copy(new ScriptNet(std::move(cloned), spec(), {}, true));
+    std::shared_ptr<ScriptNet> copy(new ScriptNet(std::move(cloned), spec(), m_channels));
     copy->mirror();
-    copy->m_links = m_links;
     return copy;
 }
 
@@ -218,34 +217,12 @@ at::Tensor ScriptNet::forward(at::Tensor x)
     return m_module.forward({std::move(x)}).toTensor();
 }
 
-namespace {
-
-/// "layer1.0.conv1.weight" for %w = GetAttr[weight](GetAttr[conv1](GetAttr[0](GetAttr[layer1](self)))).
-std::string attribute_path(torch::jit::Value* value, torch::jit::Value* self)
-{
-    std::vector<std::string> parts;
-    while (value != self) {
-        torch::jit::Node* node = value->node();
-        if (node->kind() != c10::prim::GetAttr)
-            return {};
-        parts.insert(parts.begin(), node->s(c10::attr::name));
-        value = node->input(0);
-    }
-    std::string path;
-    for (const auto& p : parts)
-        path += (path.empty() ? "" : ".") + p;
-    return path;
-}
-
-} // namespace
-
 void ScriptNet::instrument()
 {
     // A copy of forward with every submodule call inlined, returning (output, (in0, out0, in1,
     // out1, ...)) for the Conv2d/Linear calls at the top level of the graph.
     try {
-        auto graph = m_module.get_method("forward").graph()->copy();
-        torch::jit::Inline(*graph);
+        auto graph = inlined_forward(m_module);
         torch::jit::Value* self = graph->inputs()[0];
         std::map<std::string, const torch::nn::Module*> standins;
         for (const auto& layer : prunable_layers(*this))
@@ -289,8 +266,6 @@ at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
         traced(*m_probes[i].standin, probes[2 * i].toTensor(), probes[2 * i + 1].toTensor());
     return elements.at(0).toTensor();
 }
-
-std::vector<UnitLink> ScriptNet::unit_links() const { return m_links; }
 
 void ScriptNet::train(bool on)
 {

@@ -27,7 +27,7 @@ public:
     /// instrumented copy of the module's graph that also returns every Conv2d/Linear input and
     /// output, and records them for the stand-in layers.
     at::Tensor forward(at::Tensor x) override;
-    std::vector<UnitLink> unit_links() const override;
+    ChannelGraph channel_graph() const override { return m_channels; }
     void train(bool on = true) override;
     bool observes_unit_gradients() const override { return false; }
 
@@ -40,13 +40,14 @@ public:
     void save(const std::string& path) const;
 
 private:
-    ScriptNet(torch::jit::Module module, ModelSpec spec, std::vector<UnitLink> links, bool);
+    ScriptNet(torch::jit::Module module, ModelSpec spec, ChannelGraph channels);
     void mirror();
+    void read_channel_graph();
     void instrument();
     at::Tensor traced_forward(const at::Tensor& x);
 
     torch::jit::Module m_module;
-    std::vector<UnitLink> m_links;
+    ChannelGraph m_channels;
     struct Probe
     {
         std::string layer;

@@ -1,0 +1,62 @@
+#pragma once
+
+// How channels flow through a model, as much as structured pruning needs to know: which layer
+// makes a tensor's channels, what normalizes them, where they are added or concatenated, and
+// who consumes them. Built-in models write theirs by hand; TorchScript models get one from
+// their forward graph. Free of LibTorch: plain names and value ids.
+
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+class ChannelGraph
+{
+public:
+    enum class OpKind
+    {
+        Layer,      ///< Conv2d (groups 1) or Linear named `name`: new channels out, input consumed
+        Norm,       ///< BatchNorm `name` over its input's channels
+        Add,        ///< elementwise sum of two tensors: their channels become one
+        Cat,        ///< concatenation along channels
+        Flatten,    ///< [N, C, H, W] → [N, C·H·W]: each channel becomes H·W features
+        GlobalPool, ///< [N, C, H, W] → [N, C] (mean over positions)
+        Opaque,     ///< anything else that takes these channels: `name` is the op
+    };
+    struct Op
+    {
+        OpKind kind;
+        std::string name;
+        std::vector<int> inputs; ///< value ids
+        int output = -1;         ///< value id
+    };
+
+    /// The model's input (value 0).
+    int input() const { return 0; }
+    int layer(const std::string& name, int in) { return push(OpKind::Layer, name, {in}); }
+    int norm(const std::string& name, int in) { return push(OpKind::Norm, name, {in}); }
+    int add(int a, int b) { return push(OpKind::Add, "add", {a, b}); }
+    int cat(std::vector<int> ins) { return push(OpKind::Cat, "cat", std::move(ins)); }
+    int flatten(int in) { return push(OpKind::Flatten, "flatten", {in}); }
+    int global_pool(int in) { return push(OpKind::GlobalPool, "mean", {in}); }
+    int opaque(const std::string& op, std::vector<int> ins) { return push(OpKind::Opaque, op, std::move(ins)); }
+    /// Marks a value as (part of) the model's output: its channels cannot change.
+    void output(int value) { m_outputs.push_back(value); }
+
+    const std::vector<Op>& ops() const { return m_ops; }
+    const std::vector<int>& outputs() const { return m_outputs; }
+    int value_count() const { return m_values; }
+
+private:
+    int push(OpKind kind, const std::string& name, std::vector<int> ins)
+    {
+        m_ops.push_back({kind, name, std::move(ins), m_values});
+        return m_values++;
+    }
+
+    std::vector<Op> m_ops;
+    std::vector<int> m_outputs;
+    int m_values = 1; ///< value 0 is the input
+};
+
+} // namespace prunelab
