@@ -67,6 +67,29 @@ const std::vector<CommandInfo>& all_commands()
                {"io-sample", "F", "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
                json_option()}),
          1, run_export},
+        {"compact",
+         "compact MODEL --out CKPT [--state-dict F] [--report F] [--data DATA] [--json]",
+         "Remove pruned filters and neurons for real: every channel whose whole group (the "
+         "filters or neurons of coupled layers, their biases and BatchNorms) is pruned is cut "
+         "from every layer that makes or reads it. The smaller model computes the same outputs "
+         "(checked); weight-level masks left over are kept. A TorchScript model stays TorchScript.",
+         with(data_options(),
+              {{"out", "CKPT", "where to write the compacted model (required)"},
+               {"state-dict", "F", "also write its state_dict (the new shapes) for torch.load"},
+               {"report", "F", "also write the JSON report of the compacted model"},
+               json_option()}),
+         1, run_compact},
+        {"bench",
+         "bench MODEL [MODEL ...] [--batch B] [--runs N] [--warmup N] [--threads T] [--json]",
+         "Inference latency (median of many runs after warm-up) and throughput; several models "
+         "are timed in turns on the same input, with speedups against the first.",
+         {{"batch", "B", "samples per forward pass (default 1)"},
+          {"runs", "N", "timed runs per model (default 50)"},
+          {"warmup", "N", "untimed runs first (default 5)"},
+          {"max-seconds", "S", "stop after this much timing, at least 5 runs (default 60)"},
+          {"threads", "T", "CPU threads (default: all cores)"},
+          json_option()},
+         16, run_bench},
         {"distill",
          "distill --teacher MODEL --student MODEL --data DATA [--temperature T] [--alpha A] "
          "[--epochs N] [options] --out CKPT [--json]",

@@ -30,6 +30,8 @@ int run_eval(const ParsedArgs& args, CommandContext& context);
 int run_demo(const ParsedArgs& args, CommandContext& context);
 int run_prune(const ParsedArgs& args, CommandContext& context);
 int run_distill(const ParsedArgs& args, CommandContext& context);
+int run_compact(const ParsedArgs& args, CommandContext& context);
+int run_bench(const ParsedArgs& args, CommandContext& context);
 int run_export(const ParsedArgs& args, CommandContext& context);
 int run_recipe(const ParsedArgs& args, CommandContext& context);
 int run_sweep_command(const ParsedArgs& args, CommandContext& context);

@@ -1,0 +1,143 @@
+#include "app/cli/cli_support.h"
+#include "app/cli/command_registry.h"
+
+#include "engine/atomic_file.h"
+#include "engine/compaction.h"
+#include "engine/error.h"
+#include "engine/exports.h"
+#include "engine/mask_set.h"
+#include "engine/model_loader.h"
+#include "engine/script_net.h"
+#include "engine/trainer.h"
+#include "engine/version.h"
+
+#include <cstdio>
+#include <ostream>
+
+namespace prunelab::cli {
+namespace {
+
+void save_model(const Checkpoint& checkpoint, const std::string& path)
+{
+    // Same format out as in: TorchScript stays TorchScript.
+    if (const auto* scripted = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
+        scripted->save(path);
+    else
+        save_checkpoint(checkpoint, path);
+}
+
+nlohmann::json groups_json(const CompactionResult& result)
+{
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : result.groups)
+        groups.push_back({{"leader", g.leader},
+                          {"layers", g.layers},
+                          {"channels_before", g.channels_before},
+                          {"channels_after", g.channels_after}});
+    return groups;
+}
+
+} // namespace
+
+int run_compact(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string model = model_argument(args);
+    const std::string out_path = args.required("out");
+    check_output_path(out_path);
+    const auto state_dict_path = args.value("state-dict");
+    const auto report_path = args.value("report");
+    for (const auto& path : {state_dict_path, report_path})
+        if (path)
+            check_output_path(*path);
+
+    Checkpoint checkpoint = load_model_for(model, nullptr);
+    std::optional<DataSplits> data;
+    if (args.has("data"))
+        data = load_data_for(args, checkpoint.net->spec());
+    const MaskSet masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
+    masks.apply_(*checkpoint.net);
+    const ModelInfo before = describe_model(*checkpoint.net);
+    const CompactionResult result = compact(*checkpoint.net, masks);
+    for (const auto& warning : result.warnings)
+        context.err << "warning: " << warning << "\n";
+    for (const auto& note : result.notes)
+        context.err << "note: " << note << "\n";
+
+    Checkpoint out = checkpoint;
+    if (result.changed()) {
+        out.net = result.net;
+        out.masks = result.masks.to_bool();
+        out.metadata["compaction"] = {{"source", model},
+                                      {"groups", groups_json(result)},
+                                      {"params_before", result.params_before},
+                                      {"params_after", result.params_after},
+                                      {"max_abs_diff", result.max_abs_diff},
+                                      {"prunelab_version", kVersion}};
+    }
+    const ModelInfo after = describe_model(*out.net);
+    std::optional<double> accuracy;
+    if (data) {
+        accuracy = evaluate(*out.net, data->test).accuracy;
+        out.metadata["test_accuracy"] = *accuracy;
+        out.metadata["data"] = data->spec;
+    }
+    save_model(out, out_path); // unchanged when nothing could be removed: scripts go on
+    nlohmann::json paths = {{"checkpoint", out_path}};
+    if (state_dict_path) {
+        export_state_dict(*out.net, *state_dict_path);
+        paths["state_dict"] = *state_dict_path;
+    }
+    if (report_path) {
+        ReportContext report;
+        report.data = data ? data->spec : std::string();
+        report.accuracy_after = accuracy;
+        report.pruning = {{"compaction", out.metadata.value("compaction", nlohmann::json(nullptr))},
+                          {"flops_before_compaction", before.flops},
+                          {"params_before_compaction", before.total_params}};
+        export_report(after, report, *report_path);
+        paths["report"] = *report_path;
+    }
+
+    if (args.has("json")) {
+        nlohmann::json json = {{"command", "compact"},
+                               {"source", model},
+                               {"changed", result.changed()},
+                               {"groups", groups_json(result)},
+                               {"params_before", before.total_params},
+                               {"params_after", after.total_params},
+                               {"flops_before", before.flops},
+                               {"flops_after", after.flops},
+                               {"max_abs_diff", result.max_abs_diff},
+                               {"notes", result.notes},
+                               {"warnings", result.warnings},
+                               {"paths", paths}};
+        if (accuracy)
+            json["accuracy"] = *accuracy;
+        print_json_line(context.out, json);
+        return 0;
+    }
+    for (const auto& g : result.groups) {
+        context.out << "  " << g.leader << ": " << g.channels_before << " → " << g.channels_after
+                    << " channels";
+        if (g.layers.size() > 1)
+            context.out << " (" << g.layers.size() << " layers)";
+        context.out << "\n";
+    }
+    char line[240];
+    std::snprintf(line, sizeof line,
+                  "params %s → %s (%.2f×), FLOPs %s → %s (%.2f×), max output difference %.2g\n",
+                  group_digits(before.total_params).c_str(), group_digits(after.total_params).c_str(),
+                  double(before.total_params) / double(std::max<int64_t>(1, after.total_params)),
+                  group_digits(before.flops).c_str(), group_digits(after.flops).c_str(),
+                  double(before.flops) / double(std::max<int64_t>(1, after.flops)), result.max_abs_diff);
+    context.out << line;
+    if (accuracy) {
+        std::snprintf(line, sizeof line, "accuracy %.2f%%\n", *accuracy * 100.0);
+        context.out << line;
+    }
+    for (const auto& [what, path] : paths.items())
+        context.out << "wrote " << what << " " << path.get<std::string>() << "\n";
+    return 0;
+}
+
+} // namespace prunelab::cli
