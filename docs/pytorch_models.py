@@ -9,7 +9,14 @@ the workbench) loads with `model.load_state_dict(torch.load(F))` and gives the s
     model = pytorch_models.build("convnet", in_channels=1, num_classes=10, input_size=(28, 28))
     model.load_state_dict(torch.load("pruned_state_dict.pt"))
 
-Tested by tests/python/export_check.py (ctest test_exports).
+A compacted model (`prunelab-cli compact`) has narrower layers; pass its widths, which the
+state_dict itself tells:
+
+    sd = torch.load("small_state_dict.pt")
+    model = pytorch_models.build("resnet20", 3, 10, (32, 32), widths=pytorch_models.widths_of(sd))
+    model.load_state_dict(sd)
+
+Tested by tests/python/export_check.py (ctest test_exports) and tests/python/compaction_check.py.
 """
 
 import torch
@@ -17,11 +24,24 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def widths_of(state_dict):
+    """Output channels (features) of every Conv2d/Linear layer in a state_dict: {layer: width}."""
+    return {k[: -len(".weight")]: v.shape[0] for k, v in state_dict.items()
+            if k.endswith(".weight") and v.dim() in (2, 4)}
+
+
+def _width(widths, layer, standard):
+    return (widths or {}).get(layer, standard)
+
+
 class ConvNet(nn.Module):
     """The seed ConvNet; ConvNet(conv1=5, conv2=10, hidden=20) is `convnet-small`."""
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28), conv1=10, conv2=20, hidden=50):
+    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28), conv1=10, conv2=20, hidden=50,
+                 widths=None):
         super().__init__()
+        conv1, conv2 = _width(widths, "conv1", conv1), _width(widths, "conv2", conv2)
+        hidden = _width(widths, "fc1", hidden)
         h = ((input_size[0] - 4) // 2 - 4) // 2
         w = ((input_size[1] - 4) // 2 - 4) // 2
         self.conv1 = nn.Conv2d(in_channels, conv1, 5)
@@ -38,11 +58,12 @@ class ConvNet(nn.Module):
 class LeNet300(nn.Module):
     """LeNet-300-100 (Han et al. 2015)."""
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28)):
+    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28), widths=None):
         super().__init__()
-        self.fc1 = nn.Linear(in_channels * input_size[0] * input_size[1], 300)
-        self.fc2 = nn.Linear(300, 100)
-        self.fc3 = nn.Linear(100, num_classes)
+        fc1, fc2 = _width(widths, "fc1", 300), _width(widths, "fc2", 100)
+        self.fc1 = nn.Linear(in_channels * input_size[0] * input_size[1], fc1)
+        self.fc2 = nn.Linear(fc1, fc2)
+        self.fc3 = nn.Linear(fc2, num_classes)
 
     def forward(self, x):
         x = F.relu(self.fc1(x.flatten(1)))
@@ -50,15 +71,17 @@ class LeNet300(nn.Module):
 
 
 class LeNet5(nn.Module):
-    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28)):
+    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28), widths=None):
         super().__init__()
         h = (input_size[0] // 2 - 4) // 2
         w = (input_size[1] // 2 - 4) // 2
-        self.conv1 = nn.Conv2d(in_channels, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * h * w, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
+        c1, c2 = _width(widths, "conv1", 6), _width(widths, "conv2", 16)
+        f1, f2 = _width(widths, "fc1", 120), _width(widths, "fc2", 84)
+        self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2)
+        self.conv2 = nn.Conv2d(c1, c2, 5)
+        self.fc1 = nn.Linear(c2 * h * w, f1)
+        self.fc2 = nn.Linear(f1, f2)
+        self.fc3 = nn.Linear(f2, num_classes)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2, 2)
@@ -72,13 +95,14 @@ class VggSmall(nn.Module):
 
     PLAN = [64, "M", 128, "M", 256, 256, "M", 512, "M"]
 
-    def __init__(self, in_channels=3, num_classes=10, input_size=(32, 32)):
+    def __init__(self, in_channels=3, num_classes=10, input_size=(32, 32), widths=None):
         super().__init__()
         layers, channels = [], in_channels
         for entry in self.PLAN:
             if entry == "M":
                 layers.append(nn.MaxPool2d(2, 2))
             else:
+                entry = _width(widths, f"features.{len(layers)}", entry)
                 layers += [nn.Conv2d(channels, entry, 3, padding=1), nn.BatchNorm2d(entry), nn.ReLU()]
                 channels = entry
         self.features = nn.Sequential(*layers)
@@ -93,11 +117,12 @@ def conv3x3(cin, cout, stride=1):
 
 
 class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride=1):
+    def __init__(self, cin, cout, stride=1, inner=None):
         super().__init__()
-        self.conv1 = conv3x3(cin, cout, stride)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = conv3x3(cout, cout)
+        inner = inner or cout
+        self.conv1 = conv3x3(cin, inner, stride)
+        self.bn1 = nn.BatchNorm2d(inner)
+        self.conv2 = conv3x3(inner, cout)
         self.bn2 = nn.BatchNorm2d(cout)
         self.downsample = None
         if stride != 1 or cin != cout:
@@ -110,46 +135,67 @@ class BasicBlock(nn.Module):
         return F.relu(out + shortcut)
 
 
-class ResNet20(nn.Module):
-    """ResNet-20 for 32x32 input (He et al. 2016): 16-32-64 channels, 3 blocks per stage."""
+class ResNet(nn.Module):
+    """ResNet with basic blocks and torchvision's names. `cifar=True`: ResNet-20 for 32x32 input
+    (He et al. 2016; 16-32-64 channels, 3 blocks per stage). `cifar=False`: the ImageNet layout
+    of torchvision's resnet18 (7x7/2 stem, max-pool, 64-128-256-512, 2 blocks per stage)."""
 
-    def __init__(self, in_channels=3, num_classes=10, input_size=(32, 32)):
+    def __init__(self, in_channels=3, num_classes=10, cifar=True, blocks=(3, 3, 3), widths=None):
         super().__init__()
-        self.conv1 = conv3x3(in_channels, 16)
-        self.bn1 = nn.BatchNorm2d(16)
-        channels = 16
-        for stage in range(3):
-            width = 16 << stage
-            blocks = []
-            for b in range(3):
-                blocks.append(BasicBlock(channels, width, 2 if b == 0 and stage > 0 else 1))
+        standard = 16 if cifar else 64
+        stem = _width(widths, "conv1", standard)
+        self.cifar = cifar
+        if cifar:
+            self.conv1 = conv3x3(in_channels, stem)
+        else:
+            self.conv1 = nn.Conv2d(in_channels, stem, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem)
+        channels = stem
+        for stage, count in enumerate(blocks):
+            name = f"layer{stage + 1}"
+            # A stage's blocks add onto one stream: the stem's, or the first block's shortcut's.
+            width = stem if stage == 0 else _width(widths, f"{name}.0.downsample.0", standard << stage)
+            layers = []
+            for b in range(count):
+                inner = _width(widths, f"{name}.{b}.conv1", standard << stage)
+                layers.append(BasicBlock(channels, width, 2 if b == 0 and stage > 0 else 1, inner))
                 channels = width
-            setattr(self, f"layer{stage + 1}", nn.Sequential(*blocks))
+            setattr(self, name, nn.Sequential(*layers))
+        self.stages = len(blocks)
         self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
+        if not self.cifar:
+            x = F.max_pool2d(x, 3, 2, 1)
+        for stage in range(self.stages):
+            x = getattr(self, f"layer{stage + 1}")(x)
         return self.fc(x.mean((2, 3)))
 
 
-def build(name, in_channels, num_classes, input_size):
-    """The PyTorch model for a PruneLab built-in name."""
+def ResNet20(in_channels=3, num_classes=10, input_size=(32, 32), widths=None):
+    return ResNet(in_channels, num_classes, True, (3, 3, 3), widths)
+
+
+def build(name, in_channels, num_classes, input_size, widths=None):
+    """The PyTorch model for a PruneLab built-in name; `widths` for a compacted one."""
     if name == "convnet":
-        return ConvNet(in_channels, num_classes, input_size)
+        return ConvNet(in_channels, num_classes, input_size, widths=widths)
     if name == "convnet-small":
-        return ConvNet(in_channels, num_classes, input_size, conv1=5, conv2=10, hidden=20)
+        return ConvNet(in_channels, num_classes, input_size, conv1=5, conv2=10, hidden=20, widths=widths)
     if name == "convnet-tiny":
-        return ConvNet(in_channels, num_classes, input_size, conv1=3, conv2=6, hidden=16)
+        return ConvNet(in_channels, num_classes, input_size, conv1=3, conv2=6, hidden=16, widths=widths)
     if name == "lenet300":
-        return LeNet300(in_channels, num_classes, input_size)
+        return LeNet300(in_channels, num_classes, input_size, widths)
     if name == "lenet5":
-        return LeNet5(in_channels, num_classes, input_size)
+        return LeNet5(in_channels, num_classes, input_size, widths)
     if name == "vgg-small":
-        return VggSmall(in_channels, num_classes, input_size)
+        return VggSmall(in_channels, num_classes, input_size, widths)
     if name == "resnet20":
-        return ResNet20(in_channels, num_classes, input_size)
+        return ResNet20(in_channels, num_classes, input_size, widths)
     if name == "resnet18":
+        if widths:
+            return ResNet(in_channels, num_classes, False, (2, 2, 2, 2), widths)
         import torchvision
         return torchvision.models.resnet18(num_classes=num_classes)
     raise ValueError(f"unknown PruneLab model {name!r}")

@@ -255,7 +255,9 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
     }
     for (const auto& [name, mask] : masks.masks()) {
         auto it = plan.find(name);
-        result.masks.set(name, it == plan.end() ? mask : cut(mask, it->second));
+        const at::Tensor left = it == plan.end() ? mask : cut(mask, it->second);
+        if (!left.all().item<bool>()) // a mask that prunes nothing any more is dropped
+            result.masks.set(name, left);
     }
     result.params_after = parameter_count(*result.net);
 

@@ -146,15 +146,29 @@ private:
     }
     bool is_tracked(jit::Value* value) const { return !tracked(value).empty(); }
 
-    /// Tracked values a node reads, its nested blocks included.
-    void collect(jit::Node* node, std::vector<int>& out) const
+    static bool makes_tensor(jit::Node* node)
     {
-        for (jit::Value* input : node->inputs())
-            for (int id : tracked(input))
-                out.push_back(id);
-        for (jit::Block* block : node->blocks())
+        return std::any_of(node->outputs().begin(), node->outputs().end(), [](jit::Value* v) {
+            return v->type()->kind() == c10::TypeKind::TensorType;
+        });
+    }
+
+    /// Tracked values a node reads. Inside a branch or loop only what makes tensors counts:
+    /// `if x.dim() != 4: raise ...` reads a shape, not channels.
+    void collect(jit::Node* node, std::vector<int>& out, bool nested = false) const
+    {
+        if (!nested || makes_tensor(node) || node->kind() == c10::prim::ListConstruct ||
+            node->kind() == c10::prim::TupleConstruct)
+            for (jit::Value* input : node->inputs())
+                for (int id : tracked(input))
+                    out.push_back(id);
+        for (jit::Block* block : node->blocks()) {
             for (jit::Node* inner : block->nodes())
-                collect(inner, out);
+                collect(inner, out, true);
+            for (jit::Value* result : block->outputs())
+                for (int id : tracked(result))
+                    out.push_back(id);
+        }
     }
 
     void map_outputs(jit::Node* node, int id)
@@ -175,16 +189,19 @@ private:
             m_lists[node->output()] = ins;
             return;
         }
-        const bool makes_tensor = std::any_of(node->outputs().begin(), node->outputs().end(), [](jit::Value* v) {
-            return v->type()->kind() == c10::TypeKind::TensorType;
-        });
-        if (!makes_tensor && node->blocks().empty())
+        if (!makes_tensor(node) && node->blocks().empty())
             return; // size(), dim(), ...: reads shapes, not channels
         if (const auto id = translate(node)) {
             map_outputs(node, *id);
             return;
         }
-        map_outputs(node, m_channels.opaque(kind.toQualString(), ins));
+        std::string op = kind.toQualString();
+        if ((kind == c10::aten::conv2d || kind == c10::aten::_convolution) && node->inputs().size() > 1) {
+            const std::string layer = layer_of(node->input(1), m_self);
+            if (!layer.empty())
+                op = "the grouped (depthwise) convolution '" + layer + "'";
+        }
+        map_outputs(node, m_channels.opaque(op, ins));
     }
 
     /// The channel-graph value of a node PruneLab understands, or nothing.

@@ -127,19 +127,25 @@ private slots:
         QCOMPARE(zeros(r, "fc3.weight"), int64_t(10 * 50));
     }
 
-    void residualOutputsKeepConsumersAndMaskBatchNorm()
+    void residualGroupsPruneTogether()
     {
         auto net = create_model(default_model_spec("resnet20"), 1);
         auto options = AllocationOptions();
         options.layers["layer1.0.conv1"].rate = 0.5;
-        options.layers["layer1.0.conv2"].rate = 0.25;
+        options.layers["conv1"].rate = 0.25;         // leads the first stage's residual stream
+        options.layers["layer1.0.conv2"].rate = 0.9; // follows conv1: its own setting is ignored
         const auto r = pruner(*net, Granularity::Filter).allocate(options);
+        // Inside the block conv1 → bn1 → conv2 is direct: conv2 loses 8 input channels.
         QCOMPARE(zeros(r, "layer1.0.bn1.weight"), int64_t(8));
-        QCOMPARE(zeros(r, "layer1.0.bn2.bias"), int64_t(4));
-        // Inside the block conv1 → conv2 is direct: conv2 loses 8 input channels (and 4 rows).
+        // The stream: 4 of 16 channels go from the stem, every block's conv2 and BatchNorm ...
+        QCOMPARE(zeros(r, "bn1.weight"), int64_t(4));
+        QCOMPARE(zeros(r, "layer1.2.bn2.bias"), int64_t(4));
+        QCOMPARE(zeros(r, "layer1.1.conv2.weight"), int64_t(4 * 16 * 9));
+        // ... and from everything that reads it: the next stage's shortcut and first conv.
+        QCOMPARE(zeros(r, "layer2.0.downsample.0.weight"), int64_t(4 * 32));
+        QCOMPARE(zeros(r, "layer2.0.conv1.weight"), int64_t(4 * 32 * 9));
         QCOMPARE(zeros(r, "layer1.0.conv2.weight"), int64_t((8 * 16 + 4 * 16 - 4 * 8) * 9));
-        // conv2 feeds the residual sum: the next block's conv1 keeps all inputs.
-        QVERIFY(r.masks.find("layer1.1.conv1.weight") == nullptr);
+        QVERIFY(r.masks.find("layer2.0.bn1.weight") == nullptr);
     }
 
     void roundsKeptChannels()

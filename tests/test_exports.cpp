@@ -70,6 +70,10 @@ private slots:
             QTest::newRow(qPrintable(QString("%1 weights 50%").arg(name))) << QString(name) << "weight" << 0.5;
         for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20"})
             QTest::newRow(qPrintable(QString("%1 filters 30%").arg(name))) << QString(name) << "filter" << 0.3;
+        // Compacted by prunelab-cli compact: narrower layers, loaded with the state_dict's widths.
+        for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20", "resnet18"})
+            QTest::newRow(qPrintable(QString("%1 filters 50% compacted").arg(name))) << QString(name) << "compact" << 0.5;
+        QTest::newRow("lenet300 neurons 50% compacted") << QString("lenet300") << "compact-neuron" << 0.5;
     }
 
     void pythonLoadsEveryExport()
@@ -78,9 +82,20 @@ private slots:
         QFETCH(QString, granularity);
         QFETCH(double, rate);
         QTemporaryDir dir;
-        const Checkpoint checkpoint = prunedModel(model.toStdString(), parse_granularity(granularity.toStdString()), rate);
-        const QString ckpt = dir.filePath("pruned.pt");
+        const bool compacted = granularity.startsWith("compact");
+        const Granularity g = granularity == "compact" ? Granularity::Filter
+                              : granularity == "compact-neuron"
+                                  ? Granularity::Neuron
+                                  : parse_granularity(granularity.toStdString());
+        const Checkpoint checkpoint = prunedModel(model.toStdString(), g, rate);
+        QString ckpt = dir.filePath("pruned.pt");
         save_checkpoint(checkpoint, ckpt.toStdString());
+        if (compacted) {
+            QString out, err;
+            QCOMPARE(test::runCli({"compact", ckpt, "--out", dir.filePath("small.pt")}, &out, &err), 0);
+            QVERIFY2(out.contains("params"), qPrintable(out + err));
+            ckpt = dir.filePath("small.pt");
+        }
         const QStringList files = {dir.filePath("sd.pt"), dir.filePath("masks.pt"), dir.filePath("io.pt"),
                                    dir.filePath("report.json")};
         QString out, err;

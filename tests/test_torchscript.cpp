@@ -126,6 +126,56 @@ private slots:
         QVERIFY2(err.contains("does not expose") && err.contains("Encoder_Block.0"), qPrintable(err));
     }
 
+    void compactsScriptedModels_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QStringList>("widths");  // LAYER=WIDTH the compacted model must have
+        QTest::addColumn<QString>("warning");     // what stderr must name ("" for none)
+        QTest::newRow("resnet18") << "resnet18"
+                                  << QStringList{"conv1=32", "layer1.1.conv2=32", "layer4.1.conv1=256", "fc=10"}
+                                  << "";
+        // conv1's channels pass a gate PruneLab cannot follow: they stay, conv2's go.
+        QTest::newRow("gated") << "gated" << QStringList{"conv1=16", "conv2=16"} << "aten::sigmoid";
+    }
+
+    void compactsScriptedModels()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QStringList, widths);
+        QFETCH(QString, warning);
+        const QString pruned = m_dir.filePath(kind + "_half.pt");
+        const QString small = m_dir.filePath(kind + "_small.pt");
+        QString out, err;
+        QVERIFY2(test::runCli({"prune", m_dir.filePath(kind + ".pt"), "--granularity", "filter", "--rate", "0.5",
+                               "--data", "synthetic:3,32,32", "--train-limit", "64", "--test-limit", "32", "--out",
+                               pruned},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(test::runCli({"compact", pruned, "--out", small, "--json"}, &out, &err) == 0, qPrintable(err));
+        const auto json = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+        QVERIFY(json["changed"].toBool());
+        QVERIFY(json["params_after"].toDouble() < json["params_before"].toDouble());
+        QVERIFY(json["max_abs_diff"].toDouble() <= 1e-4);
+        if (warning.isEmpty())
+            QVERIFY2(!err.contains("warning"), qPrintable(err));
+        else
+            QVERIFY2(err.contains("warning") && err.contains(warning), qPrintable(err));
+        int code = 0;
+        const QString said = python(QStringList{m_scripts + "compaction_check.py", pruned, small, "3", "32", "32"} + widths,
+                                    &code);
+        QVERIFY2(code == 0, qPrintable(said));
+        qInfo("%s", qPrintable(said));
+    }
+
+    void compactingAnUnprunedModelIsANoOp()
+    {
+        QString out, err;
+        const QString copy = m_dir.filePath("mlp_copy.pt");
+        QVERIFY2(test::runCli({"compact", m_dir.filePath("mlp.pt"), "--out", copy}, &out, &err) == 0, qPrintable(err));
+        QVERIFY2(err.contains("nothing to remove"), qPrintable(err));
+        QVERIFY(QFile::exists(copy));
+    }
+
     void badInputsAreOneLineErrors_data()
     {
         QTest::addColumn<QString>("file");

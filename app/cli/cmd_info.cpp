@@ -1,6 +1,7 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
+#include "engine/dependency.h"
 #include "engine/model_loader.h"
 
 #include <ostream>
@@ -12,8 +13,18 @@ int run_info(const ParsedArgs& args, CommandContext& context)
     const std::string model = model_argument(args);
     const Checkpoint checkpoint = load_model(model);
     const ModelInfo info = describe_model(*checkpoint.net);
+    const DependencyResult dependencies = analyze_dependencies(*checkpoint.net);
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : dependencies.groups)
+        groups.push_back({{"leader", g.leader()},
+                          {"producers", g.producers()},
+                          {"channels", g.channels},
+                          {"prunable", g.prunable},
+                          {"reason", g.reason}});
     if (args.has("json")) {
         auto json = model_summary_json(info);
+        json["groups"] = groups;
+        json["warnings"] = dependencies.warnings;
         json["command"] = "info";
         json["source"] = model;
         print_json_line(context.out, json);
@@ -22,6 +33,18 @@ int run_info(const ParsedArgs& args, CommandContext& context)
     context.out << model << ": " << info.spec.name << ", input " << format_shape(info.spec.input_shape)
                 << ", " << info.spec.num_classes << " classes\n";
     print_layer_table(context.out, info);
+    if (args.has("groups")) {
+        // Channel groups: what structured pruning removes together.
+        context.out << "\nchannel groups (removed together by filter/neuron pruning and compaction):\n";
+        for (const auto& g : dependencies.groups) {
+            context.out << "  " << g.leader() << ": " << g.channels << " channels";
+            if (g.producers().size() > 1)
+                context.out << ", " << g.producers().size() << " layers summed";
+            context.out << (g.prunable ? "" : ", fixed (" + g.reason + ")") << "\n";
+        }
+    }
+    for (const auto& warning : dependencies.warnings)
+        context.err << "warning: " << warning << "\n";
     return 0;
 }
 

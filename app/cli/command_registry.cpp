@@ -37,9 +37,11 @@ std::vector<OptionSpec> with(std::vector<OptionSpec> base, const std::vector<Opt
 const std::vector<CommandInfo>& all_commands()
 {
     static const std::vector<CommandInfo> commands = {
-        {"info", "info MODEL [--json]",
-         "List the model's prunable layers: name, kind, shape, params, sparsity, FLOPs.",
-         {json_option()}, 1, run_info},
+        {"info", "info MODEL [--groups] [--json]",
+         "List the model's prunable layers: name, kind, shape, params, sparsity, FLOPs; with "
+         "--groups also the channel groups that structured pruning removes together.",
+         {{"groups", "", "also list the channel groups (coupled layers, fixed ones and why)"}, json_option()},
+         1, run_info},
         {"train", "train MODEL --data DATA --epochs N [options] --out CKPT [--json]",
          "Train a model (a fresh built-in one, or continue a checkpoint) and save a checkpoint.",
          with(with(data_options(), training_options("random seed for initialization and shuffling (default 1)",

@@ -2,7 +2,8 @@
 
     export_check.py MODEL STATE_DICT MASKS IO_SAMPLE REPORT [C H W CLASSES]
 
-Builds the equivalent PyTorch class (docs/pytorch_models.py), loads the state_dict strictly,
+Builds the equivalent PyTorch class (docs/pytorch_models.py; with the widths of a compacted
+model when the state_dict's shapes say so), loads the state_dict strictly,
 compares keys and shapes, runs the sample input and compares the outputs with PruneLab's
 (max abs diff <= 1e-5), checks that the masks are bool, name real parameters, and that masked
 weights are zero, and that the report's sparsity agrees. Prints one line and exits 0 on success.
@@ -22,6 +23,9 @@ def main():
     c, h, w, classes = (int(v) for v in sys.argv[6:10]) if len(sys.argv) > 6 else (1, 28, 28, 10)
     model = pytorch_models.build(name, c, classes, (h, w))
     state = torch.load(sd_path)
+    if any(k in state and state[k].shape != v.shape for k, v in model.state_dict().items()):
+        # A compacted model: narrower layers, whose widths the state_dict tells.
+        model = pytorch_models.build(name, c, classes, (h, w), widths=pytorch_models.widths_of(state))
     expected = model.state_dict()
     if set(state) != set(expected):
         sys.exit(f"keys differ: only PruneLab {sorted(set(state) - set(expected))}, "

@@ -3,7 +3,7 @@
     make_torchscript_models.py OUT_DIR
 
 Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobilenet_v2.pt
-(torchvision, scripted), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
+(torchvision, scripted), gated.pt (a gate PruneLab cannot follow), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
 pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
 forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input).
 """
@@ -23,6 +23,24 @@ class OddlyNamedMLP(nn.Module):
 
     def forward(self, x):
         return self.head_final(torch.relu(self.Encoder_Block(x.flatten(1))))
+
+
+class GatedConvNet(nn.Module):
+    """A gate PruneLab cannot follow (x * sigmoid(x)) after conv1: conv1's channels must stay;
+    conv2's can go."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = x * torch.sigmoid(x)
+        x = torch.relu(self.conv2(x))
+        return self.fc(x.mean((2, 3)))
 
 
 class NoLayers(nn.Module):
@@ -51,6 +69,7 @@ def main(out):
             model(torch.randn(4, 3, 64, 64) * 2 + 0.5)
         torch.jit.script(model.eval()).save(os.path.join(out, f"{name}.pt"))
     torch.save(OddlyNamedMLP().state_dict(), os.path.join(out, "plain_state_dict.pt"))
+    torch.jit.script(GatedConvNet().eval()).save(os.path.join(out, "gated.pt"))
     torch.jit.script(NoLayers()).save(os.path.join(out, "no_layers.pt"))
     torch.jit.script(WrongInput()).save(os.path.join(out, "wrong_input.pt"))
     print("ok")

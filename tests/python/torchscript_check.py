@@ -6,7 +6,8 @@ KIND is mlp, resnet18 or mobilenet_v2. Checks: torch.jit.load opens the pruned m
 outputs equal PruneLab's on the same input (max abs diff <= 1e-5); the exported state_dict has
 the original model's keys and shapes and loads into the original Python class; the masks are
 bool under real parameter names, pruned weights are zero, and the pruned share is RATE (weights:
-of all Conv2d/Linear weights; filters: of the pruned layers' filters).
+of all Conv2d/Linear weights; filters: of the filters of the layers that lost any, since layers
+whose channels PruneLab cannot remove, like those feeding a depthwise convolution, keep theirs).
 """
 import os
 import sys
@@ -61,7 +62,10 @@ def main():
         zero = sum(int((m.weight == 0).sum()) for m in layers)
         share = zero / total
     else:
-        convs = [m for m in layers if isinstance(m, torch.nn.Conv2d)]
+        convs = [m for m in layers if isinstance(m, torch.nn.Conv2d)
+                 and bool((m.weight.flatten(1).abs().sum(1) == 0).any())]
+        if not convs:
+            fail("no filter was pruned")
         filters = sum(m.weight.shape[0] for m in convs)
         zero = sum(int((m.weight.flatten(1).abs().sum(1) == 0).sum()) for m in convs)
         share = zero / filters
