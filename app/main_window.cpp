@@ -11,6 +11,7 @@
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
+#include "widgets/compaction_view.h"
 #include "widgets/pipeline_strip.h"
 #include "widgets/training_curve_view.h"
 
@@ -164,6 +165,17 @@ void MainWindow::buildDocks()
     auto* training = dock(tr("Training"), QStringLiteral("trainingDock"), m_training,
                           Qt::BottomDockWidgetArea);
     splitDockWidget(curves, training, Qt::Horizontal);
+    m_compaction = new CompactionView(this);
+    m_compactionDock = dock(tr("Compaction"), QStringLiteral("compactionDock"), m_compaction,
+                            Qt::BottomDockWidgetArea);
+    tabifyDockWidget(training, m_compactionDock);
+    training->raise();
+    connect(m_compaction, &CompactionView::saveRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Compacted Model"), QStringLiteral("compacted.pt"),
+                                                          tr("PruneLab checkpoints or TorchScript (*.pt)"));
+        if (!path.isEmpty())
+            exportAs(QStringLiteral("compacted"), path);
+    });
 
     m_criterionHelp = new QTextBrowser(this);
     m_criterionHelp->setObjectName(QStringLiteral("criterionHelp"));
@@ -240,6 +252,8 @@ void MainWindow::buildMenus()
               tr("JSON (*.json)"), QStringLiteral("report"));
     addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"), QStringLiteral("recipe.json"),
               tr("JSON (*.json)"), QStringLiteral("recipe"));
+    addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"), QStringLiteral("compacted.pt"),
+              tr("PruneLab checkpoints or TorchScript (*.pt)"), QStringLiteral("compacted"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -370,6 +384,9 @@ void MainWindow::buildToolBar()
             m_session->set_auto_allocation(on);
     });
     bar->addAction(m_autoAllocateAction);
+    action(tr("Compact"), QStringLiteral("actionCompact"), QKeySequence(Qt::CTRL | Qt::Key_K),
+           tr("Remove pruned filters and neurons for real and time dense, masked and compacted models"),
+           [this] { startCompact(); }, true);
     action(tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
            tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
     m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),
@@ -567,9 +584,16 @@ void MainWindow::updatePipeline()
 {
     if (!m_session)
         return;
-    // Train is done for any opened model; Prune is current until something is pruned.
+    // Train is done for any opened model; Prune is current until something is pruned; a
+    // compaction of the model as shown completes the strip.
     const bool pruned = m_session->info().sparsity() > 0.0;
-    m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
+    const auto compaction = m_session->compaction();
+    if (compaction && compaction->changed)
+        m_pipeline->setCurrent(4);
+    else
+        m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
+    if (!compaction && m_compaction->rowCount() > 0)
+        m_compaction->clear(tr("The model changed since the last compaction: Compact (Ctrl+K) again."));
 }
 
 void MainWindow::updateCriterionHelp()
@@ -628,6 +652,8 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
             m_session->export_report(file);
         else if (kind == QLatin1String("recipe"))
             m_session->export_recipe(file, QFileInfo(path).completeBaseName().toStdString() + ".pt");
+        else if (kind == QLatin1String("compacted"))
+            m_session->export_compacted(file);
         else
             return false;
     } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
@@ -22,6 +23,7 @@ class QUndoStack;
 namespace prunelab {
 
 class AccuracyCurveView;
+class CompactionView;
 class HistogramOverview;
 class ImportanceHistogramView;
 class JobController;
@@ -79,6 +81,9 @@ public:
     bool startDistill(const DistillSettings& settings);
     bool startEvaluate();
     bool startSensitivity();
+    /// Removes the pruned channels for real (a compacted copy) and times dense, masked and
+    /// compacted models side by side in the Compaction dock.
+    bool startCompact();
     /// Commits the shown masks into the base (no training).
     void applyMasks();
     void stopJob();
@@ -94,6 +99,7 @@ public:
     void setLogScoreAxis(bool on);
     AccuracyCurveView* curveView() const { return m_curves; }
     TrainingCurveView* trainingView() const { return m_training; }
+    CompactionView* compactionView() const { return m_compaction; }
     QUndoStack* undoStack() const { return m_undo; }
     /// The last "what changed" note.
     QString changeNote() const;
@@ -117,6 +123,7 @@ private:
     void refresh();
     void updateStatus(const ModelInfo& info);
     void updatePipeline();
+    void showCompaction();
     void updateCriterionHelp();
     void setModified(bool modified);
     void updateTitle();
@@ -187,6 +194,8 @@ private:
     QAction* m_autoAllocateAction = nullptr;
     QMenu* m_recentMenu = nullptr;
     QTimer* m_evaluateTimer = nullptr;
+    CompactionView* m_compaction = nullptr;
+    QDockWidget* m_compactionDock = nullptr;
     bool m_autoEvaluate = true;
     bool m_modified = false;
     QString m_projectPath;

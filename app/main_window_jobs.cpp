@@ -8,6 +8,7 @@
 #include "engine/logging.h"
 #include "engine/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/compaction_view.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/training_curve_view.h"
@@ -120,6 +121,42 @@ bool MainWindow::startEvaluate()
     if (!m_session || m_jobs->isBusy())
         return false;
     return startJob(m_session->make_evaluate_job());
+}
+
+bool MainWindow::startCompact()
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_compact_job());
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::showCompaction()
+{
+    const auto report = m_session ? m_session->compaction() : std::nullopt;
+    if (!report)
+        return;
+    std::vector<CompactionRow> rows;
+    for (const auto& r : report->rows)
+        rows.push_back({QString::fromStdString(r.label), r.params, r.nonzero, r.flops, r.latency_ms_1,
+                        r.latency_ms_64});
+    QStringList groups, notes;
+    for (const auto& g : report->groups)
+        groups << QString::fromStdString(g);
+    for (const auto& n : report->notes)
+        notes << QString::fromStdString(n);
+    for (const auto& w : report->warnings)
+        notes << tr("Warning: %1").arg(QString::fromStdString(w));
+    if (report->changed)
+        notes << tr("Outputs of the compacted model differ from the masked model's by at most %1.")
+                     .arg(report->max_abs_diff, 0, 'g', 2);
+    m_compaction->setComparison(rows, groups, notes, report->changed);
+    m_compactionDock->raise();
+    updatePipeline();
 }
 
 bool MainWindow::startSensitivity()
@@ -316,6 +353,8 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         }
         if (job->title() == "Sweep")
             setModified(true);
+        if (job->title() == "Compact" && !outcome.cancelled)
+            showCompaction();
     }
     if (job->title() != "Evaluate" || outcome.cancelled)
         statusBar()->showMessage(QString::fromStdString(outcome.summary), 8000);

@@ -161,6 +161,27 @@ struct IterateSettings
     double lr = 5e-4;
 };
 
+/// Dense vs masked vs compacted, side by side, after a compaction job.
+struct CompactionReport
+{
+    struct Row
+    {
+        std::string label;        ///< "dense", "masked", "compacted"
+        int64_t params = 0;       ///< all parameters (zeros included: they are still stored)
+        int64_t nonzero = 0;      ///< nonzero prunable weights
+        int64_t flops = 0;        ///< dense multiply-accumulates per sample
+        double latency_ms_1 = 0;  ///< median forward time at batch 1
+        double latency_ms_64 = 0; ///< ... at batch 64
+    };
+    std::vector<Row> rows;
+    std::vector<std::string> groups; ///< "conv1: 10 → 5 channels"
+    double max_abs_diff = 0.0;       ///< masked vs compacted outputs
+    std::vector<std::string> notes;
+    std::vector<std::string> warnings;
+    bool changed = false; ///< false when nothing could be removed
+    uint64_t generation = 0; ///< of the shown model it was made from
+};
+
 class Session
 {
 public:
@@ -287,6 +308,18 @@ public:
     /// Scores with any criterion (data-driven ones run calibration batches).
     std::unique_ptr<SessionJob> make_score_job(const std::string& criterion,
                                                const std::string& granularity) const;
+
+    /// Builds the compacted copy of the shown model (pruned channels removed for real) and
+    /// times dense, masked and compacted models in turns at batch 1 and 64. The session's model
+    /// is not changed; finish() keeps the compacted copy for export_compacted().
+    /// `timing_runs`: timed forward passes per model at batch 64 (four times as many at batch 1).
+    std::unique_ptr<SessionJob> make_compact_job(int timing_runs = 15) const;
+    /// The last compaction, while the shown model is still the one it was made from.
+    std::optional<CompactionReport> compaction() const;
+    /// Writes the compacted model: a PruneLab checkpoint (TorchScript for a TorchScript
+    /// model). @throws prunelab::Error when there is no current compaction or the path
+    /// cannot be written.
+    void export_compacted(const std::string& path) const;
 
     struct Impl;
     Impl& impl() { return *m_impl; }

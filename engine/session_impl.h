@@ -43,6 +43,10 @@ struct Session::Impl
     bool auto_allocation = false;
     uint64_t base_version = 0; ///< counts changes of the base weights (commit, reset)
     mutable std::optional<ModelInfo> info_cache; ///< counts of the shown model, until it changes
+    std::shared_ptr<PrunableNet> compacted;       ///< of the shown model at compaction.generation
+    std::optional<CompactionReport> compaction;
+    MaskSet compacted_masks;
+    nlohmann::json compacted_metadata;
 
     PrunableNet& net() { return *checkpoint.net; }
     void init_from_checkpoint();

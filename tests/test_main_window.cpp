@@ -2,6 +2,8 @@
 #include "app/log_dock.h"
 #include "engine/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/compaction_view.h"
+#include "widgets/pipeline_strip.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/training_curve_view.h"
 #include "app/main_window.h"
@@ -29,6 +31,7 @@
 #include <QMimeData>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 using namespace prunelab;
 
@@ -507,6 +510,36 @@ private slots:
         emit window.histogramView()->thresholdDragFinished(x);
         QCOMPARE(window.session()->prune_state("fc1").threshold, float(std::pow(10.0, x)));
         QVERIFY(window.layerModel()->layers()[2].sparsity() > 0.0);
+    }
+
+    void compactShowsDenseMaskedAndCompactedSideBySide()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(50.0);
+        emit spin->editingFinished();
+        auto* view = window.compactionView();
+        QCOMPARE(view->rowCount(), 0);
+        window.findChild<QAction*>("actionCompact")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QCOMPARE(view->rowCount(), 3);
+        QCOMPARE(view->cellText(2, 0), QString("compacted"));
+        QVERIFY(view->cellText(2, 6).endsWith("ms"));
+        QCOMPARE(window.findChild<PipelineStrip*>()->current(), 4); // "Small model" done
+        QVERIFY(window.exportAs("compacted", dir.filePath("small.pt")));
+        const auto small = load_checkpoint(dir.filePath("small.pt").toStdString());
+        QVERIFY(small.net->spec().widths.at("conv2") < 20);
+        QCOMPARE(QLocale().toString(qint64(describe_model(*small.net).total_params)), view->cellText(2, 1));
+        // An edit makes the comparison stale: the view says so, the strip steps back.
+        spin->setValue(30.0);
+        emit spin->editingFinished();
+        QCOMPARE(view->rowCount(), 0);
+        QVERIFY(window.findChild<PipelineStrip*>()->current() < 4);
     }
 
     void sensitivityEnablesAllocationAndApplyCommits()

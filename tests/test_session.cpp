@@ -166,6 +166,41 @@ private slots:
         QCOMPARE(session->accuracy(), eval.accuracy);
     }
 
+    void compactionJobTimesThreeModelsAndExportsTheSmallOne()
+    {
+        auto session = Session::open("vgg-small");
+        session->score("l1", "filter");
+        QVERIFY(!session->compaction());
+        // Nothing pruned: a no-op with a note, nothing to export.
+        auto outcome = runJob(*session, session->make_compact_job(2));
+        QVERIFY(QString::fromStdString(outcome.summary).contains("nothing to remove"));
+        QVERIFY(!session->compaction()->changed);
+        QTemporaryDir dir;
+        QVERIFY(!test::errorOf([&] { session->export_compacted(dir.filePath("x.pt").toStdString()); }).isEmpty());
+
+        session->set_global_rate(0.5);
+        outcome = runJob(*session, session->make_compact_job(2));
+        const auto report = session->compaction();
+        QVERIFY(report && report->changed);
+        QCOMPARE(report->rows.size(), size_t(3));
+        QCOMPARE(report->rows[2].label, std::string("compacted"));
+        QVERIFY(report->rows[2].params < report->rows[1].params);
+        QVERIFY(report->rows[2].flops < report->rows[0].flops);
+        QCOMPARE(report->rows[0].params, report->rows[1].params); // masking stores every zero
+        for (const auto& row : report->rows)
+            QVERIFY(row.latency_ms_1 > 0.0 && row.latency_ms_64 > row.latency_ms_1);
+        QVERIFY(report->max_abs_diff <= 1e-4);
+        QVERIFY(QString::fromStdString(outcome.summary).startsWith("Compacted"));
+        const std::string path = dir.filePath("small.pt").toStdString();
+        session->export_compacted(path);
+        auto small = Session::open(path);
+        QCOMPARE(small->info().total_params, report->rows[2].params);
+        // Any change of the shown model makes the compaction stale.
+        session->set_global_rate(0.3);
+        QVERIFY(!session->compaction());
+        QVERIFY(test::errorOf([&] { session->export_compacted(path); }).contains("Compact"));
+    }
+
     void evaluationOfAnOlderStateIsNotRecorded()
     {
         if (!test::fashionMnistAvailable())
