@@ -252,6 +252,8 @@ void MainWindow::buildMenus()
               tr("JSON (*.json)"), QStringLiteral("report"));
     addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"), QStringLiteral("recipe.json"),
               tr("JSON (*.json)"), QStringLiteral("recipe"));
+    addExport(tr("&Netron Metrics (JSON)…"), QStringLiteral("actionExportNetron"), QStringLiteral("model.attachment.json"),
+              tr("JSON (*.json)"), QStringLiteral("netron"));
     addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"), QStringLiteral("compacted.pt"),
               tr("PruneLab checkpoints or TorchScript (*.pt)"), QStringLiteral("compacted"));
     file->addSeparator();
@@ -652,6 +654,8 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
             m_session->export_report(file);
         else if (kind == QLatin1String("recipe"))
             m_session->export_recipe(file, QFileInfo(path).completeBaseName().toStdString() + ".pt");
+        else if (kind == QLatin1String("netron"))
+            m_session->export_netron(file);
         else if (kind == QLatin1String("compacted"))
             m_session->export_compacted(file);
         else

@@ -1,5 +1,7 @@
 #include "engine/session.h"
 
+#include "engine/netron_attachment.h"
+
 #include "engine/data_spec.h"
 #include "engine/error.h"
 #include "engine/exports.h"
@@ -272,19 +274,35 @@ void Session::export_masks(const std::string& path) const
     prunelab::export_masks(m_impl->current.to_bool(), path);
 }
 
-void Session::export_report(const std::string& path) const
+namespace {
+
+ReportContext report_context(const Session& session)
 {
-    const auto& impl = *m_impl;
+    const auto& impl = session.impl();
     ReportContext context;
     context.data = impl.data.spec;
-    context.accuracy_before = recorded_accuracy();
+    context.accuracy_before = session.recorded_accuracy();
     context.accuracy_after = impl.accuracy;
     context.pruning = {{"criterion", impl.criterion},
                        {"granularity", impl.granularity},
                        {"finetuned", impl.finetuned},
                        {"excluded", impl.excluded},
                        {"locked", impl.locked}};
-    prunelab::export_report(info(), context, path);
+    return context;
+}
+
+} // namespace
+
+void Session::export_report(const std::string& path) const
+{
+    prunelab::export_report(info(), report_context(*this), path);
+}
+
+void Session::export_netron(const std::string& path) const
+{
+    const auto& impl = *m_impl;
+    export_netron_attachment(*impl.checkpoint.net, impl.pruner ? &impl.pruner->importance() : nullptr,
+                             report_context(*this), path);
 }
 
 void Session::export_recipe(const std::string& path, const std::string& checkpoint_name) const

@@ -209,6 +209,9 @@ public:
     void export_state_dict(const std::string& path) const;
     void export_masks(const std::string& path) const;
     void export_report(const std::string& path) const;
+    /// A Netron metrics sidecar (engine/netron_attachment.h) of the shown model with the
+    /// current scores. @throws prunelab::Error naming the path.
+    void export_netron(const std::string& path) const;
     /// A recipe (docs/recipe-format.md) that replays the shown pruning from the opened model:
     /// the criterion, granularity, every layer's threshold and the exclusions; `prunelab-cli run`
     /// reproduces the masks while no fine-tune or Apply changed the weights (the recipe's comment

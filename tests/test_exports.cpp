@@ -141,6 +141,40 @@ private slots:
         QVERIFY(err.contains("broken.pt"));
     }
 
+    void netronSidecarHasSparsityAndImportancePerTensor()
+    {
+        QTemporaryDir dir;
+        const Checkpoint checkpoint = prunedModel("lenet5", Granularity::Weight, 0.6);
+        const QString ckpt = dir.filePath("pruned.pt");
+        save_checkpoint(checkpoint, ckpt.toStdString());
+        const QString path = dir.filePath("lenet5.attachment.json");
+        QString out, err;
+        QCOMPARE(test::runCli({"export", ckpt, "--netron", path}, &out, &err), 0);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto json = nlohmann::json::parse(file.readAll().toStdString());
+        QCOMPARE(json["signature"].get<std::string>(), std::string("netron:attachment"));
+        std::map<std::string, double> fc1; // metrics of tensor fc1.weight by name
+        bool modelSparsity = false;
+        for (const auto& row : json["metrics"]) {
+            QVERIFY(row.contains("kind") && row.contains("target") && row.contains("name") && row.contains("value"));
+            if (row["kind"] == "tensor" && row["target"] == "fc1.weight")
+                fc1[row["name"].get<std::string>()] = row["value"].get<double>();
+            if (row["kind"] == "model" && row["name"] == "sparsity") {
+                QCOMPARE(row["target"].get<std::string>(), std::string(""));
+                QVERIFY(std::abs(row["value"].get<double>() - 0.6) < 1e-3);
+                modelSparsity = true;
+            }
+        }
+        QVERIFY(modelSparsity);
+        const auto& weight = checkpoint.net->named_parameters()["fc1.weight"];
+        const double sparsity = weight.eq(0).to(at::kDouble).mean().item<double>();
+        QVERIFY(std::abs(fc1.at("sparsity") - sparsity) < 1e-9);
+        // l1 pruning removed the smallest magnitudes: every pruned score is below every kept one.
+        QVERIFY(fc1.at("importance of pruned.max") <= fc1.at("importance of kept.min"));
+        QVERIFY(fc1.at("importance.min") <= fc1.at("importance.mean"));
+    }
+
     void reportHasTheFieldsAUserReads()
     {
         const Checkpoint checkpoint = prunedModel("lenet5", Granularity::Weight, 0.7);

@@ -444,6 +444,10 @@ private slots:
         QVERIFY(window.exportAs("state_dict", dir.filePath("sd.pt")));
         QVERIFY(window.exportAs("masks", dir.filePath("masks.pt")));
         QVERIFY(window.exportAs("report", dir.filePath("report.json")));
+        QVERIFY(window.exportAs("netron", dir.filePath("model.attachment.json")));
+        QFile netron(dir.filePath("model.attachment.json"));
+        QVERIFY(netron.open(QIODevice::ReadOnly));
+        QVERIFY(QJsonDocument::fromJson(netron.readAll()).object()["signature"].toString() == "netron:attachment");
         // The recipe replays the same masks through the CLI.
         QVERIFY(window.exportAs("recipe", dir.filePath("recipe.json")));
         QString out, err;

@@ -4,6 +4,8 @@
 #include "engine/atomic_file.h"
 #include "engine/error.h"
 #include "engine/exports.h"
+#include "engine/importance.h"
+#include "engine/netron_attachment.h"
 #include "engine/trainer.h"
 
 #include <ATen/ATen.h>
@@ -56,9 +58,10 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     const auto masks_path = args.value("masks");
     const auto report_path = args.value("report");
     const auto sample_path = args.value("io-sample");
-    if (!state_dict_path && !masks_path && !report_path && !sample_path)
-        throw UsageError("say what to export: --state-dict F, --masks F, --report F and/or --io-sample F");
-    for (const auto& path : {state_dict_path, masks_path, report_path, sample_path})
+    const auto netron_path = args.value("netron");
+    if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path)
+        throw UsageError("say what to export: --state-dict F, --masks F, --report F, --io-sample F and/or --netron F");
+    for (const auto& path : {state_dict_path, masks_path, report_path, sample_path, netron_path})
         if (path)
             check_output_path(*path); // every path before any file is written
 
@@ -78,7 +81,7 @@ int run_export(const ParsedArgs& args, CommandContext& context)
         paths["masks"] = *masks_path;
     }
     ReportContext report;
-    if (report_path) {
+    if (report_path || netron_path) {
         const auto& metadata = checkpoint.metadata;
         report.data = data ? data->spec
                            : (metadata.contains("data") && metadata["data"].is_string()
@@ -89,8 +92,24 @@ int run_export(const ParsedArgs& args, CommandContext& context)
                                      : metadata_number(metadata, "/test_accuracy"_json_pointer);
         if (metadata.contains("pruning"))
             report.pruning = metadata["pruning"];
-        export_report(info, report, *report_path);
-        paths["report"] = *report_path;
+        if (report_path) {
+            export_report(info, report, *report_path);
+            paths["report"] = *report_path;
+        }
+    }
+    if (netron_path) {
+        // Scores by the criterion the model was pruned with when it needs no data (else, or
+        // for a dense model, l1), at its granularity.
+        const auto& pruning = checkpoint.metadata.value("pruning", nlohmann::json::object());
+        std::string criterion = pruning.value("criterion", std::string("l1"));
+        if (criterion_needs_data(criterion) && !data)
+            criterion = "l1";
+        ImportanceOptions options;
+        options.criterion(criterion).granularity(
+            parse_granularity(pruning.value("granularity", std::string("weight"))));
+        const auto importance = compute_importance(*checkpoint.net, data ? &data->test : nullptr, options);
+        export_netron_attachment(*checkpoint.net, &importance, report, *netron_path);
+        paths["netron"] = *netron_path;
     }
     if (sample_path) {
         write_io_sample(*checkpoint.net, data ? &*data : nullptr, *sample_path);

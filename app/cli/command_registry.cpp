@@ -57,7 +57,7 @@ const std::vector<CommandInfo>& all_commands()
           json_option()},
          1, run_recipe},
         {"export",
-         "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--data DATA] [--json]",
+         "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--netron F] [--data DATA] [--json]",
          "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
          "classes of docs/pytorch_models.py), the masks (bool tensors), a JSON report, and an "
          "input/output sample to compare outputs. Each file is written atomically.",
@@ -67,6 +67,8 @@ const std::vector<CommandInfo>& all_commands()
                {"report", "F", "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
                                "data, accuracy before/after, pruning settings"},
                {"io-sample", "F", "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
+               {"netron", "F", "a Netron metrics sidecar (netron:attachment JSON): per layer and weight tensor "
+                               "sparsity, FLOPs and importance statistics; drop it on the model in Netron"},
                json_option()}),
          1, run_export},
         {"compact",
