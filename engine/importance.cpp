@@ -86,11 +86,6 @@ public:
                 m_sums[i].add_(score.to(at::kDouble));
                 continue;
             }
-            if (needs_grad && !m_net.observes_unit_gradients())
-                throw Error("criterion '" + c + "' at unit level needs the gradients of layer '" +
-                            layer.name + "' outputs, which this model's forward (TorchScript) does "
-                            "not expose; use activation, activation-abs, l1, l2 or random, or " + c +
-                            " at weight granularity");
             auto found = by_module.find(layer.module);
             if (found == by_module.end())
                 // Unit scores need the layer's output; a TorchScript forward runs inside the

@@ -68,10 +68,6 @@ public:
     /// How channels flow from layer to layer (for dependency analysis and compaction).
     virtual ChannelGraph channel_graph() const = 0;
     const ModelSpec& spec() const { return m_spec; }
-    /// Whether gradients reaching a traced layer output are that layer's own (false for a
-    /// TorchScript forward, where the interpreter's graph keeps them), so unit-level gradient
-    /// and Taylor scores can be computed.
-    virtual bool observes_unit_gradients() const { return true; }
 
 private:
     ModelSpec m_spec;

@@ -8,6 +8,7 @@
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/nn/modules/conv.h>
@@ -259,6 +260,10 @@ void ScriptNet::instrument()
 
 at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
 {
+    // Unoptimized, the executor records autograd op by op: the layer outputs the graph returns
+    // are the very tensors the rest of the forward used, so their gradients are the layers' own
+    // (optimized, they may sit inside a fused differentiable subgraph that hides them).
+    torch::jit::GraphOptimizerEnabledGuard plain(false);
     const auto result = (*m_instrumented)({m_module._ivalue(), x}).toTuple();
     const auto& elements = result->elements();
     const auto& probes = elements.at(1).toTupleRef().elements();

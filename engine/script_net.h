@@ -23,13 +23,13 @@ public:
     ///         that shape (the message names `label` and both).
     ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label);
 
-    /// With a LayerTrace active (shapes, FLOPs, activation scores) the forward runs an
-    /// instrumented copy of the module's graph that also returns every Conv2d/Linear input and
-    /// output, and records them for the stand-in layers.
+    /// With a LayerTrace active (shapes, FLOPs, activation and gradient scores) the forward runs
+    /// an instrumented copy of the module's graph that also returns every Conv2d/Linear input
+    /// and output, and records them for the stand-in layers. It runs unoptimized, op by op, so
+    /// gradients reach those outputs.
     at::Tensor forward(at::Tensor x) override;
     ChannelGraph channel_graph() const override { return m_channels; }
     void train(bool on = true) override;
-    bool observes_unit_gradients() const override { return false; }
 
     /// An independent deep copy (data-parallel replicas, job copies).
     std::shared_ptr<ScriptNet> clone() const;

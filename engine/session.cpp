@@ -199,9 +199,7 @@ std::unique_ptr<Session> Session::open(const std::string& model)
 void Session::save(const std::string& checkpoint_path, const std::string& state_path) const
 {
     auto& impl = *m_impl;
-    if (dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get()))
-        throw Error("projects of TorchScript models are not supported yet: export the pruned model "
-                    "(File > Export > PruneLab Checkpoint writes TorchScript for it) and its masks instead");
+    const auto* script = dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get());
     Checkpoint shown = impl.checkpoint;
     shown.masks = impl.current.to_bool();
     shown.metadata["source"] = impl.source;
@@ -228,6 +226,8 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
                               {"test_limit", impl.data.test_limit}}},
                     {"finetuned", impl.finetuned},
                     {"opened_metadata", impl.checkpoint.metadata}};
+    if (script) // the model file is TorchScript; its input shape is not in it
+        state.header["torchscript_input_shape"] = impl.net().spec().input_shape;
     if (impl.accuracy)
         state.header["accuracy"] = *impl.accuracy;
     state.groups["original"] = impl.original;
@@ -239,7 +239,10 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
     // The state first: a checkpoint without its state would reopen as a plain model, a state
     // without its new checkpoint does not reopen at all.
     save_tensor_archive(state, state_path);
-    save_checkpoint(shown, checkpoint_path);
+    if (script)
+        script->save(checkpoint_path); // TorchScript, the shown pruning folded in
+    else
+        save_checkpoint(shown, checkpoint_path);
 }
 
 void Session::export_checkpoint(const std::string& path) const
@@ -336,8 +339,16 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
     const TensorArchive state = load_tensor_archive(state_path, kStateFormat, kStateVersion);
     std::unique_ptr<Session> session(new Session());
     auto& impl = *session->m_impl;
-    impl.checkpoint = load_checkpoint(checkpoint_path);
     const auto& h = state.header;
+    if (h.contains("torchscript_input_shape")) {
+        try {
+            impl.checkpoint.net = load_script_net(checkpoint_path, h.at("torchscript_input_shape").get<std::vector<int64_t>>());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(state_path + ": damaged session state (" + e.what() + ")");
+        }
+    } else {
+        impl.checkpoint = load_checkpoint(checkpoint_path);
+    }
     try {
         impl.source = h.at("source").get<std::string>();
         impl.criterion = h.at("criterion").get<std::string>();

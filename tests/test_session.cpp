@@ -1,5 +1,6 @@
 // Session: the torch-free handle the window edits through, and the jobs it hands to a worker.
 
+#include "engine/script_net.h"
 #include "engine/session.h"
 #include "support/test_support.h"
 
@@ -373,9 +374,18 @@ private slots:
         session->export_checkpoint(exported.toStdString()); // TorchScript again
         auto reopened = Session::open(exported.toStdString());
         QCOMPARE(reopened->info().sparsity(), 0.5);
-        QVERIFY(test::errorOf([&] {
-                    session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
-                }).contains("TorchScript"));
+        // A project of a TorchScript model: the model file stays TorchScript, and the project
+        // reopens with the same thresholds and masks.
+        session->set_layer_rate("Encoder_Block.2", 0.9);
+        session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        QVERIFY(is_torchscript_file(dir.filePath("p.pt").toStdString()));
+        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        QCOMPARE(project->mask_bits(), session->mask_bits());
+        QCOMPARE(project->thresholds(), session->thresholds());
+        QCOMPARE(project->info().spec.input_shape, session->info().spec.input_shape);
+        project->reset_to_dense(); // the opened weights came back too
+        QCOMPARE(project->info().sparsity(), 0.0);
+        session->set_global_rate(0.5);
         if (!test::fashionMnistAvailable())
             return;
         // Fine-tuning runs through the scripted forward, on a copy, masks held.
