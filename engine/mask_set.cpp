@@ -7,6 +7,18 @@
 #include <c10/core/GradMode.h>
 
 namespace prunelab {
+
+bool MaskSet::equals(const MaskSet& other) const
+{
+    if (m_masks.size() != other.m_masks.size())
+        return false;
+    for (const auto& [name, mask] : m_masks) {
+        const at::Tensor* theirs = other.find(name);
+        if (!theirs || !at::equal(mask.to(at::kBool), theirs->to(at::kBool)))
+            return false;
+    }
+    return true;
+}
 namespace {
 
 at::Tensor& parameter_for(torch::OrderedDict<std::string, at::Tensor>& params,

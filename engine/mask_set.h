@@ -20,6 +20,8 @@ public:
     const std::map<std::string, at::Tensor>& masks() const { return m_masks; }
     const at::Tensor* find(const std::string& parameter) const;
 
+    /// The same parameters with the same keep bits.
+    bool equals(const MaskSet& other) const;
     /// Sets (replaces) a parameter's mask; stored as bool (a quarter of float's memory traffic,
     /// which is what re-thresholding millions of weights costs).
     void set(const std::string& parameter, const at::Tensor& mask);

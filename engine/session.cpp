@@ -159,6 +159,8 @@ void Session::Impl::commit(PrunableNet& trained, const MaskSet& masks, Importanc
 {
     sensitivity.reset(); // of weights that are gone
     ++base_version;
+    base_is_opened = false;
+    base_recipe.reset(); // a fine-tune records its own after committing
     load_named_state(net(), copy_named_state(trained, true));
     committed = masks;
     committed.apply_(net());
@@ -226,6 +228,9 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
                               {"test_limit", impl.data.test_limit}}},
                     {"finetuned", impl.finetuned},
                     {"opened_metadata", impl.checkpoint.metadata}};
+    state.header["base_is_opened"] = impl.base_is_opened;
+    if (impl.base_recipe)
+        state.header["base_recipe"] = recipe_to_json(*impl.base_recipe);
     if (script) // the model file is TorchScript; its input shape is not in it
         state.header["torchscript_input_shape"] = impl.net().spec().input_shape;
     if (impl.accuracy)
@@ -308,11 +313,8 @@ void Session::export_netron(const std::string& path) const
                              report_context(*this), path);
 }
 
-void Session::export_recipe(const std::string& path, const std::string& checkpoint_name) const
+Recipe threshold_recipe(const Session::Impl& impl)
 {
-    const auto& impl = *m_impl;
-    if (!impl.pruner)
-        throw Error("the model has not been scored yet");
     Recipe recipe;
     recipe.model = impl.source;
     recipe.data = impl.data.spec;
@@ -322,13 +324,40 @@ void Session::export_recipe(const std::string& path, const std::string& checkpoi
     for (const auto& [layer, threshold] : impl.thresholds)
         recipe.options.allocation.layers[layer].threshold = threshold;
     recipe.options.allocation.excluded(impl.excluded).keep_at_least_one(false);
+    return recipe;
+}
+
+TrainOptions fine_tune_options(const FineTuneSettings& settings)
+{
+    return TrainOptions()
+        .optimizer(settings.optimizer)
+        .lr(settings.lr)
+        .batch(settings.batch)
+        .seed(settings.seed)
+        .epochs(settings.epochs)
+        .lr_schedule("constant");
+}
+
+void Session::export_recipe(const std::string& path, const std::string& checkpoint_name) const
+{
+    const auto& impl = *m_impl;
+    if (!impl.pruner)
+        throw Error("the model has not been scored yet");
+    // After one fine-tune with nothing pruned since, its recipe replays the result, training
+    // included; else the thresholds shown, from the opened model.
+    const bool replays_fine_tune = impl.base_recipe && impl.current.equals(impl.committed);
+    Recipe recipe = replays_fine_tune ? *impl.base_recipe : threshold_recipe(impl);
     if (!checkpoint_name.empty())
         recipe.exports["checkpoint"] = checkpoint_name;
     nlohmann::json json = recipe_to_json(recipe);
-    json["comment"] = impl.base_version == 0
+    json["comment"] = impl.base_is_opened
                           ? "Saved from the PruneLab workbench: replays its pruning of the opened model."
-                          : "Saved from the PruneLab workbench after a fine-tune, distillation, Apply or "
-                            "reset: this replays the thresholds on the opened model, not that training.";
+                      : replays_fine_tune
+                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model "
+                            "and the fine-tune that followed (same seed, data and thread count: same weights)."
+                          : "Saved from the PruneLab workbench after training, Apply or reset with more "
+                            "than one pruning step: this replays the thresholds on the opened model, not "
+                            "that training.";
     const std::string text = json.dump(2) + "\n";
     write_file_atomically(path, std::vector<char>(text.begin(), text.end()));
 }
@@ -359,6 +388,9 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
         impl.data.train_limit = h.at("data").at("train_limit").get<int64_t>();
         impl.data.test_limit = h.at("data").at("test_limit").get<int64_t>();
         impl.finetuned = h.at("finetuned").get<bool>();
+        impl.base_is_opened = h.value("base_is_opened", !impl.finetuned);
+        if (h.contains("base_recipe"))
+            impl.base_recipe = recipe_from_json(h.at("base_recipe"), state_path);
         if (h.contains("opened_metadata"))
             impl.checkpoint.metadata = h.at("opened_metadata");
     } catch (const nlohmann::json::exception& e) {
@@ -697,6 +729,8 @@ void Session::reset_to_dense()
     impl.thresholds.clear();
     impl.sensitivity.reset();
     ++impl.base_version;
+    impl.base_is_opened = true;
+    impl.base_recipe.reset();
     impl.changed();
     if (impl.pruner && !criterion_needs_data(impl.criterion))
         score(impl.criterion, impl.granularity);

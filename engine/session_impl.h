@@ -5,6 +5,7 @@
 #include "engine/allocation.h"
 #include "engine/checkpoint.h"
 #include "engine/dataset.h"
+#include "engine/recipe.h"
 #include "engine/session.h"
 #include "engine/sweep.h"
 
@@ -42,6 +43,10 @@ struct Session::Impl
     std::string sensitivity_key;                           ///< criterion/granularity it used
     bool auto_allocation = false;
     uint64_t base_version = 0; ///< counts changes of the base weights (commit, reset)
+    bool base_is_opened = true; ///< the base is the opened weights (never trained or reset since)
+    /// How the base was made from the opened model when one recipe can say it (thresholds, then
+    /// one fine-tune); unset after any other change of the base.
+    std::optional<Recipe> base_recipe;
     mutable std::optional<ModelInfo> info_cache; ///< counts of the shown model, until it changes
     std::shared_ptr<PrunableNet> compacted;       ///< of the shown model at compaction.generation
     std::optional<CompactionReport> compaction;
@@ -61,6 +66,11 @@ struct Session::Impl
     /// The loaded splits if they match `choice`, else null.
     std::shared_ptr<const DataSplits> cached_splits() const;
 };
+
+/// A recipe of the shown thresholds on the opened model (no training).
+Recipe threshold_recipe(const Session::Impl& impl);
+/// The trainer settings of a workbench fine-tune (constant learning rate, masks held by the caller).
+TrainOptions fine_tune_options(const FineTuneSettings& settings);
 
 /// Copies of a model's named parameters and buffers.
 TensorMap copy_named_state(PrunableNet& net, bool with_buffers);

@@ -114,6 +114,12 @@ public:
             throw Error("fine-tuning needs at least one epoch");
         if (!(settings.lr > 0.0) || !std::isfinite(settings.lr))
             throw Error("the fine-tune learning rate must be a positive number");
+        const auto& impl = session.impl();
+        if (impl.base_is_opened && impl.pruner) {
+            m_replay = threshold_recipe(impl);
+            m_replay->options.finetune_epochs = settings.epochs;
+            m_replay->options.finetune = fine_tune_options(settings);
+        }
     }
     std::string title() const override { return "Fine-tune"; }
     bool changes_model() const override { return true; }
@@ -122,13 +128,7 @@ public:
     {
         const DataSplits& splits = data(emit);
         check_data_fits(*m_net, splits.train);
-        const auto options = TrainOptions()
-                                 .optimizer(m_settings.optimizer)
-                                 .lr(m_settings.lr)
-                                 .batch(m_settings.batch)
-                                 .seed(m_settings.seed)
-                                 .epochs(m_settings.epochs)
-                                 .lr_schedule("constant");
+        const auto options = fine_tune_options(m_settings);
         StepHooks hooks = hold_masks(m_masks);
         hooks.after_epoch = [&](const EpochStats& stats) {
             JobEvent e{JobEvent::Kind::Epoch, "fine-tune"};
@@ -173,6 +173,8 @@ public:
         }
         auto& impl = session.impl();
         impl.commit(*m_net, m_masks, std::move(m_importance));
+        if (m_replay && !m_cancelled)
+            impl.base_recipe = std::move(m_replay); // the opened model, thresholds, this fine-tune
         impl.accuracy = m_accuracy;
         outcome.accuracy = m_accuracy;
         const std::string sparsity = percent(session.info().sparsity());
@@ -190,6 +192,7 @@ public:
 
 private:
     FineTuneSettings m_settings;
+    std::optional<Recipe> m_replay;
     bool m_cancelled = false;
     int m_epochs_done = 0;
     TrainProgress m_last;

@@ -4,6 +4,8 @@
 #include "engine/session.h"
 #include "support/test_support.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -64,6 +66,44 @@ private slots:
         session->set_locked("fc1", false);
         session->set_global_rate(0.0);
         QCOMPARE(session->prune_state("fc1").pruned, 0);
+    }
+
+    void recipeAfterAFineTuneReplaysItsAccuracy()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        QTemporaryDir dir;
+        auto session = Session::open("default");
+        session->set_data({"fashion-mnist", 600, 300});
+        session->score("l1", "weight");
+        session->set_global_rate(0.7);
+        FineTuneSettings settings;
+        settings.epochs = 1;
+        settings.lr = 1e-3;
+        settings.seed = 5;
+        runJob(*session, session->make_fine_tune_job(settings));
+        QVERIFY(session->accuracy());
+        const QString recipe = dir.filePath("tuned.recipe.json");
+        session->export_recipe(recipe.toStdString(), "tuned.pt");
+        QString out, err;
+        QVERIFY2(test::runCli({"run", recipe, "--json"}, &out, &err) == 0, qPrintable(err));
+        const auto json = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+        QCOMPARE(json["accuracy"].toDouble(), *session->accuracy()); // same weights, same accuracy
+        auto replayed = Session::open(dir.filePath("tuned.pt").toStdString());
+        QCOMPARE(replayed->mask_bits(), session->mask_bits());
+        // The recipe survives a project round trip; pruning more after the fine-tune makes it
+        // a thresholds-only recipe that says so.
+        session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        project->export_recipe(dir.filePath("again.json").toStdString(), "again.pt");
+        QFile again(dir.filePath("again.json"));
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(again.readAll()).contains("and the fine-tune that followed"));
+        project->set_global_rate(0.9);
+        project->export_recipe(dir.filePath("more.json").toStdString(), "more.pt");
+        QFile more(dir.filePath("more.json"));
+        QVERIFY(more.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(more.readAll()).contains("not that training"));
     }
 
     void savedSessionReopensWithTheSameMasksAndThresholds()
