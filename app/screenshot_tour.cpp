@@ -1,4 +1,5 @@
 #include "app/screenshot_tour.h"
+#include "widgets/layer_table_model.h"
 
 #include "app/job_controller.h"
 #include "app/main_window.h"
@@ -8,6 +9,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDeadlineTimer>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -122,6 +124,26 @@ int runScreenshotTour(MainWindow& window, const QString& directory)
         return 1;
     raiseDock(window, "trainingDock");
     ok = save(window, dir, QStringLiteral("04-fine-tune.png")) && ok;
+
+    // Half of every layer's filters (and fc1's neurons) from the dense model, compacted: dense,
+    // masked and compacted side by side.
+    window.resetToDense();
+    auto* granularity = window.findChild<QComboBox*>(QStringLiteral("granularityCombo"));
+    auto* layers = window.layerModel();
+    for (const char* g : {"filter", "neuron"}) {
+        granularity->setCurrentText(QString::fromLatin1(g));
+        for (int row = 0; row < layers->totalsRow(); ++row)
+            if (layers->flags(layers->index(row, LayerTableModel::RateColumn)) & Qt::ItemIsEditable)
+                layers->setData(layers->index(row, LayerTableModel::RateColumn), QStringLiteral("50"));
+        window.applyMasks();
+    }
+    if (!window.startCompact() || !waitFor([&] { return !window.jobs()->isBusy(); }, 120000))
+        return 1;
+    raiseDock(window, "compactionDock");
+    if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("compactionDock")))
+        window.resizeDocks({dock}, {640}, Qt::Horizontal);
+    settle(300);
+    ok = save(window, dir, QStringLiteral("05-compaction.png")) && ok;
     return ok ? 0 : 1;
 }
 

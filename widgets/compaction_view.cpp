@@ -22,9 +22,10 @@ CompactionView::CompactionView(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     m_table = new QTableWidget(0, 8, this);
     m_table->setObjectName(QStringLiteral("compactionTable"));
-    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Parameters"), tr("Nonzero weights"), tr("MACs"),
-                                        tr("Latency, batch 1"), tr("Speedup"), tr("Latency, batch 64"),
-                                        tr("Speedup")});
+    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Params"), tr("Nonzero"), tr("MACs"), tr("Batch 1"),
+                                        tr("Speedup"), tr("Batch 64"), tr("Speedup")});
+    m_table->horizontalHeaderItem(4)->setToolTip(tr("Median forward time of one sample"));
+    m_table->horizontalHeaderItem(6)->setToolTip(tr("Median forward time of a batch of 64"));
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -58,9 +59,9 @@ void CompactionView::setComparison(const std::vector<CompactionRow>& rows, const
                                    locale.toString(row.params),
                                    locale.toString(row.nonzero),
                                    locale.toString(row.flops),
-                                   QStringLiteral("%1 ms").arg(row.latencyMs1, 0, 'f', 3),
+                                   QStringLiteral("%1 ms").arg(row.latencyMs1, 0, 'f', row.latencyMs1 < 1 ? 3 : 2),
                                    speedup(base.latencyMs1, row.latencyMs1),
-                                   QStringLiteral("%1 ms").arg(row.latencyMs64, 0, 'f', 2),
+                                   QStringLiteral("%1 ms").arg(row.latencyMs64, 0, 'f', row.latencyMs64 < 10 ? 2 : 1),
                                    speedup(base.latencyMs64, row.latencyMs64)};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
