@@ -161,6 +161,7 @@ json recipe_to_json(const Recipe& recipe)
              {{"criterion", o.importance.criterion()},
               {"granularity", to_string(o.importance.granularity())},
               {"calibration_batches", o.importance.calibration_batches()},
+              {"group_reduction", o.importance.group_reduction()},
               {"seed", o.importance.seed()}}},
             {"allocation", allocation},
             {"schedule",
@@ -215,7 +216,7 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     auto& o = recipe.options;
     if (root.has("importance")) {
         const Reader r = root.object("importance");
-        r.only({"criterion", "granularity", "calibration_batches", "seed"});
+        r.only({"criterion", "granularity", "calibration_batches", "group_reduction", "seed"});
         const std::string criterion = r.text("criterion", "l1");
         const auto known = criterion_names();
         if (std::find(known.begin(), known.end(), criterion) == known.end())
@@ -224,7 +225,10 @@ Recipe recipe_from_json(const json& document, const std::string& label)
             .granularity(parsed<Granularity>(r, "importance.granularity",
                                              [&] { return parse_granularity(r.text("granularity", "weight")); }))
             .calibration_batches(int(r.integer("calibration_batches", 32, 1)))
+            .group_reduction(r.text("group_reduction", "mean"))
             .seed(uint64_t(r.integer("seed", 0, 0)));
+        if (o.importance.group_reduction() != "mean" && o.importance.group_reduction() != "sum")
+            r.fail("importance.group_reduction must be mean or sum");
     }
     if (!root.has("allocation"))
         root.fail("allocation is missing: say how much to prune");

@@ -12,6 +12,7 @@
 
 using namespace prunelab;
 using prunelab::test::errorOf;
+namespace test = prunelab::test;
 
 namespace {
 
@@ -155,6 +156,19 @@ private slots:
         // ... and the consumers' input columns: layer1.0.conv1 reads the stem's stream.
         QVERIFY(at::equal(r.masks.find("layer1.0.conv1.weight")->transpose(0, 1).flatten(1).any(1), stem));
         QCOMPARE(stem.sum().item<int64_t>(), int64_t(8));
+    }
+
+    void groupReductionSumsOrAverages()
+    {
+        auto net = create_model(default_model_spec("resnet20"), 2);
+        auto options = ImportanceOptions().criterion("l1").granularity(Granularity::Filter);
+        const auto mean = compute_importance(*net, nullptr, options);
+        const auto sum = compute_importance(*net, nullptr, options.group_reduction("sum"));
+        // conv1's group: the stem and the three first-stage blocks' conv2.
+        QVERIFY(test::allClose(sum.find("conv1")->scores, mean.find("conv1")->scores * 4, 1e-4));
+        // A layer alone in its group keeps its own scores either way.
+        QVERIFY(at::equal(sum.find("layer1.0.conv1")->scores, mean.find("layer1.0.conv1")->scores));
+        QVERIFY(errorOf([&] { compute_importance(*net, nullptr, options.group_reduction("max")); }).contains("max"));
     }
 
     void compactedModelsComputeTheMaskedOutputs_data()

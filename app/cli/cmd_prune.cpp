@@ -116,7 +116,10 @@ Recipe recipe_from_args(const ParsedArgs& args)
     options.importance.criterion(args.value_or("criterion", "l1"))
         .granularity(parse_granularity(args.value_or("granularity", "weight")))
         .calibration_batches(int(args.integer_or("calibration-batches", 32)))
+        .group_reduction(args.value_or("group-reduction", "mean"))
         .seed(uint64_t(args.integer_or("seed", 0)));
+    if (options.importance.group_reduction() != "mean" && options.importance.group_reduction() != "sum")
+        throw UsageError("--group-reduction must be mean or sum");
     options.allocation = allocation_from(args);
     options.schedule = parse_schedule(args.value_or("schedule", "oneshot"));
     options.steps = int(args.integer_or("steps", options.schedule == Schedule::OneShot ? 1 : 5));

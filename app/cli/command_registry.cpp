@@ -124,6 +124,7 @@ const std::vector<CommandInfo>& all_commands()
                {"layer-rate", "NAME=R", "rate for one layer (repeatable)", true},
                {"exclude", "NAME", "never prune this layer (repeatable)", true},
                {"round-to", "8|16", "structured: keep a multiple of 8 or 16 units"},
+               {"group-reduction", "mean|sum", "structured: how coupled layers (a residual group) score a shared channel (default mean)"},
                {"calibration-batches", "N", "batches of 128 for data-driven criteria (default 32)"},
                {"schedule", "S", "oneshot (default), linear or agp"},
                {"save-recipe", "F", "after a completed run, write the recipe that replays it (prunelab-cli run F)"},
