@@ -228,6 +228,51 @@ private slots:
         QTest::newRow("bad epochs") << QStringList{"train", "convnet", "--epochs", "0", "--out",
                                                    "/tmp/x.pt"}
                                     << 2 << "--epochs";
+        QTest::newRow("compact without out") << QStringList{"compact", "convnet"} << 2 << "--out";
+        QTest::newRow("compact into a missing folder")
+            << QStringList{"compact", "convnet", "--out", "/no/dir/small.pt"} << 1 << "/no/dir";
+        QTest::newRow("bench without model") << QStringList{"bench"} << 2 << "MODEL";
+        QTest::newRow("bench batch 0") << QStringList{"bench", "convnet", "--batch", "0"} << 2 << "--batch";
+        QTest::newRow("bench different inputs")
+            << QStringList{"bench", "convnet", "vgg-small", "--runs", "1"} << 1 << "different inputs";
+        QTest::newRow("bad group reduction")
+            << QStringList{"prune", "convnet", "--data", "synthetic", "--granularity", "filter", "--rate", "0.5",
+                           "--group-reduction", "max", "--out", "/tmp/x.pt"}
+            << 2 << "--group-reduction";
+    }
+
+    void compactThenBenchReportSpeedAndSize()
+    {
+        QTemporaryDir dir;
+        const QString pruned = dir.filePath("half.pt"), small = dir.filePath("small.pt");
+        QString out, err;
+        QCOMPARE(runCli({"prune", "lenet5", "--data", "synthetic", "--train-limit", "32", "--test-limit", "32",
+                         "--granularity", "filter", "--rate", "0.5", "--out", pruned},
+                        &out, &err),
+                 0);
+        QCOMPARE(runCli({"compact", pruned, "--out", small, "--json"}, &out, &err), 0);
+        auto json = QJsonDocument::fromJson(lastLine(out).toUtf8()).object();
+        QVERIFY(json["changed"].toBool());
+        const auto groups = json["groups"].toArray();
+        QCOMPARE(groups.size(), 2); // conv1 6 → 3, conv2 16 → 8
+        QCOMPARE(groups[1].toObject()["channels_after"].toInt(), 8);
+        QCOMPARE(runCli({"bench", "lenet5", pruned, small, "--batch", "8", "--runs", "5", "--json"}, &out, &err), 0);
+        json = QJsonDocument::fromJson(lastLine(out).toUtf8()).object();
+        const auto models = json["models"].toArray();
+        QCOMPARE(models.size(), 3);
+        QCOMPARE(models[0].toObject()["speedup"].toDouble(), 1.0);
+        QCOMPARE(models[2].toObject()["runs"].toInt(), 5);
+        QVERIFY(models[2].toObject()["median_ms"].toDouble() > 0.0);
+        QVERIFY(models[2].toObject()["params"].toDouble() < models[1].toObject()["params"].toDouble());
+        QVERIFY(models[2].toObject()["file_bytes"].toDouble() < models[1].toObject()["file_bytes"].toDouble());
+        QVERIFY(models[0].toObject()["throughput"].toDouble() > 0.0);
+        // The human-readable table names every model.
+        QCOMPARE(runCli({"bench", pruned, small, "--runs", "2"}, &out, &err), 0);
+        QVERIFY(out.contains("small.pt") && out.contains("speedup"));
+        // info --groups lists what filter pruning removes together.
+        QCOMPARE(runCli({"info", "resnet20", "--groups"}, &out, &err), 0);
+        QVERIFY2(out.contains("conv1: 16 channels, 4 layers summed"), qPrintable(out));
+        QVERIFY(out.contains("fc: 10 channels, fixed (model output)"));
     }
 
     void errorsAreOneLineWithExitCodes()
