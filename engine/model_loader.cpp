@@ -78,4 +78,12 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
     throw Error(model + ": no such file, and not a built-in model (" + names + ", default)");
 }
 
+void save_model(const Checkpoint& checkpoint, const std::string& path)
+{
+    if (const auto* script = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
+        script->save(path);
+    else
+        save_checkpoint(checkpoint, path);
+}
+
 } // namespace prunelab

@@ -30,4 +30,10 @@ Checkpoint load_embedded_default();
 /// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
 Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
 
+/// Writes a model the way load_model reads it back: a TorchScript model as TorchScript (the
+/// pruning folded into its weights; the masks are not stored), any other as a PruneLab
+/// checkpoint with its masks and metadata. Atomically.
+/// @throws prunelab::Error naming the path; a file already there stays intact.
+void save_model(const Checkpoint& checkpoint, const std::string& path);
+
 } // namespace prunelab

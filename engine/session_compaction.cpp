@@ -5,7 +5,7 @@
 #include "engine/data_parallel.h"
 #include "engine/error.h"
 #include "engine/latency.h"
-#include "engine/script_net.h"
+#include "engine/model_loader.h"
 #include "engine/session_impl.h"
 
 #include <algorithm>
@@ -130,10 +130,6 @@ void Session::export_compacted(const std::string& path) const
     const auto report = compaction();
     if (!report || !m_impl->compacted)
         throw Error("no compacted model of the model as shown: run Compact first");
-    if (const auto* script = dynamic_cast<const ScriptNet*>(m_impl->compacted.get())) {
-        script->save(path);
-        return;
-    }
     Checkpoint out;
     out.net = m_impl->compacted;
     out.masks = m_impl->compacted_masks.to_bool();
@@ -143,7 +139,7 @@ void Session::export_compacted(const std::string& path) const
     out.metadata.erase("test_accuracy"); // measured on the masked model, if at all
     if (m_impl->accuracy)
         out.metadata["test_accuracy"] = *m_impl->accuracy; // same outputs, same accuracy
-    save_checkpoint(out, path);
+    save_model(out, path); // TorchScript stays TorchScript
 }
 
 } // namespace prunelab

@@ -7,7 +7,6 @@
 #include "engine/exports.h"
 #include "engine/mask_set.h"
 #include "engine/model_loader.h"
-#include "engine/script_net.h"
 #include "engine/trainer.h"
 #include "engine/version.h"
 
@@ -16,15 +15,6 @@
 
 namespace prunelab::cli {
 namespace {
-
-void save_model(const Checkpoint& checkpoint, const std::string& path)
-{
-    // Same format out as in: TorchScript stays TorchScript.
-    if (const auto* scripted = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
-        scripted->save(path);
-    else
-        save_checkpoint(checkpoint, path);
-}
 
 nlohmann::json groups_json(const CompactionResult& result)
 {

@@ -11,6 +11,7 @@
 #include "engine/exports.h"
 #include "engine/pruning_job.h"
 #include "engine/recipe.h"
+#include "engine/model_loader.h"
 #include "engine/script_net.h"
 #include "engine/version.h"
 
@@ -240,10 +241,7 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
     if (!out_path.empty()) {
         // Same format out as in: a TorchScript model is written as TorchScript, the pruning
         // folded into its weights (torch.jit.load opens it); the masks go to exports.masks.
-        if (const auto* scripted = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
-            scripted->save(out_path);
-        else
-            save_checkpoint(checkpoint, out_path);
+        save_model(checkpoint, out_path);
         paths["checkpoint"] = out_path;
     }
     if (recipe.exports.count("state_dict")) {
