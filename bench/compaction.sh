@@ -6,6 +6,8 @@
 #     and the same dense/compacted pair in PyTorch (bench/compaction_torch.py) for comparison.
 #  B. The default ConvNet with half its filters (conv1, conv2) and half of fc1's neurons removed,
 #     fine-tuned with masks held, compacted: accuracy vs dense, file size, latency.
+#  C. torchvision resnet18 scripted in Python: 50% of its filters, compacted by PruneLab, timed
+#     by PruneLab and, loaded with torch.jit.load, by Python.
 #   bench/compaction.sh [FINETUNE_EPOCHS (20)] [RUNS_B64 (30)] [RUNS_B1 (200)]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,3 +50,17 @@ echo "== B. the seed ConvNet, half of its filters and of fc1's neurons, fine-tun
 ls -l pruned.pt small.pt | awk '{print $5, $9}'
 "$cli" bench default pruned.pt small.pt --batch 64 --runs "$runs64"
 "$cli" bench default pruned.pt small.pt --batch 1 --runs "$runs1"
+
+echo "== C. torchvision resnet18 from Python (TorchScript), 50% of its filters, 64x64 input"
+$py "$root/bench/compaction_torchscript.py" make resnet18.pt
+"$cli" prune resnet18.pt --data synthetic:3,64,64 --train-limit 64 --test-limit 64 --granularity filter \
+    --rate 0.5 --out resnet18-masked.pt > /dev/null 2>&1
+"$cli" compact resnet18-masked.pt --out resnet18-small.pt --json \
+    | show "f'params {j[\"params_before\"]:,} -> {j[\"params_after\"]:,}, MACs {j[\"flops_before\"]:,} -> {j[\"flops_after\"]:,}, max output diff {j[\"max_abs_diff\"]:.1e}'"
+for batch in 16 1; do
+    runs=$([ "$batch" = 16 ] && echo 10 || echo 50)
+    echo "-- batch $batch, PruneLab then Python (torch.jit.load)"
+    "$cli" bench resnet18.pt resnet18-masked.pt resnet18-small.pt --batch "$batch" --runs "$runs" | tail -3
+    THREADS=$(nproc) $py "$root/bench/compaction_torchscript.py" time resnet18.pt resnet18-masked.pt \
+        resnet18-small.pt 64 "$batch" "$runs"
+done

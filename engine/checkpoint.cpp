@@ -34,6 +34,10 @@ ModelSpec spec_from_json(const nlohmann::json& j, const std::string& label)
         spec.num_classes = j.at("num_classes").get<int64_t>();
         if (j.contains("widths"))
             spec.widths = j.at("widths").get<std::map<std::string, int64_t>>();
+        for (const auto& [layer, width] : spec.widths)
+            if (width < 1)
+                throw Error(label + ": the model description is damaged (layer '" + layer + "' has width " +
+                            std::to_string(width) + ")");
         return spec;
     } catch (const nlohmann::json::exception& e) {
         throw Error(label + ": the model description is damaged (" + e.what() + ")");

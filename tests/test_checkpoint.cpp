@@ -106,6 +106,27 @@ private slots:
         QVERIFY2(message.contains("checkpoint"), qPrintable(message));
     }
 
+    void compactedWidthsRoundTripAndAreChecked()
+    {
+        QTemporaryDir dir;
+        auto spec = default_model_spec("convnet");
+        spec.widths = {{"conv1", 4}, {"fc1", 7}};
+        Checkpoint small;
+        small.net = create_model(spec, 2);
+        QCOMPARE(small.net->named_parameters()["fc1.weight"].sizes().vec(), (std::vector<int64_t>{7, 320}));
+        const std::string path = dir.filePath("small.pt").toStdString();
+        save_checkpoint(small, path);
+        QCOMPARE(load_checkpoint(path).net->spec().widths, spec.widths);
+        // A damaged width is a clear error, not a crash in a layer constructor.
+        spec.widths["conv2"] = 0;
+        Checkpoint broken;
+        broken.net = small.net;
+        const_cast<ModelSpec&>(broken.net->spec()).widths = spec.widths;
+        save_checkpoint(broken, path);
+        const QString message = errorOf([&] { load_checkpoint(path); });
+        QVERIFY2(message.contains("conv2") && message.contains("damaged"), qPrintable(message));
+    }
+
     void loadModelResolvesNamesPathsAndErrors()
     {
         QTemporaryDir dir;
