@@ -24,6 +24,7 @@ QVector<LayerRow> toLayerRows(const ModelInfo& info, const Session* session)
         row.excluded = excluded.count(layer.name) > 0;
         if (session && session->is_scored()) {
             row.rateEditable = session->applies_to(layer.name);
+            row.follows = QString::fromStdString(session->group_leader(layer.name));
             row.rate = session->prune_state(layer.name).rate();
         } else {
             row.rateEditable = false;

@@ -505,6 +505,17 @@ bool Session::applies_to(const std::string& layer) const
     return m_impl->pruner && m_impl->pruner->applies_to(m_impl->pruner->layer_index(layer));
 }
 
+std::string Session::group_leader(const std::string& layer) const
+{
+    if (!m_impl->pruner)
+        return {};
+    const LayerScores* scores = m_impl->pruner->importance().find(layer);
+    if (!scores || m_impl->pruner->granularity() == Granularity::Weight || !scores->structurally_prunable ||
+        scores->group_leader == layer)
+        return {};
+    return scores->group_leader;
+}
+
 LayerHistogram Session::histogram(const std::string& layer, int bins, bool log10) const
 {
     if (!m_impl->pruner)

@@ -250,6 +250,10 @@ public:
     /// Whether the current granularity prunes this layer (neuron → Linear, filter → Conv2d,
     /// never the output layer's units).
     bool applies_to(const std::string& layer) const;
+    /// At neuron/filter granularity, the layer that leads this layer's channel group when that
+    /// is another one (a residual addition couples them; the leader's threshold prunes both);
+    /// else empty.
+    std::string group_leader(const std::string& layer) const;
     /// With `log10`, bins are over log10 of the positive scores (magnitudes spread over decades).
     /// @throws prunelab::Error when not scored or the layer is unknown.
     LayerHistogram histogram(const std::string& layer, int bins = 60, bool log10 = false) const;

@@ -40,6 +40,20 @@ private slots:
         QCOMPARE(model.headerData(LayerTableModel::KeptColumn, Qt::Horizontal).toString(), QString("Kept"));
     }
 
+    void followersSayWhichLayerPrunesThem()
+    {
+        LayerTableModel model;
+        auto rows = sampleRows();
+        LayerRow follower{"layer1.0.conv2", "Conv2d", "16×16×3×3", 2304, 2304, 1152, 0, 0, 0.0, false};
+        follower.follows = "conv1";
+        rows.push_back(follower);
+        model.setLayers(rows);
+        const auto rate = model.index(2, LayerTableModel::RateColumn);
+        QCOMPARE(rate.data().toString(), QString("= conv1"));
+        QVERIFY(rate.data(Qt::ToolTipRole).toString().contains("Pruned with conv1"));
+        QVERIFY(!(model.flags(rate) & Qt::ItemIsEditable));
+    }
+
     void editsAreReportedNotStored()
     {
         LayerTableModel model;

@@ -207,6 +207,20 @@ private slots:
         QCOMPARE(session->accuracy(), eval.accuracy);
     }
 
+    void residualFollowersNameTheirLeader()
+    {
+        auto session = Session::open("resnet20");
+        session->score("l1", "filter");
+        QCOMPARE(session->group_leader("layer1.1.conv2"), std::string("conv1"));
+        QCOMPARE(session->group_leader("conv1"), std::string());
+        QCOMPARE(session->group_leader("layer1.1.conv1"), std::string());
+        QVERIFY(!session->applies_to("layer1.1.conv2"));
+        session->set_layer_rate("conv1", 0.5); // the leader's rate prunes its followers
+        QCOMPARE(countKept(session->mask_bits(), "layer1.1.bn2.weight"), int64_t(8));
+        session->score("l1", "weight");
+        QCOMPARE(session->group_leader("layer1.1.conv2"), std::string()); // weights are their own
+    }
+
     void compactionJobTimesThreeModelsAndExportsTheSmallOne()
     {
         auto session = Session::open("vgg-small");

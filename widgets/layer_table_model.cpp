@@ -83,6 +83,10 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ToolTipRole && !isTotals) {
         switch (index.column()) {
         case RateColumn:
+            if (!row.follows.isEmpty())
+                return tr("Pruned with %1: a residual addition sums their channels, so they lose "
+                          "the same ones (set %1's rate)")
+                    .arg(row.follows);
             return row.rateEditable ? tr("Share of this layer's scored elements pruned; type a "
                                          "percentage")
                                     : tr("Not pruned at this granularity");
@@ -118,6 +122,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case SparsityColumn: return QString::number(row.sparsity() * 100.0, 'f', 1) + QLatin1Char('%');
     case FlopsColumn: return formatCount(row.effectiveFlops);
     case RateColumn:
+        if (!isTotals && !row.follows.isEmpty())
+            return tr("= %1").arg(row.follows);
         if (isTotals || !row.rateEditable)
             return QString();
         return QString::number(row.rate * 100.0, 'f', 1) + QLatin1Char('%');

@@ -19,6 +19,9 @@ struct LayerRow
     qint64 effectiveFlops = 0; ///< with zero weights skipped
     double rate = 0.0;         ///< fraction of the layer's scored elements pruned
     bool rateEditable = true;  ///< false where the granularity does not prune the layer
+    /// The layer whose rate prunes this one too (its channels are summed with it); empty when
+    /// the layer has its own.
+    QString follows;
     bool locked = false;
     bool excluded = false;
     double sparsity() const { return weights == 0 ? 0.0 : 1.0 - double(nonzero) / double(weights); }
