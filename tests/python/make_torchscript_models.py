@@ -3,7 +3,8 @@
     make_torchscript_models.py OUT_DIR
 
 Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobilenet_v2.pt
-(torchvision, scripted), gated.pt (a gate PruneLab cannot follow), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
+(torchvision, scripted), gated.pt (a gate PruneLab cannot follow), branches.pt (a
+concatenation), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
 pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
 forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input).
 """
@@ -43,6 +44,24 @@ class GatedConvNet(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
+class BranchNet(nn.Module):
+    """Two branches concatenated along channels, then a conv over both: removing a channel of
+    the second branch removes an input column of `mix` at an offset."""
+
+    def __init__(self):
+        super().__init__()
+        self.left = nn.Conv2d(3, 8, 3, padding=1)
+        self.right = nn.Conv2d(3, 16, 3, padding=1)
+        self.right_bn = nn.BatchNorm2d(16)
+        self.mix = nn.Conv2d(24, 32, 3, padding=1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.cat([torch.relu(self.left(x)), torch.relu(self.right_bn(self.right(x)))], 1)
+        x = torch.nn.functional.max_pool2d(torch.relu(self.mix(x)), 2)
+        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 class NoLayers(nn.Module):
     def forward(self, x):
         return torch.relu(x).flatten(1)[:, :10]
@@ -70,6 +89,11 @@ def main(out):
         torch.jit.script(model.eval()).save(os.path.join(out, f"{name}.pt"))
     torch.save(OddlyNamedMLP().state_dict(), os.path.join(out, "plain_state_dict.pt"))
     torch.jit.script(GatedConvNet().eval()).save(os.path.join(out, "gated.pt"))
+    branches = BranchNet()
+    branches.train()
+    with torch.no_grad():  # BatchNorm statistics that are not the initial 0/1
+        branches(torch.randn(4, 3, 32, 32) * 2 + 0.5)
+    torch.jit.script(branches.eval()).save(os.path.join(out, "branches.pt"))
     torch.jit.script(NoLayers()).save(os.path.join(out, "no_layers.pt"))
     torch.jit.script(WrongInput()).save(os.path.join(out, "wrong_input.pt"))
     print("ok")
