@@ -146,11 +146,21 @@ private:
     }
     bool is_tracked(jit::Value* value) const { return !tracked(value).empty(); }
 
+    /// A tensor, or a list or tuple that holds tensors (chunk, split, unbind, ...).
+    static bool holds_tensors(const c10::TypePtr& type)
+    {
+        if (type->kind() == c10::TypeKind::TensorType)
+            return true;
+        for (const auto& contained : type->containedTypes())
+            if (holds_tensors(contained))
+                return true;
+        return false;
+    }
+
     static bool makes_tensor(jit::Node* node)
     {
-        return std::any_of(node->outputs().begin(), node->outputs().end(), [](jit::Value* v) {
-            return v->type()->kind() == c10::TypeKind::TensorType;
-        });
+        return std::any_of(node->outputs().begin(), node->outputs().end(),
+                           [](jit::Value* v) { return holds_tensors(v->type()); });
     }
 
     /// Tracked values a node reads. Inside a branch or loop only what makes tensors counts:
@@ -173,9 +183,12 @@ private:
 
     void map_outputs(jit::Node* node, int id)
     {
-        for (jit::Value* output : node->outputs())
+        for (jit::Value* output : node->outputs()) {
             if (output->type()->kind() == c10::TypeKind::TensorType)
                 m_ids[output] = id;
+            else if (holds_tensors(output->type()))
+                m_lists[output] = {id}; // unpacking it reads these channels too
+        }
     }
 
     void visit(jit::Node* node)

@@ -184,6 +184,8 @@ private slots:
                                   << "";
         // conv1's channels pass a gate PruneLab cannot follow: they stay, conv2's go.
         QTest::newRow("gated") << "gated" << QStringList{"conv1=16", "conv2=16"} << "aten::sigmoid";
+        // A split (torch.chunk) of conv1's channels: conv1 keeps them all, conv2's go.
+        QTest::newRow("chunked") << "chunked" << QStringList{"conv1=16", "conv2=6", "fc=10"} << "aten::chunk";
         // Concatenated branches: mix's input columns go at each branch's offset.
         QTest::newRow("branches") << "branches" << QStringList{"left=4", "right=8", "mix=16", "fc=10"} << "";
     }

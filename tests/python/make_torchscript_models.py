@@ -4,7 +4,7 @@
 
 Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobilenet_v2.pt
 (torchvision, scripted), gated.pt (a gate PruneLab cannot follow), branches.pt (a
-concatenation), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
+concatenation), chunked.pt (a split PruneLab does not follow), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
 pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
 forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input).
 """
@@ -62,6 +62,22 @@ class BranchNet(nn.Module):
         return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ChunkNet(nn.Module):
+    """conv1's channels are split in two halves (torch.chunk), which PruneLab does not follow:
+    conv1 must keep all of them; conv2's can go."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 12, 3, padding=1)
+        self.fc = nn.Linear(12, 10)
+
+    def forward(self, x):
+        a, b = torch.chunk(torch.relu(self.conv1(x)), 2, 1)
+        y = torch.relu(self.conv2(a + b))
+        return self.fc(y.mean((2, 3)))
+
+
 class NoLayers(nn.Module):
     def forward(self, x):
         return torch.relu(x).flatten(1)[:, :10]
@@ -89,6 +105,7 @@ def main(out):
         torch.jit.script(model.eval()).save(os.path.join(out, f"{name}.pt"))
     torch.save(OddlyNamedMLP().state_dict(), os.path.join(out, "plain_state_dict.pt"))
     torch.jit.script(GatedConvNet().eval()).save(os.path.join(out, "gated.pt"))
+    torch.jit.script(ChunkNet().eval()).save(os.path.join(out, "chunked.pt"))
     branches = BranchNet()
     branches.train()
     with torch.no_grad():  # BatchNorm statistics that are not the initial 0/1
