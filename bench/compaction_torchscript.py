@@ -9,12 +9,14 @@ files, checks that pruned and compacted agree (max abs diff), and times them in 
 autograd, 3 warm-up runs, median), printing one JSON line.
 """
 import json
-import statistics
+import os
 import sys
-import time
 
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.dirname(__file__))
+from compaction_torch import median_ms_in_turns  # noqa: E402
 
 
 def make(out):
@@ -26,18 +28,9 @@ def make(out):
 def timing(paths, size, batch, runs):
     models = [torch.jit.load(p).eval() for p in paths]
     x = torch.randn(batch, 3, size, size)
-    times = [[] for _ in models]
     with torch.inference_mode():
         diff = (models[1](x) - models[2](x)).abs().max().item()
-        for _ in range(3):
-            for m in models:
-                m(x)
-        for _ in range(runs):
-            for k, m in enumerate(models):
-                start = time.perf_counter()
-                m(x)
-                times[k].append((time.perf_counter() - start) * 1000)
-    ms = [statistics.median(t) for t in times]
+    ms = median_ms_in_turns(models, x, runs, warmup=3)
     params = [sum(p.numel() for p in m.parameters()) for m in models]
     print(json.dumps({"threads": torch.get_num_threads(), "batch": batch, "size": size,
                       "original_ms": ms[0], "pruned_ms": ms[1], "compacted_ms": ms[2],
@@ -48,6 +41,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
     else:
-        import os
         torch.set_num_threads(int(os.environ.get("THREADS", torch.get_num_threads())))
         timing(sys.argv[2:5], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
