@@ -24,6 +24,8 @@ Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
       m_dependencies(m_importance.granularity == Granularity::Weight ? DependencyResult{}
                                                                      : analyze_dependencies(net))
 {
+    if (m_importance.granularity != Granularity::Weight)
+        mark_channel_groups(m_importance, m_dependencies); // stored scores carry no groups
     for (const auto& layer : prunable_layers(net)) {
         m_weight_shapes[layer.name] = layer.weight.sizes().vec();
         m_has_bias[layer.name] = layer.bias.defined();

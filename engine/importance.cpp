@@ -88,12 +88,12 @@ public:
             }
             auto found = by_module.find(layer.module);
             if (found == by_module.end())
-                // Unit scores need the layer's output; a TorchScript forward runs inside the
-                // interpreter where PruneLab cannot observe it (yet). Zeros would prune by index.
+                // Unit scores need the layer's output; a TorchScript forward whose graph could
+                // not be instrumented hides it. Zeros would prune by index.
                 throw Error("criterion '" + c + "' at unit level needs the outputs of layer '" +
                             layer.name + "', which PruneLab cannot observe inside this model's "
-                            "forward (TorchScript); use l1, l2 or random, or gradient/taylor at "
-                            "weight granularity");
+                            "forward (TorchScript); use l1, l2 or random, or " + c +
+                            " at weight granularity");
             const auto& out = found->second->output;
             const auto dims = position_dims(out);
             at::Tensor per_sample; // [N, units]
@@ -222,6 +222,15 @@ void share_group_scores(ImportanceResult& result, const DependencyResult& depend
 
 } // namespace
 
+void mark_channel_groups(ImportanceResult& importance, const DependencyResult& dependencies)
+{
+    for (auto& entry : importance.layers) {
+        const ChannelGroup* group = dependencies.group_of(entry.layer);
+        entry.structurally_prunable = group && group->prunable;
+        entry.group_leader = group ? group->leader() : entry.layer;
+    }
+}
+
 ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration,
                                     const ImportanceOptions& options,
                                     const ImportanceProgress& progress,
@@ -291,16 +300,10 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
         if (!at::isfinite(s).all().item<bool>())
             throw Error("criterion '" + c + "' gave non-finite scores for layer '" +
                         layers[i].name + "' (are its weights NaN?)");
-        LayerScores entry{layers[i].name, layers[i].kind, s, true, layers[i].name};
-        if (unit) {
-            const ChannelGroup* group = dependencies.group_of(layers[i].name);
-            entry.structurally_prunable = group && group->prunable;
-            if (group)
-                entry.group_leader = group->leader();
-        }
-        result.layers.push_back(std::move(entry));
+        result.layers.push_back({layers[i].name, layers[i].kind, s, true, layers[i].name});
     }
     if (unit) {
+        mark_channel_groups(result, dependencies);
         share_group_scores(result, dependencies, options.group_reduction() == "sum");
         result.warnings.insert(result.warnings.end(), dependencies.warnings.begin(),
                                dependencies.warnings.end());

@@ -72,6 +72,12 @@ struct ImportanceResult
 
 using ImportanceProgress = std::function<void(int done, int total)>;
 
+struct DependencyResult;
+
+/// Neuron/filter: sets each layer's structurally_prunable and group_leader from the model's
+/// channel groups (compute_importance does; so does a Pruner, for scores read back from a file).
+void mark_channel_groups(ImportanceResult& importance, const DependencyResult& dependencies);
+
 /// Scores every prunable layer of `net` (a model's current weights, masks applied).
 ///  - weight: l1/l2 = |w|, gradient = mean over batches of |dL/dw|, taylor = mean |w·dL/dw|,
 ///    random; activation criteria are per-unit and rejected here.

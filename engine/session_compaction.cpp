@@ -23,6 +23,7 @@ public:
         m_dense = replicate(*impl.checkpoint.net);
         load_named_state(*m_dense, impl.original);
         m_masks = impl.current;
+        m_infos = {session.opened_info(), session.info()}; // counted already; the compacted one is new
         m_metadata = impl.checkpoint.metadata;
         m_generation = impl.generation;
     }
@@ -47,10 +48,10 @@ public:
             models.push_back(m_result.net.get());
             labels.push_back("compacted");
         }
-        for (size_t i = 0; i < models.size(); ++i) {
-            const ModelInfo info = describe_model(*models[i]);
-            m_report.rows.push_back({labels[i], info.total_params, info.nonzero_weights, info.flops});
-        }
+        if (m_result.net)
+            m_infos.push_back(describe_model(*m_result.net));
+        for (size_t i = 0; i < models.size(); ++i)
+            m_report.rows.push_back({labels[i], m_infos[i].total_params, m_infos[i].nonzero_weights, m_infos[i].flops});
         // Timed in turns, so a busy machine slows all three alike.
         int done = 0;
         for (int64_t batch : {int64_t(1), int64_t(64)}) {
@@ -103,6 +104,7 @@ public:
 private:
     std::shared_ptr<PrunableNet> m_dense, m_masked;
     MaskSet m_masks;
+    std::vector<ModelInfo> m_infos; ///< dense, masked, then compacted
     nlohmann::json m_metadata;
     uint64_t m_generation = 0;
     CompactionResult m_result;

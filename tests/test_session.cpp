@@ -217,6 +217,15 @@ private slots:
         QVERIFY(!session->applies_to("layer1.1.conv2"));
         session->set_layer_rate("conv1", 0.5); // the leader's rate prunes its followers
         QCOMPARE(countKept(session->mask_bits(), "layer1.1.bn2.weight"), int64_t(8));
+        // A project reopens with its groups: scores read back from the file get them again.
+        QTemporaryDir dir;
+        session->save(dir.filePath("r.pt").toStdString(), dir.filePath("r.state.pt").toStdString());
+        auto project = Session::open_saved(dir.filePath("r.pt").toStdString(), dir.filePath("r.state.pt").toStdString());
+        QVERIFY(project->applies_to("conv1"));
+        QVERIFY(!project->applies_to("layer1.1.conv2"));
+        QVERIFY(!project->applies_to("fc")); // the classes
+        QCOMPARE(project->group_leader("layer1.1.conv2"), std::string("conv1"));
+        QCOMPARE(project->mask_bits(), session->mask_bits());
         session->score("l1", "weight");
         QCOMPARE(session->group_leader("layer1.1.conv2"), std::string()); // weights are their own
     }
