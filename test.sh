@@ -3,5 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
+# The engine's folders form a strict stack and the window sees only the session API
+# (docs/architecture.md); fail before the tests when an include breaks that.
+python3 scripts/check_layers.py "$PRUNELAB_ROOT"
 cd "$PRUNELAB_BUILD"
 ctest --output-on-failure --parallel "$(nproc)" --timeout 900

@@ -6,9 +6,9 @@
 //   prunelab_bench_interactive global [changes] -> median ms per global-rate change (ResNet-18)
 //   prunelab_bench_interactive startup          -> ms from main() to a populated, shown window
 
-#include "app/main_window.h"
-#include "engine/blas_threads.h"
-#include "engine/session.h"
+#include "app/gui/main_window.h"
+#include "engine/core/blas_threads.h"
+#include "engine/session/session.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
 

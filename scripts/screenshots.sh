@@ -13,5 +13,5 @@ config="$(mktemp -d)"
 trap 'rm -rf "$config"' EXIT
 mkdir -p "$out"
 XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 1440x900x24 -dpi 96" \
-    "$PRUNELAB_BUILD/app/prunelab" --screenshots "$out"
+    "$PRUNELAB_BUILD/app/prunelab-screenshots" "$out"
 ls -l "$out"

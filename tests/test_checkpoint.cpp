@@ -1,7 +1,7 @@
-#include "engine/checkpoint.h"
-#include "engine/error.h"
-#include "engine/model_factory.h"
-#include "engine/model_loader.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+#include "engine/interop/model_loader.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

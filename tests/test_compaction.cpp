@@ -1,9 +1,9 @@
-#include "engine/allocation.h"
-#include "engine/checkpoint.h"
-#include "engine/compaction.h"
-#include "engine/dependency.h"
-#include "engine/error.h"
-#include "engine/model_factory.h"
+#include "engine/pruning/allocation.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/compaction/compaction.h"
+#include "engine/models/dependency.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

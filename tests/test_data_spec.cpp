@@ -1,5 +1,5 @@
-#include "engine/data_spec.h"
-#include "engine/error.h"
+#include "engine/data/data_spec.h"
+#include "engine/core/error.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -1,11 +1,11 @@
 // Knowledge distillation: the loss against hand-computed values, its edges, and the trainer
 // around it (masks held, cancel, mismatched outputs).
 
-#include "engine/distillation.h"
-#include "engine/mask_set.h"
-#include "engine/model_factory.h"
-#include "engine/models.h"
-#include "engine/pruning_job.h"
+#include "engine/training/distillation.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/models/model_factory.h"
+#include "engine/models/models.h"
+#include "engine/pruning/pruning_job.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -2,11 +2,11 @@
 // it has convolutions), exported by prunelab-cli, then loaded by Python's torch into the
 // equivalent PyTorch class of docs/pytorch_models.py — keys, shapes, outputs, masks, report.
 
-#include "engine/allocation.h"
-#include "engine/checkpoint.h"
-#include "engine/exports.h"
-#include "engine/importance.h"
-#include "engine/model_factory.h"
+#include "engine/pruning/allocation.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/export/exports.h"
+#include "engine/pruning/importance.h"
+#include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

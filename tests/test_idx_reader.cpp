@@ -1,5 +1,5 @@
-#include "engine/error.h"
-#include "engine/idx_reader.h"
+#include "engine/core/error.h"
+#include "engine/data/idx_reader.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -1,6 +1,6 @@
-#include "engine/error.h"
-#include "engine/importance.h"
-#include "engine/model_factory.h"
+#include "engine/core/error.h"
+#include "engine/pruning/importance.h"
+#include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

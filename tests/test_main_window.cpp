@@ -1,17 +1,17 @@
-#include "app/job_controller.h"
-#include "app/log_dock.h"
-#include "engine/session.h"
+#include "app/gui/job_controller.h"
+#include "app/gui/log_dock.h"
+#include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
 #include "widgets/pipeline_strip.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/training_curve_view.h"
-#include "app/main_window.h"
+#include "app/gui/main_window.h"
 #include "support/test_support.h"
 #include "widgets/layer_table_model.h"
 
-#include "engine/checkpoint.h"
-#include "engine/model_factory.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/models/model_factory.h"
 
 #include "widgets/importance_histogram_view.h"
 

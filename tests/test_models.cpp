@@ -1,6 +1,6 @@
-#include "engine/error.h"
-#include "engine/model_factory.h"
-#include "engine/models.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+#include "engine/models/models.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -2,9 +2,9 @@
 // name the file and the field, layer names checked against the model, and replay through the
 // real CLI reproducing masks and weights bit for bit.
 
-#include "engine/checkpoint.h"
-#include "engine/model_factory.h"
-#include "engine/recipe.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/recipe.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -1,4 +1,4 @@
-#include "engine/score_index.h"
+#include "engine/pruning/score_index.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 // Session: the torch-free handle the window edits through, and the jobs it hands to a worker.
 
-#include "engine/script_net.h"
-#include "engine/session.h"
+#include "engine/interop/script_net.h"
+#include "engine/session/session.h"
 #include "support/test_support.h"
 
 #include <QJsonDocument>

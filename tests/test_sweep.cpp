@@ -1,6 +1,7 @@
-#include "engine/error.h"
-#include "engine/model_factory.h"
-#include "engine/sweep.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/sensitivity.h"
+#include "engine/pruning/sweep.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

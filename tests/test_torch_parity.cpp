@@ -1,7 +1,7 @@
 // PruneLab's masks against torch.nn.utils.prune on the same random weights, made in Python.
-#include "engine/allocation.h"
-#include "engine/checkpoint.h"
-#include "engine/model_factory.h"
+#include "engine/pruning/allocation.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -5,10 +5,10 @@
 // and outputs. Plus the bad inputs the issue lists, unit-level scores against the built-in
 // twins, and compaction of scripted models.
 
-#include "engine/exports.h"
-#include "engine/importance.h"
-#include "engine/model_factory.h"
-#include "engine/script_net.h"
+#include "engine/export/exports.h"
+#include "engine/pruning/importance.h"
+#include "engine/models/model_factory.h"
+#include "engine/interop/script_net.h"
 #include "support/test_support.h"
 
 #include <QProcess>

@@ -1,7 +1,7 @@
-#include "engine/data_parallel.h"
-#include "engine/error.h"
-#include "engine/model_factory.h"
-#include "engine/trainer.h"
+#include "engine/training/data_parallel.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+#include "engine/training/trainer.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -1,13 +1,13 @@
 #include "app/cli/cli_support.h"
 
-#include "engine/script_net.h"
+#include "engine/interop/script_net.h"
 
-#include "engine/trainer.h"
+#include "engine/training/trainer.h"
 
 #include <ctime>
 
-#include "engine/model_factory.h"
-#include "engine/model_loader.h"
+#include "engine/models/model_factory.h"
+#include "engine/interop/model_loader.h"
 
 #include <cstdio>
 #include <ostream>

@@ -2,9 +2,9 @@
 
 #include "app/cli/command_line.h"
 
-#include "engine/checkpoint.h"
-#include "engine/data_spec.h"
-#include "engine/model_info.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/data/data_spec.h"
+#include "engine/models/model_info.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,10 +1,10 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/blas_threads.h"
-#include "engine/latency.h"
-#include "engine/mask_set.h"
-#include "engine/model_loader.h"
+#include "engine/core/blas_threads.h"
+#include "engine/compaction/latency.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/interop/model_loader.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,14 +1,14 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/atomic_file.h"
-#include "engine/compaction.h"
-#include "engine/error.h"
-#include "engine/exports.h"
-#include "engine/mask_set.h"
-#include "engine/model_loader.h"
-#include "engine/trainer.h"
-#include "engine/version.h"
+#include "engine/core/atomic_file.h"
+#include "engine/compaction/compaction.h"
+#include "engine/core/error.h"
+#include "engine/export/exports.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/interop/model_loader.h"
+#include "engine/training/trainer.h"
+#include "engine/core/version.h"
 
 #include <cstdio>
 #include <ostream>

@@ -2,13 +2,13 @@
 #include "app/cli/command_registry.h"
 #include "app/cli/progress_printer.h"
 
-#include "engine/atomic_file.h"
-#include "engine/distillation.h"
-#include "engine/error.h"
-#include "engine/mask_set.h"
-#include "engine/model_factory.h"
-#include "engine/pruning_job.h"
-#include "engine/version.h"
+#include "engine/core/atomic_file.h"
+#include "engine/training/distillation.h"
+#include "engine/core/error.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/pruning_job.h"
+#include "engine/core/version.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,8 +1,8 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/model_loader.h"
-#include "engine/trainer.h"
+#include "engine/interop/model_loader.h"
+#include "engine/training/trainer.h"
 
 #include <cstdio>
 #include <ostream>

@@ -1,12 +1,12 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/atomic_file.h"
-#include "engine/error.h"
-#include "engine/exports.h"
-#include "engine/importance.h"
-#include "engine/netron_attachment.h"
-#include "engine/trainer.h"
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/export/exports.h"
+#include "engine/pruning/importance.h"
+#include "engine/export/netron_attachment.h"
+#include "engine/training/trainer.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/Dict.h>

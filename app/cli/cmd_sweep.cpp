@@ -3,8 +3,9 @@
 #include "app/cli/plot_output.h"
 #include "app/cli/progress_printer.h"
 
-#include "engine/atomic_file.h"
-#include "engine/sweep.h"
+#include "engine/core/atomic_file.h"
+#include "engine/pruning/sensitivity.h"
+#include "engine/pruning/sweep.h"
 
 #include <cmath>
 #include <cstdio>

@@ -2,11 +2,11 @@
 #include "app/cli/command_registry.h"
 #include "app/cli/progress_printer.h"
 
-#include "engine/atomic_file.h"
-#include "engine/error.h"
-#include "engine/model_factory.h"
-#include "engine/trainer.h"
-#include "engine/version.h"
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+#include "engine/training/trainer.h"
+#include "engine/core/version.h"
 
 #include <cmath>
 #include <cstdio>

@@ -3,8 +3,8 @@
 #include "app/cli/command_line.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/error.h"
-#include "engine/version.h"
+#include "engine/core/error.h"
+#include "engine/core/version.h"
 
 #include <c10/util/Exception.h>
 

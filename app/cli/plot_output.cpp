@@ -1,8 +1,8 @@
 #include "app/cli/plot_output.h"
 
 #include "app/cli/command_line.h"
-#include "engine/atomic_file.h"
-#include "engine/error.h"
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
 #include "widgets/curve_plot_export.h"
 
 #include <QApplication>

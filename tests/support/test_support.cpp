@@ -1,7 +1,7 @@
 #include "support/test_support.h"
 
-#include "engine/error.h"
-#include "engine/synthetic_data.h"
+#include "engine/core/error.h"
+#include "engine/data/synthetic_data.h"
 
 #include <ATen/ATen.h>
 #include <QFile>

@@ -2,7 +2,7 @@
 
 // Fixtures shared by the test suites: temporary directories, small data, tensor comparison.
 
-#include "engine/dataset.h"
+#include "engine/data/dataset.h"
 
 #include <ATen/Tensor.h>
 #include <QString>

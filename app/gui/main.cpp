@@ -1,0 +1,22 @@
+// prunelab: the desktop workbench. Opens on the embedded default model.
+//   prunelab [MODEL | PROJECT.prunelab.json]
+#include "app/gui/main_window.h"
+#include "engine/core/blas_threads.h"
+#include "engine/core/version.h"
+
+#include <QApplication>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("PruneLab"));
+    QApplication::setOrganizationName(QStringLiteral("PruneLab"));
+    QApplication::setApplicationVersion(QString::fromLatin1(prunelab::kVersion));
+
+    prunelab::use_all_cores();
+    prunelab::MainWindow window;
+    const QStringList args = QApplication::arguments();
+    window.openModel(args.size() > 1 ? args.at(1) : QStringLiteral("default"));
+    window.show();
+    return QApplication::exec();
+}

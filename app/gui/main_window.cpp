@@ -1,0 +1,671 @@
+#include "app/gui/main_window.h"
+
+#include "app/gui/criterion_help.h"
+#include "app/gui/job_controller.h"
+#include "app/gui/layer_rows.h"
+#include "app/gui/log_dock.h"
+#include "engine/core/logging.h"
+#include "engine/session/session.h"
+#include "widgets/accuracy_curve_view.h"
+#include "widgets/histogram_overview.h"
+#include "widgets/importance_histogram_view.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/compaction_view.h"
+#include "widgets/pipeline_strip.h"
+#include "widgets/training_curve_view.h"
+
+#include <spdlog/logger.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QSettings>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace prunelab {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(QStringLiteral("PruneLab"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/prunelab.svg")));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+
+    m_layerModel = new LayerTableModel(this);
+    m_layerTable = new QTableView(this);
+    m_layerTable->setObjectName(QStringLiteral("layerTable"));
+    m_layerTable->setModel(m_layerModel);
+    m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_layerTable->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                                  QAbstractItemView::AnyKeyPressed);
+    m_layerTable->setAlternatingRowColors(true);
+    m_layerTable->verticalHeader()->hide();
+    m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
+                                                           QHeaderView::Stretch);
+    connect(m_layerModel, &LayerTableModel::rateEdited, this, &MainWindow::onRateEdited);
+    connect(m_layerModel, &LayerTableModel::lockedToggled, this, &MainWindow::onLockedToggled);
+    connect(m_layerModel, &LayerTableModel::excludedToggled, this, &MainWindow::onExcludedToggled);
+
+    m_pipeline = new PipelineStrip({tr("Train"), tr("Prune"), tr("Fine-tune"), tr("Small model")}, this);
+    m_changeNote = new QLabel(tr("Drag a threshold in the Importance dock or move the global rate "
+                                 "to start pruning."),
+                              this);
+    m_changeNote->setObjectName(QStringLiteral("changeNote"));
+    m_changeNote->setWordWrap(true);
+    m_changeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_pipeline);
+    layout->addWidget(m_layerTable, 1);
+    layout->addWidget(m_changeNote);
+    setCentralWidget(central);
+
+    m_undo = new QUndoStack(this);
+    connect(m_undo, &QUndoStack::indexChanged, this, [this] { setModified(true); });
+
+    m_jobs = new JobController(this);
+    connect(m_jobs, &JobController::started, this, &MainWindow::onJobStarted);
+    connect(m_jobs, &JobController::jobEvent, this, &MainWindow::onJobEvent);
+    connect(m_jobs, &JobController::ran, this, &MainWindow::onJobRan);
+    m_evaluateTimer = new QTimer(this);
+    m_evaluateTimer->setSingleShot(true);
+    m_evaluateTimer->setInterval(400);
+    connect(m_evaluateTimer, &QTimer::timeout, this, [this] { startEvaluate(); });
+
+    m_errorHandler = [this](const QString& message) {
+        QMessageBox::critical(this, tr("PruneLab"), message);
+    };
+    m_closeQuestion = [this] {
+        return QMessageBox::question(this, tr("PruneLab"),
+                                     tr("The session has unsaved changes. Save them as a project?"),
+                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                     QMessageBox::Save);
+    };
+    buildDocks();
+    buildToolBar();
+    buildMenus();
+    buildStatusBar();
+
+    QSettings settings;
+    if (!settings.contains(QStringLiteral("mainWindow/geometry")))
+        resize(1360, 820);
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+}
+
+MainWindow::~MainWindow()
+{
+    // The worker must stop before the session it reads from goes.
+    delete m_jobs;
+    m_jobs = nullptr;
+    m_undo->disconnect(this); // clearing the stack while children die must not call back
+}
+
+void MainWindow::buildDocks()
+{
+    auto dock = [this](const QString& title, const QString& name, QWidget* widget,
+                       Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_histogram = new ImportanceHistogramView(this);
+    m_overview = new HistogramOverview(this);
+    auto* overviewScroll = new QScrollArea(this);
+    overviewScroll->setWidget(m_overview);
+    overviewScroll->setWidgetResizable(true);
+    overviewScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_histogram);
+    split->addWidget(overviewScroll);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto* importance = dock(tr("Importance"), QStringLiteral("importanceDock"), split,
+                            Qt::RightDockWidgetArea);
+    connect(m_overview, &HistogramOverview::layerClicked, this, &MainWindow::selectLayer);
+    connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
+            &MainWindow::onThresholdDragged);
+    connect(m_histogram, &ImportanceHistogramView::thresholdDragFinished, this,
+            &MainWindow::onThresholdDragFinished);
+    connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showHistogram(current.row()); });
+
+    m_curves = new AccuracyCurveView(this);
+    auto* curves = dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::BottomDockWidgetArea);
+    m_training = new TrainingCurveView(this);
+    auto* training = dock(tr("Training"), QStringLiteral("trainingDock"), m_training,
+                          Qt::BottomDockWidgetArea);
+    splitDockWidget(curves, training, Qt::Horizontal);
+    m_compaction = new CompactionView(this);
+    m_compactionDock = dock(tr("Compaction"), QStringLiteral("compactionDock"), m_compaction,
+                            Qt::BottomDockWidgetArea);
+    tabifyDockWidget(training, m_compactionDock);
+    training->raise();
+    connect(m_compaction, &CompactionView::saveRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Compacted Model"), QStringLiteral("compacted.pt"),
+                                                          tr("PruneLab checkpoints or TorchScript (*.pt)"));
+        if (!path.isEmpty())
+            exportAs(QStringLiteral("compacted"), path);
+    });
+
+    m_criterionHelp = new QTextBrowser(this);
+    m_criterionHelp->setObjectName(QStringLiteral("criterionHelp"));
+    m_criterionHelp->setOpenExternalLinks(false);
+    auto* help = dock(tr("Criterion"), QStringLiteral("criterionDock"), m_criterionHelp,
+                      Qt::RightDockWidgetArea);
+    auto* log = new LogDock(this);
+    addDockWidget(Qt::RightDockWidgetArea, log);
+    tabifyDockWidget(help, log);
+    help->raise();
+    // Plots along the bottom get the width they need; the right column is about one layer.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({importance, help}, {520, 200}, Qt::Vertical);
+    resizeDocks({importance}, {540}, Qt::Horizontal);
+    resizeDocks({curves}, {330}, Qt::Vertical);
+    resizeDocks({curves, training}, {430, 390}, Qt::Horizontal);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Model or Project…"), this, &MainWindow::showOpenModelDialog);
+    open->setObjectName(QStringLiteral("actionOpenModel"));
+    open->setShortcut(QKeySequence::Open);
+    QAction* openDefault = file->addAction(tr("Open &Default Model"), this,
+                                           [this] { openModel(QStringLiteral("default")); });
+    openDefault->setObjectName(QStringLiteral("actionOpenDefault"));
+    QAction* openData = file->addAction(tr("Open &Data…"), this, &MainWindow::showOpenDataDialog);
+    openData->setObjectName(QStringLiteral("actionOpenData"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentMenu();
+    file->addSeparator();
+    QAction* save = file->addAction(tr("&Save Project"), this, [this] {
+        if (m_projectPath.isEmpty()) {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Save Project"), QStringLiteral("session.prunelab.json"),
+                tr("PruneLab projects (*.prunelab.json)"));
+            if (!path.isEmpty())
+                saveProject(path);
+        } else {
+            saveProject(m_projectPath);
+        }
+    });
+    save->setObjectName(QStringLiteral("actionSaveProject"));
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAs = file->addAction(tr("Save Project &As…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Project"),
+                                                          QStringLiteral("session.prunelab.json"),
+                                                          tr("PruneLab projects (*.prunelab.json)"));
+        if (!path.isEmpty())
+            saveProject(path);
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    auto addExport = [this, exportMenu](const QString& label, const QString& name, const QString& suggested,
+                                        const QString& filter, const QString& kind) {
+        QAction* action = exportMenu->addAction(label, this, [this, label, suggested, filter, kind] {
+            const QString path = QFileDialog::getSaveFileName(this, label, suggested, filter);
+            if (!path.isEmpty())
+                exportAs(kind, path);
+        });
+        action->setObjectName(name);
+        return action;
+    };
+    addExport(tr("PruneLab &Checkpoint…"), QStringLiteral("actionExportCheckpoint"),
+              QStringLiteral("pruned.pt"), tr("PruneLab checkpoints (*.pt)"), QStringLiteral("checkpoint"))
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    addExport(tr("PyTorch &state_dict…"), QStringLiteral("actionExportStateDict"),
+              QStringLiteral("pruned_state_dict.pt"), tr("PyTorch files (*.pt *.pth)"), QStringLiteral("state_dict"));
+    addExport(tr("&Masks…"), QStringLiteral("actionExportMasks"), QStringLiteral("masks.pt"),
+              tr("PyTorch files (*.pt *.pth)"), QStringLiteral("masks"));
+    addExport(tr("&Report (JSON)…"), QStringLiteral("actionExportReport"), QStringLiteral("report.json"),
+              tr("JSON (*.json)"), QStringLiteral("report"));
+    addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"), QStringLiteral("recipe.json"),
+              tr("JSON (*.json)"), QStringLiteral("recipe"));
+    addExport(tr("&Netron Metrics (JSON)…"), QStringLiteral("actionExportNetron"), QStringLiteral("model.attachment.json"),
+              tr("JSON (*.json)"), QStringLiteral("netron"));
+    addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"), QStringLiteral("compacted.pt"),
+              tr("PruneLab checkpoints or TorchScript (*.pt)"), QStringLiteral("compacted"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    m_editActions << undo << redo;
+
+    QMenu* prune = menuBar()->addMenu(tr("&Prune"));
+    for (QAction* action : findChildren<QAction*>(QString(), Qt::FindDirectChildrenOnly))
+        if (action->property("pruneMenu").toBool())
+            prune->addAction(action);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    QAction* logY = view->addAction(tr("Histogram: Log &Count Axis"));
+    logY->setCheckable(true);
+    connect(logY, &QAction::toggled, m_histogram, &ImportanceHistogramView::setLogY);
+    QAction* logX = view->addAction(tr("Histogram: Log &Score Axis"));
+    logX->setObjectName(QStringLiteral("actionLogScoreAxis"));
+    logX->setCheckable(true);
+    connect(logX, &QAction::toggled, this, &MainWindow::setLogScoreAxis);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About PruneLab"), this, [this] {
+        QMessageBox::about(this, tr("About PruneLab"),
+                           tr("<b>PruneLab %1</b><p>An interactive workbench for pruning neural "
+                              "networks, on Qt and LibTorch.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildToolBar()
+{
+    QToolBar* bar = addToolBar(tr("Pruning"));
+    bar->setObjectName(QStringLiteral("pruningToolBar"));
+    bar->addWidget(new QLabel(tr(" Criterion "), bar));
+    m_criterion = new QComboBox(bar);
+    m_criterion->setObjectName(QStringLiteral("criterionCombo"));
+    m_criterion->addItems({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("random"),
+                           QStringLiteral("activation"), QStringLiteral("activation-abs"),
+                           QStringLiteral("gradient"), QStringLiteral("taylor")});
+    m_criterion->setToolTip(tr("How importance is scored (see the Criterion dock)"));
+    bar->addWidget(m_criterion);
+    bar->addWidget(new QLabel(tr(" Granularity "), bar));
+    m_granularity = new QComboBox(bar);
+    m_granularity->setObjectName(QStringLiteral("granularityCombo"));
+    m_granularity->addItems({QStringLiteral("weight"), QStringLiteral("neuron"), QStringLiteral("filter")});
+    bar->addWidget(m_granularity);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Global rate "), bar));
+    m_globalSlider = new QSlider(Qt::Horizontal, bar);
+    m_globalSlider->setObjectName(QStringLiteral("globalRateSlider"));
+    m_globalSlider->setRange(0, 1000);
+    m_globalSlider->setToolTip(tr("Prune this share of all scored elements, ranked across layers"));
+    bar->addWidget(m_globalSlider);
+    m_globalSpin = new QDoubleSpinBox(bar);
+    m_globalSpin->setObjectName(QStringLiteral("globalRateSpin"));
+    m_globalSpin->setRange(0.0, 100.0);
+    m_globalSpin->setDecimals(1);
+    m_globalSpin->setSuffix(QStringLiteral(" %"));
+    bar->addWidget(m_globalSpin);
+    m_globalSlider->setMinimumWidth(260);
+    // The jobs get their own row: one row for both would overflow a 1360-pixel window.
+    addToolBarBreak();
+    bar = addToolBar(tr("Actions"));
+    bar->setObjectName(QStringLiteral("actionsToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+
+    connect(m_criterion, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
+    connect(m_granularity, &QComboBox::currentTextChanged, this, &MainWindow::rescore);
+    connect(m_globalSlider, &QSlider::valueChanged, this, [this](int value) {
+        onGlobalRateChanged(value / 1000.0, m_globalSlider->isSliderDown());
+    });
+    connect(m_globalSlider, &QSlider::sliderReleased, this, [this] {
+        closeLastCommand();
+        noteAfter();
+    });
+    connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this,
+            [this] { onGlobalRateChanged(m_globalSpin->value() / 100.0, false); });
+
+    auto action = [this, bar](const QString& text, const QString& name, const QKeySequence& key,
+                              const QString& tip, auto slot, bool editing) {
+        QAction* a = new QAction(text, this);
+        a->setObjectName(name);
+        a->setShortcut(key);
+        a->setToolTip(tip + (key.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(key.toString())));
+        a->setProperty("pruneMenu", true);
+        connect(a, &QAction::triggered, this, slot);
+        bar->addAction(a);
+        if (editing)
+            m_editActions << a;
+        return a;
+    };
+    action(tr("Score"), QStringLiteral("actionScore"), QKeySequence(Qt::Key_F5),
+           tr("Score the base weights again with the chosen criterion"), &MainWindow::rescore, true);
+    action(tr("Apply"), QStringLiteral("actionApply"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+           tr("Make the shown masks permanent (the next scoring starts from the pruned model)"),
+           &MainWindow::applyMasks, true);
+    action(tr("Fine-tune…"), QStringLiteral("actionFineTune"), QKeySequence(Qt::CTRL | Qt::Key_T),
+           tr("Train the pruned model with its masks held"), &MainWindow::showFineTuneDialog, true);
+    action(tr("Iterate…"), QStringLiteral("actionIterate"), QKeySequence(Qt::CTRL | Qt::Key_I),
+           tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog, true);
+    action(tr("Distil…"), QStringLiteral("actionDistill"), QKeySequence(Qt::CTRL | Qt::Key_D),
+           tr("Knowledge distillation from the dense model into a pruned copy or a smaller model"),
+           &MainWindow::showDistillDialog, true);
+    action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
+           tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog, true);
+    action(tr("Sensitivity"), QStringLiteral("actionSensitivity"), QKeySequence(Qt::CTRL | Qt::Key_L),
+           tr("Prune each layer alone at 10–90% and plot its accuracy"),
+           [this] { startSensitivity(); }, true);
+    m_autoAllocateAction = new QAction(tr("Allocate by Sensitivity"), this);
+    m_autoAllocateAction->setObjectName(QStringLiteral("actionAutoAllocate"));
+    m_autoAllocateAction->setCheckable(true);
+    m_autoAllocateAction->setEnabled(false);
+    m_autoAllocateAction->setProperty("pruneMenu", true);
+    m_autoAllocateAction->setToolTip(tr("The global rate prunes insensitive layers harder (run Sensitivity first)"));
+    connect(m_autoAllocateAction, &QAction::toggled, this, [this](bool on) {
+        if (m_session)
+            m_session->set_auto_allocation(on);
+    });
+    bar->addAction(m_autoAllocateAction);
+    action(tr("Compact"), QStringLiteral("actionCompact"), QKeySequence(Qt::CTRL | Qt::Key_K),
+           tr("Remove pruned filters and neurons for real and time dense, masked and compacted models"),
+           [this] { startCompact(); }, true);
+    action(tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
+           tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
+    m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),
+                          tr("Stop the running job"), &MainWindow::stopJob, false);
+    m_stopAction->setEnabled(false);
+    action(tr("Reset to Dense"), QStringLiteral("actionReset"), QKeySequence(Qt::CTRL | Qt::Key_R),
+           tr("Back to the weights as opened: no masks, no thresholds"), &MainWindow::resetToDense, true);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("modelStatus"));
+    statusBar()->addWidget(m_statusLabel, 1);
+    m_jobLabel = new QLabel(this);
+    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    statusBar()->addPermanentWidget(m_jobLabel);
+    m_jobProgress = new QProgressBar(this);
+    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
+    m_jobProgress->setRange(0, 1000);
+    m_jobProgress->setMaximumWidth(200);
+    m_jobProgress->setVisible(false);
+    statusBar()->addPermanentWidget(m_jobProgress);
+    m_stopButton = new QToolButton(this);
+    m_stopButton->setDefaultAction(m_stopAction);
+    m_stopButton->setVisible(false);
+    statusBar()->addPermanentWidget(m_stopButton);
+}
+
+void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
+{
+    m_errorHandler = std::move(handler);
+}
+
+void MainWindow::setCloseQuestion(std::function<int()> question) { m_closeQuestion = std::move(question); }
+
+void MainWindow::setAutoEvaluate(bool on)
+{
+    m_autoEvaluate = on;
+    if (!on)
+        m_evaluateTimer->stop();
+}
+
+void MainWindow::showOpenModelDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Model or Project"), QString(),
+        tr("Models and projects (*.pt *.pth *.prunelab.json);;All files (*)"));
+    if (!path.isEmpty())
+        openModel(path);
+}
+
+void MainWindow::showOpenDataDialog()
+{
+    if (!m_session)
+        return;
+    bool ok = false;
+    const QString spec = QInputDialog::getText(
+        this, tr("Open Data"),
+        tr("DATA spec: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR or synthetic[:C,H,W[,CLASSES]]"),
+        QLineEdit::Normal, QString::fromStdString(m_session->data().spec), &ok);
+    if (!ok || spec.trimmed().isEmpty())
+        return;
+    DataChoice choice = m_session->data();
+    choice.spec = spec.trimmed().toStdString();
+    m_session->set_data(choice);
+    logger()->info("data set: {}", choice.spec);
+    refreshAfterEdit();
+    scheduleEvaluate();
+}
+
+bool MainWindow::openModel(const QString& source)
+{
+    if (source.endsWith(QLatin1String(".prunelab.json")))
+        return openProject(source);
+    if (m_jobs->isChangingModel()) {
+        m_errorHandler(tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    std::unique_ptr<Session> session;
+    try {
+        session = Session::open(source.toStdString());
+    } catch (const std::exception& e) {
+        logger()->warn("cannot open {}: {}", source.toStdString(), e.what());
+        m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_jobs->stop(); // an evaluation of the previous model
+    if (!adoptSession(std::move(session), source))
+        return false;
+    m_projectPath.clear();
+    if (source != QLatin1String("default"))
+        addRecent(source);
+    m_curves->clear();
+    m_curves->setBaseline(m_session->accuracy());
+    setModified(false);
+    return true;
+}
+
+bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& label)
+{
+    m_session = std::move(session);
+    const ModelInfo info = m_session->info();
+    logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
+                   info.total_params);
+    if (!m_session->is_scored()) {
+        const QString criterion = m_criterion->currentText();
+        try {
+            if (criterion_is_data_driven(criterion.toStdString())) {
+                const QSignalBlocker block(m_criterion);
+                m_criterion->setCurrentText(QStringLiteral("l1"));
+            }
+            m_session->score(m_criterion->currentText().toStdString(),
+                             m_granularity->currentText().toStdString());
+        } catch (const std::exception& e) {
+            m_errorHandler(tr("Cannot score %1: %2").arg(label, QString::fromUtf8(e.what())));
+        }
+    } else {
+        const QSignalBlocker blockCriterion(m_criterion);
+        const QSignalBlocker blockGranularity(m_granularity);
+        m_criterion->setCurrentText(QString::fromStdString(m_session->criterion()));
+        m_granularity->setCurrentText(QString::fromStdString(m_session->granularity()));
+    }
+    m_histogramRow = -1;
+    m_undo->clear(); // edits of the previous model do not apply to this one
+    syncGlobalRateControls();
+    refresh();
+    refreshOverview();
+    selectLayer(0);
+    updateCriterionHelp();
+    m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
+                              .arg(label, LayerTableModel::formatCount(info.total_params),
+                                   LayerTableModel::formatCount(info.effective_flops)));
+    return true;
+}
+
+void MainWindow::refresh()
+{
+    if (!m_session)
+        return;
+    const ModelInfo info = m_session->info();
+    m_layerModel->setLayers(toLayerRows(info, m_session.get()));
+    m_layerTable->resizeColumnsToContents();
+    m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
+                                                           QHeaderView::Stretch);
+    // Room for "100.0%" and the largest counts the edits can produce.
+    m_layerTable->setColumnWidth(LayerTableModel::RateColumn,
+                                 std::max(m_layerTable->columnWidth(LayerTableModel::RateColumn),
+                                          fontMetrics().horizontalAdvance(QStringLiteral("100.0%")) + 16));
+    m_layerTable->setColumnWidth(LayerTableModel::SparsityColumn,
+                                 std::max(m_layerTable->columnWidth(LayerTableModel::SparsityColumn),
+                                          fontMetrics().horizontalAdvance(QStringLiteral("Sparsity")) + 20));
+    updateStatus(info);
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_session)
+        return;
+    const QString source = QString::fromStdString(m_session->source());
+    const QString model = QString::fromStdString(m_session->info().spec.name);
+    QString title = !m_projectPath.isEmpty() ? QFileInfo(m_projectPath).fileName()
+                    : source == QLatin1String("default") ? tr("%1 (default)").arg(model)
+                                                         : source;
+    setWindowTitle(tr("PruneLab — %1[*]").arg(title));
+    setWindowModified(m_modified);
+}
+
+void MainWindow::setModified(bool modified)
+{
+    m_modified = modified;
+    updateTitle();
+}
+
+void MainWindow::updateStatus(const ModelInfo& info)
+{
+    if (!m_session)
+        return;
+    updateTitle();
+    QString status = tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
+                         .arg(QString::fromStdString(info.spec.name),
+                              QString::fromStdString(format_shape(info.spec.input_shape)),
+                              LayerTableModel::formatCount(info.total_params),
+                              QString::number(info.sparsity() * 100.0, 'f', 1),
+                              QString::fromStdString(m_session->data_spec()));
+    if (const auto accuracy = m_session->accuracy())
+        status += tr(" · test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
+    else
+        status += tr(" · accuracy not measured");
+    m_statusLabel->setText(status);
+    updatePipeline();
+}
+
+void MainWindow::updatePipeline()
+{
+    if (!m_session)
+        return;
+    // Train is done for any opened model; Prune is current until something is pruned; a
+    // compaction of the model as shown completes the strip.
+    const bool pruned = m_session->info().sparsity() > 0.0;
+    const auto compaction = m_session->compaction();
+    if (compaction && compaction->changed)
+        m_pipeline->setCurrent(4);
+    else
+        m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
+    if (!compaction && m_compaction->rowCount() > 0)
+        m_compaction->clear(tr("The model changed since the last compaction: Compact (Ctrl+K) again."));
+}
+
+void MainWindow::updateCriterionHelp()
+{
+    m_criterionHelp->setHtml(criterionHelpHtml(m_criterion->currentText(), m_granularity->currentText()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_modified && m_session) {
+        const int answer = m_closeQuestion();
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            QString path = m_projectPath;
+            if (path.isEmpty())
+                path = QFileDialog::getSaveFileName(this, tr("Save Project"),
+                                                    QStringLiteral("session.prunelab.json"),
+                                                    tr("PruneLab projects (*.prunelab.json)"));
+            if (path.isEmpty() || !saveProject(path)) {
+                event->ignore();
+                return;
+            }
+        }
+    }
+    m_jobs->stop();
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    event->accept();
+}
+
+QString MainWindow::changeNote() const { return m_changeNote->text(); }
+
+bool MainWindow::exportAs(const QString& kind, const QString& path)
+{
+    if (!m_session)
+        return false;
+    const std::string file = path.toStdString();
+    try {
+        if (kind == QLatin1String("checkpoint")) {
+            m_session->export_checkpoint(file);
+            // Every exported result gets the recipe that replays it, beside it.
+            const QFileInfo info(path);
+            if (m_session->is_scored())
+                m_session->export_recipe(info.dir().filePath(info.completeBaseName() + QStringLiteral(".recipe.json")).toStdString(),
+                                         info.fileName().toStdString());
+        }
+        else if (kind == QLatin1String("state_dict"))
+            m_session->export_state_dict(file);
+        else if (kind == QLatin1String("masks"))
+            m_session->export_masks(file);
+        else if (kind == QLatin1String("report"))
+            m_session->export_report(file);
+        else if (kind == QLatin1String("recipe"))
+            m_session->export_recipe(file, QFileInfo(path).completeBaseName().toStdString() + ".pt");
+        else if (kind == QLatin1String("netron"))
+            m_session->export_netron(file);
+        else if (kind == QLatin1String("compacted"))
+            m_session->export_compacted(file);
+        else
+            return false;
+    } catch (const std::exception& e) {
+        m_errorHandler(tr("Cannot export: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    logger()->info("exported the {} to {}", kind.toStdString(), file);
+    statusBar()->showMessage(tr("Exported the %1 to %2").arg(kind, path), 8000);
+    return true;
+}
+
+} // namespace prunelab

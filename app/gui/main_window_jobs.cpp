@@ -1,0 +1,393 @@
+// MainWindow: long work on the worker thread — fine-tune, iterate, sweep, evaluate, score —
+// with progress, Stop, and the outcome folded back into the session and the views.
+
+#include "app/gui/job_controller.h"
+#include "app/gui/job_dialogs.h"
+#include "app/gui/layer_rows.h"
+#include "app/gui/main_window.h"
+#include "engine/core/logging.h"
+#include "engine/session/session.h"
+#include "widgets/accuracy_curve_view.h"
+#include "widgets/compaction_view.h"
+#include "widgets/importance_histogram_view.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/training_curve_view.h"
+
+#include <spdlog/logger.h>
+
+#include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QUndoStack>
+
+#include <cmath>
+
+namespace prunelab {
+namespace {
+
+QString formatEta(double seconds)
+{
+    if (!(seconds > 0.0) || !std::isfinite(seconds))
+        return {};
+    const int s = int(std::lround(seconds));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+AccuracyPoint toAccuracyPoint(const CurvePoint& p)
+{
+    return {p.sparsity, p.params_kept, p.flops_kept, p.accuracy};
+}
+
+} // namespace
+
+bool MainWindow::startJob(std::unique_ptr<SessionJob> job)
+{
+    if (!m_session || !job)
+        return false;
+    const bool changes = job->changes_model();
+    const QString title = QString::fromStdString(job->title());
+    if (!m_jobs->start(std::move(job))) {
+        m_errorHandler(tr("%1 is running; stop it first (Esc).").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    if (changes)
+        m_evaluateTimer->stop();
+    logger()->info("{} started", title.toStdString());
+    return true;
+}
+
+bool MainWindow::startFineTune(const FineTuneSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        noteBefore(tr("Fine-tune"));
+        return startJob(m_session->make_fine_tune_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startIterate(const IterateSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        noteBefore(tr("Iterative pruning"));
+        return startJob(m_session->make_iterate_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startSweep(const SweepSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_sweep_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startDistill(const DistillSettings& settings)
+{
+    if (!m_session)
+        return false;
+    try {
+        if (settings.student == "pruned")
+            noteBefore(tr("Distil"));
+        return startJob(m_session->make_distill_job(settings));
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startEvaluate()
+{
+    if (!m_session || m_jobs->isBusy())
+        return false;
+    return startJob(m_session->make_evaluate_job());
+}
+
+bool MainWindow::startCompact()
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_compact_job());
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::showCompaction()
+{
+    const auto report = m_session ? m_session->compaction() : std::nullopt;
+    if (!report)
+        return;
+    std::vector<CompactionRow> rows;
+    for (const auto& r : report->rows)
+        rows.push_back({QString::fromStdString(r.label), r.params, r.nonzero, r.flops, r.latency_ms_1,
+                        r.latency_ms_64});
+    QStringList groups, notes;
+    for (const auto& g : report->groups)
+        groups << QString::fromStdString(g);
+    for (const auto& n : report->notes)
+        notes << QString::fromStdString(n);
+    for (const auto& w : report->warnings)
+        notes << tr("Warning: %1").arg(QString::fromStdString(w));
+    if (report->changed)
+        notes << tr("Outputs of the compacted model differ from the masked model's by at most %1.")
+                     .arg(report->max_abs_diff, 0, 'g', 2);
+    m_compaction->setComparison(rows, groups, notes, report->changed);
+    m_compactionDock->raise();
+    updatePipeline();
+}
+
+bool MainWindow::startSensitivity()
+{
+    if (!m_session)
+        return false;
+    try {
+        return startJob(m_session->make_sensitivity_job());
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::applyMasks()
+{
+    if (!m_session || m_jobs->isChangingModel())
+        return;
+    noteBefore(tr("Apply"));
+    try {
+        m_session->apply();
+    } catch (const std::exception& e) {
+        m_errorHandler(QString::fromUtf8(e.what()));
+        return;
+    }
+    m_undo->clear(); // the masks are part of the base now
+    syncGlobalRateControls();
+    refreshOverview();
+    refreshAfterEdit();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    noteAfter(tr("masks committed; the next scoring starts from the pruned weights"));
+    setModified(true);
+}
+
+void MainWindow::scheduleEvaluate()
+{
+    if (m_autoEvaluate && m_session && !m_session->accuracy() && !m_jobs->isChangingModel())
+        m_evaluateTimer->start();
+}
+
+void MainWindow::stopJob()
+{
+    if (!m_jobs->isBusy())
+        return;
+    m_jobLabel->setText(tr("Stopping %1…").arg(m_jobs->runningTitle()));
+    m_jobs->stop();
+}
+
+void MainWindow::resetToDense()
+{
+    if (!m_session || m_jobs->isChangingModel())
+        return;
+    noteBefore(tr("Reset to dense"));
+    m_session->reset_to_dense();
+    m_undo->clear(); // the edits were relative to weights that are gone
+    syncGlobalRateControls();
+    refreshOverview();
+    refreshAfterEdit();
+    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    noteAfter(tr("the weights as opened"));
+    setModified(true);
+}
+
+void MainWindow::setEditingEnabled(bool enabled)
+{
+    for (QAction* action : m_editActions)
+        action->setEnabled(enabled);
+    m_autoAllocateAction->setEnabled(enabled && m_session && m_session->has_sensitivity());
+    if (enabled) // undo/redo know better whether they apply
+        m_undo->setIndex(m_undo->index());
+    m_criterion->setEnabled(enabled);
+    m_granularity->setEnabled(enabled);
+    m_globalSlider->setEnabled(enabled);
+    m_globalSpin->setEnabled(enabled);
+    m_layerTable->setEditTriggers(enabled ? QAbstractItemView::DoubleClicked |
+                                                QAbstractItemView::EditKeyPressed |
+                                                QAbstractItemView::AnyKeyPressed
+                                          : QAbstractItemView::NoEditTriggers);
+    showHistogram(m_histogramRow);
+}
+
+void MainWindow::onJobStarted(const QString& title)
+{
+    const bool changes = m_jobs->isChangingModel();
+    m_stopAction->setEnabled(true);
+    m_stopButton->setVisible(true);
+    m_jobProgress->setVisible(true);
+    m_jobProgress->setValue(0);
+    m_jobLabel->setText(title);
+    if (changes)
+        setEditingEnabled(false);
+    if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning") ||
+        title == QLatin1String("Distil")) {
+        m_training->startRun(tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
+            dock->raise();
+    } else if (title == QLatin1String("Sweep")) {
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("curvesDock")))
+            dock->raise();
+    }
+}
+
+void MainWindow::onJobEvent(const JobEvent& event)
+{
+    switch (event.kind) {
+    case JobEvent::Kind::Progress: {
+        m_jobProgress->setValue(int(std::lround(std::clamp(event.fraction, 0.0, 1.0) * 1000.0)));
+        QString text = QString::fromStdString(event.phase);
+        if (event.fraction > 0.0)
+            text += QStringLiteral(" · %1%").arg(event.fraction * 100.0, 0, 'f', 0);
+        if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
+            text += tr(" · ETA %1").arg(eta);
+        m_jobLabel->setText(text);
+        if (m_training->isVisible() && (text.startsWith(QLatin1String("fine-tune")) ||
+                                        text.startsWith(QLatin1String("distil")) ||
+                                        m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
+            m_training->setStatus(text);
+        break;
+    }
+    case JobEvent::Kind::TrainStep:
+        m_training->addLoss(double(event.step), event.loss);
+        m_trainStepOffset = event.step;
+        break;
+    case JobEvent::Kind::Epoch:
+        m_training->addAccuracy(double(m_trainStepOffset), event.accuracy);
+        logger()->info("epoch {}: loss {:.4f}, test accuracy {:.2f}%", event.epoch, event.loss,
+                       event.accuracy * 100.0);
+        break;
+    case JobEvent::Kind::Point:
+        m_curves->addPoint(QString::fromStdString(event.point.series), toAccuracyPoint(event.point));
+        break;
+    }
+}
+
+void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
+{
+    m_stopAction->setEnabled(false);
+    m_stopButton->setVisible(false);
+    m_jobProgress->setVisible(false);
+    m_jobLabel->clear();
+    const bool changes = job && job->changes_model();
+    if (!error.isEmpty()) {
+        logger()->warn("{} failed: {}", job ? job->title() : std::string("job"), error.toStdString());
+        if (changes)
+            setEditingEnabled(true);
+        m_errorHandler(tr("%1 failed: %2").arg(job ? QString::fromStdString(job->title()) : tr("Job"), error));
+        return;
+    }
+    if (!m_session || !job)
+        return;
+    JobOutcome outcome;
+    try {
+        outcome = job->finish(*m_session);
+    } catch (const std::exception& e) {
+        if (changes)
+            setEditingEnabled(true);
+        m_errorHandler(tr("%1 failed: %2").arg(QString::fromStdString(job->title()), QString::fromUtf8(e.what())));
+        return;
+    }
+    for (const auto& w : outcome.warnings)
+        logger()->warn("{}", w);
+    logger()->info("{}", outcome.summary);
+    m_training->flush();
+    m_training->setStatus(outcome.cancelled ? tr("stopped") : QString());
+    if (outcome.dense_accuracy && !m_curves->baseline())
+        m_curves->setBaseline(outcome.dense_accuracy);
+    // outcome.points need no adding: every Point event arrived before `ran` (the worker never
+    // drops them, and both signals are queued from the same thread in order).
+    if (changes) {
+        setEditingEnabled(true);
+        m_undo->clear(); // edits before a fine-tune do not apply to its weights
+        syncGlobalRateControls();
+        refreshOverview();
+        refreshAfterEdit();
+        showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+        setModified(true);
+        if (job->title() == "Fine-tune" || job->title() == "Iterative pruning") {
+            // The model's own point: its sparsity against its accuracy after the run.
+            const ModelInfo info = m_session->info();
+            if (const auto accuracy = m_session->accuracy())
+                m_curves->addPoint(tr("fine-tuned"), {info.sparsity(), info.params_kept(),
+                                                      info.flops_kept(), *accuracy});
+        }
+        // The summary goes to the status bar; the note keeps to before → after (and says how a
+        // stopped run left the model).
+        noteAfter(outcome.cancelled ? QString::fromStdString(outcome.summary) : QString());
+    } else {
+        updateStatus(m_session->info());
+        if (m_before.waitingForAccuracy)
+            noteAfter();
+        if (job->title() == "Sensitivity" && m_session->has_sensitivity()) {
+            m_autoAllocateAction->setEnabled(true);
+            m_autoAllocateAction->setChecked(true);
+        }
+        if (job->title() == "Sweep")
+            setModified(true);
+        if (job->title() == "Compact" && !outcome.cancelled)
+            showCompaction();
+    }
+    if (job->title() != "Evaluate" || outcome.cancelled)
+        statusBar()->showMessage(QString::fromStdString(outcome.summary), 8000);
+}
+
+void MainWindow::showFineTuneDialog()
+{
+    FineTuneSettings settings;
+    if (runFineTuneDialog(this, settings))
+        startFineTune(settings);
+}
+
+void MainWindow::showIterateDialog()
+{
+    IterateSettings settings;
+    settings.target = std::max(0.5, m_session ? m_session->info().sparsity() : 0.0);
+    if (runIterateDialog(this, settings))
+        startIterate(settings);
+}
+
+void MainWindow::showDistillDialog()
+{
+    DistillSettings settings;
+    if (runDistillDialog(this, settings))
+        startDistill(settings);
+}
+
+void MainWindow::showSweepDialog()
+{
+    SweepSettings settings;
+    settings.granularity = m_granularity->currentText().toStdString();
+    if (runSweepDialog(this, settings))
+        startSweep(settings);
+}
+
+} // namespace prunelab

@@ -1,0 +1,232 @@
+// MainWindow: project files (JSON + checkpoint + session state beside it), recent files, and
+// drag-and-drop.
+
+#include "app/gui/job_controller.h"
+#include "app/gui/main_window.h"
+#include "engine/core/logging.h"
+#include "engine/session/session.h"
+#include "widgets/accuracy_curve_view.h"
+
+#include <spdlog/logger.h>
+
+#include <QAction>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenu>
+#include <QMimeData>
+#include <QSaveFile>
+#include <QSettings>
+#include <QDoubleSpinBox>
+#include <QSignalBlocker>
+#include <QSlider>
+
+#include <cmath>
+#include <QUndoStack>
+
+namespace prunelab {
+namespace {
+
+constexpr int kProjectVersion = 1;
+const QString kProjectSuffix = QStringLiteral(".prunelab.json");
+
+/// "dir/run.prunelab.json" → "dir/run"
+QString projectStem(const QString& path)
+{
+    if (path.endsWith(kProjectSuffix))
+        return path.left(path.size() - kProjectSuffix.size());
+    const QFileInfo info(path);
+    return info.dir().filePath(info.completeBaseName());
+}
+
+QJsonObject curvesToJson(const AccuracyCurveView& view)
+{
+    QJsonArray series;
+    for (const QString& name : view.seriesOrder()) {
+        QJsonArray points;
+        for (const auto& p : view.series().value(name))
+            points.append(QJsonObject{{QStringLiteral("sparsity"), p.sparsity},
+                                      {QStringLiteral("params_kept"), p.paramsKept},
+                                      {QStringLiteral("flops_kept"), p.flopsKept},
+                                      {QStringLiteral("accuracy"), p.accuracy}});
+        series.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("points"), points}});
+    }
+    QJsonObject out{{QStringLiteral("series"), series},
+                    {QStringLiteral("x_axis"), int(view.xAxis())}};
+    if (view.baseline())
+        out[QStringLiteral("baseline")] = *view.baseline();
+    return out;
+}
+
+void curvesFromJson(const QJsonObject& json, AccuracyCurveView& view)
+{
+    view.clear();
+    for (const auto& s : json.value(QStringLiteral("series")).toArray()) {
+        const QJsonObject series = s.toObject();
+        QVector<AccuracyPoint> points;
+        for (const auto& p : series.value(QStringLiteral("points")).toArray()) {
+            const QJsonObject o = p.toObject();
+            points.append({o.value(QStringLiteral("sparsity")).toDouble(),
+                           o.value(QStringLiteral("params_kept")).toDouble(1.0),
+                           o.value(QStringLiteral("flops_kept")).toDouble(1.0),
+                           o.value(QStringLiteral("accuracy")).toDouble()});
+        }
+        view.setSeries(series.value(QStringLiteral("name")).toString(), points);
+    }
+    if (json.contains(QStringLiteral("baseline")))
+        view.setBaseline(json.value(QStringLiteral("baseline")).toDouble());
+    view.setXAxis(AccuracyCurveView::XAxis(std::clamp(json.value(QStringLiteral("x_axis")).toInt(), 0, 2)));
+}
+
+} // namespace
+
+bool MainWindow::saveProject(const QString& requested)
+{
+    if (!m_session)
+        return false;
+    if (m_jobs->isChangingModel()) {
+        m_errorHandler(tr("Stop the running %1 before saving.").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    QString path = requested;
+    if (!path.endsWith(kProjectSuffix))
+        path = projectStem(path) + kProjectSuffix;
+    const QString stem = projectStem(path);
+    const QString checkpoint = stem + QStringLiteral(".pt");
+    const QString state = stem + QStringLiteral(".state.pt");
+    try {
+        m_session->save(checkpoint.toStdString(), state.toStdString());
+    } catch (const std::exception& e) {
+        m_errorHandler(tr("Cannot save the project: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    // The recipe that replays the pruning from the opened model travels with every project.
+    const QString recipe = stem + QStringLiteral(".recipe.json");
+    try {
+        if (m_session->is_scored())
+            m_session->export_recipe(recipe.toStdString(), QFileInfo(checkpoint).fileName().toStdString());
+    } catch (const std::exception& e) {
+        logger()->warn("no recipe written beside the project: {}", e.what());
+    }
+    const QJsonObject project{
+        {QStringLiteral("format"), QStringLiteral("prunelab-project")},
+        {QStringLiteral("format_version"), kProjectVersion},
+        {QStringLiteral("checkpoint"), QFileInfo(checkpoint).fileName()},
+        {QStringLiteral("state"), QFileInfo(state).fileName()},
+        {QStringLiteral("recipe"), QFileInfo(recipe).fileName()},
+        {QStringLiteral("source"), QString::fromStdString(m_session->source())},
+        {QStringLiteral("curves"), curvesToJson(*m_curves)},
+        {QStringLiteral("global_rate"), m_globalSpin->value() / 100.0},
+    };
+    QSaveFile file(path); // temp file + rename: a failed save keeps the previous project
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(QJsonDocument(project).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+        m_errorHandler(tr("Cannot save the project: %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    logger()->info("saved project {}", path.toStdString());
+    m_projectPath = path;
+    addRecent(path);
+    setModified(false);
+    return true;
+}
+
+bool MainWindow::openProject(const QString& path)
+{
+    if (m_jobs->isChangingModel()) {
+        m_errorHandler(tr("Stop the running %1 before opening a project.").arg(m_jobs->runningTitle()));
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_errorHandler(tr("Cannot open %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    const QJsonObject project = doc.object();
+    if (doc.isNull() || project.value(QStringLiteral("format")).toString() != QLatin1String("prunelab-project")) {
+        m_errorHandler(tr("Cannot open %1: not a PruneLab project (%2)")
+                           .arg(path, doc.isNull() ? parseError.errorString() : tr("no \"format\": \"prunelab-project\"")));
+        return false;
+    }
+    if (project.value(QStringLiteral("format_version")).toInt() > kProjectVersion) {
+        m_errorHandler(tr("Cannot open %1: project format version %2 is newer than this PruneLab reads (%3)")
+                           .arg(path)
+                           .arg(project.value(QStringLiteral("format_version")).toInt())
+                           .arg(kProjectVersion));
+        return false;
+    }
+    const QDir dir = QFileInfo(path).dir();
+    const QString checkpoint = dir.filePath(project.value(QStringLiteral("checkpoint")).toString());
+    const QString state = dir.filePath(project.value(QStringLiteral("state")).toString());
+    std::unique_ptr<Session> session;
+    try {
+        session = Session::open_saved(checkpoint.toStdString(), state.toStdString());
+    } catch (const std::exception& e) {
+        m_errorHandler(tr("Cannot open %1: %2").arg(path, QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_jobs->stop();
+    adoptSession(std::move(session), QFileInfo(path).fileName());
+    curvesFromJson(project.value(QStringLiteral("curves")).toObject(), *m_curves);
+    if (project.contains(QStringLiteral("global_rate"))) {
+        // What the user set (with locked layers it differs from the overall sparsity).
+        const double rate = project.value(QStringLiteral("global_rate")).toDouble();
+        const QSignalBlocker blockSlider(m_globalSlider);
+        const QSignalBlocker blockSpin(m_globalSpin);
+        m_globalSlider->setValue(int(std::lround(rate * 1000.0)));
+        m_globalSpin->setValue(rate * 100.0);
+    }
+    m_projectPath = path;
+    addRecent(path);
+    setModified(false);
+    return true;
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    const QString absolute = QFileInfo(path).exists() ? QFileInfo(path).absoluteFilePath() : path;
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > 8)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& path : recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() != 1 || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openModel(urls.first().toLocalFile());
+}
+
+} // namespace prunelab

@@ -1,0 +1,152 @@
+#include "engine/data/data_spec.h"
+
+#include "engine/data/cifar_reader.h"
+#include "engine/core/error.h"
+#include "engine/data/idx_reader.h"
+#include "engine/data/synthetic_data.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace prunelab {
+namespace {
+
+struct ParsedSpec
+{
+    std::string kind;
+    std::string argument;
+};
+
+ParsedSpec split_spec(const std::string& spec)
+{
+    const auto colon = spec.find(':');
+    if (colon == std::string::npos)
+        return {spec, ""};
+    return {spec.substr(0, colon), spec.substr(colon + 1)};
+}
+
+std::vector<int64_t> parse_integers(const std::string& text, const std::string& spec)
+{
+    std::vector<int64_t> values;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        try {
+            size_t used = 0;
+            const long long value = std::stoll(item, &used);
+            if (used != item.size() || value <= 0)
+                throw std::invalid_argument(item);
+            values.push_back(value);
+        } catch (const std::exception&) {
+            throw Error("data spec '" + spec + "': '" + item + "' is not a positive integer");
+        }
+    }
+    return values;
+}
+
+DataSplits from_uint8(IdxSplit train, IdxSplit test, const Normalization& normalization,
+                      const std::string& name)
+{
+    DataSplits splits;
+    splits.normalization = normalization;
+    splits.train.images = normalize_images(train.images, normalization);
+    splits.train.labels = train.labels;
+    splits.test.images = normalize_images(test.images, normalization);
+    splits.test.labels = test.labels;
+    for (Dataset* d : {&splits.train, &splits.test}) {
+        d->num_classes = 10;
+        d->name = name;
+    }
+    return splits;
+}
+
+DataSplits load_synthetic(const std::string& argument, const DataOptions& options)
+{
+    SyntheticSpec spec;
+    std::vector<int64_t> values =
+        argument.empty() ? options.synthetic_shape() : parse_integers(argument, options.spec());
+    if (values.size() != 3 && values.size() != 4)
+        throw Error("data spec '" + options.spec() +
+                    "': expected synthetic:C,H,W or synthetic:C,H,W,CLASSES");
+    spec.channels = values[0];
+    spec.height = values[1];
+    spec.width = values[2];
+    spec.classes = values.size() == 4 ? values[3] : options.synthetic_classes();
+    if (options.train_limit() > 0)
+        spec.train_size = options.train_limit();
+    if (options.test_limit() > 0)
+        spec.test_size = options.test_limit();
+    spec.seed = 7 + options.seed();
+    return make_synthetic(spec);
+}
+
+void carve_validation(DataSplits& splits, double fraction, uint64_t seed)
+{
+    if (!(fraction >= 0.0 && fraction < 1.0))
+        throw Error("validation fraction " + std::to_string(fraction) +
+                    " must be in [0, 1)");
+    const int64_t total = splits.train.size();
+    const int64_t held_out = static_cast<int64_t>(std::llround(fraction * double(total)));
+    if (held_out == 0)
+        return;
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    auto order = at::randperm(total, gen, at::TensorOptions().dtype(at::kLong));
+    auto keep = order.slice(0, 0, total - held_out);
+    auto hold = order.slice(0, total - held_out, total);
+    splits.validation = splits.train;
+    splits.validation.images = splits.train.images.index_select(0, hold);
+    splits.validation.labels = splits.train.labels.index_select(0, hold);
+    splits.train.images = splits.train.images.index_select(0, keep);
+    splits.train.labels = splits.train.labels.index_select(0, keep);
+}
+
+} // namespace
+
+std::string default_fashion_mnist_directory()
+{
+    if (const char* overridden = std::getenv("PRUNELAB_FASHION_MNIST_DIR"))
+        return overridden;
+    return "/usr/share/datasets/fashion-mnist";
+}
+
+DataSplits load_data(const DataOptions& options)
+{
+    const ParsedSpec parsed = split_spec(options.spec());
+    DataSplits splits;
+    if (parsed.kind == "fashion-mnist" || parsed.kind == "mnist") {
+        const bool fashion = parsed.kind == "fashion-mnist";
+        std::string directory = parsed.argument;
+        if (directory.empty()) {
+            if (!fashion)
+                throw Error("data spec 'mnist' needs a directory: mnist:DIR");
+            directory = default_fashion_mnist_directory();
+        }
+        const Normalization normalization =
+            fashion ? Normalization{{0.2860}, {0.3530}} : Normalization{{0.1307}, {0.3081}};
+        splits = from_uint8(load_idx_split(directory, true), load_idx_split(directory, false),
+                            normalization, parsed.kind);
+    } else if (parsed.kind == "cifar10") {
+        if (parsed.argument.empty())
+            throw Error("data spec 'cifar10' needs a directory: cifar10:DIR");
+        const Normalization normalization{{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}};
+        splits = from_uint8(load_cifar10_split(parsed.argument, true),
+                            load_cifar10_split(parsed.argument, false), normalization, "cifar10");
+    } else if (parsed.kind == "synthetic") {
+        splits = load_synthetic(parsed.argument, options);
+    } else {
+        throw Error("unknown data spec '" + options.spec() +
+                    "' (expected fashion-mnist, mnist:DIR, cifar10:DIR or "
+                    "synthetic[:C,H,W[,CLASSES]])");
+    }
+    splits.spec = options.spec();
+    carve_validation(splits, options.validation_fraction(), options.seed());
+    splits.train = splits.train.head(options.train_limit());
+    splits.test = splits.test.head(options.test_limit());
+    return splits;
+}
+
+} // namespace prunelab

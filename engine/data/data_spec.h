@@ -1,0 +1,37 @@
+#pragma once
+
+#include "engine/data/dataset.h"
+#include "engine/core/option_macros.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+/// The default Fashion-MNIST directory: $PRUNELAB_FASHION_MNIST_DIR if set, otherwise where
+/// Debian's dataset-fashion-mnist package installs it.
+std::string default_fashion_mnist_directory();
+
+/// How to load a DATA spec: `fashion-mnist[:DIR]`, `mnist:DIR`, `cifar10:DIR`, or
+/// `synthetic[:C,H,W[,CLASSES]]`.
+struct DataOptions
+{
+    PRUNELAB_OPTION(std::string, spec, "fashion-mnist");
+    /// Keep only the first N training / test samples (0 keeps all): small subsets for tests.
+    PRUNELAB_OPTION(int64_t, train_limit, 0);
+    PRUNELAB_OPTION(int64_t, test_limit, 0);
+    /// Fraction of the training split moved (after a seeded shuffle) into `validation`.
+    PRUNELAB_OPTION(double, validation_fraction, 0.0);
+    PRUNELAB_OPTION(uint64_t, seed, 0);
+    /// Shape and classes used by a bare `synthetic` spec (normally the model's input shape).
+    PRUNELAB_OPTION(std::vector<int64_t>, synthetic_shape, (std::vector<int64_t>{1, 28, 28}));
+    PRUNELAB_OPTION(int64_t, synthetic_classes, 10);
+};
+
+/// Loads the splits a spec names, normalized.
+/// @throws prunelab::Error for an unknown spec, a missing directory, or a bad file (the message
+///         names the file and the problem).
+DataSplits load_data(const DataOptions& options);
+
+} // namespace prunelab

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "engine/data/dataset.h"
+
+#include <cstdint>
+
+namespace prunelab {
+
+/// A generated, learnable data set: each class has a fixed random prototype image, and each
+/// sample is its class prototype plus noise. Deterministic for a seed. For tests and for
+/// models whose data is not at hand.
+struct SyntheticSpec
+{
+    int64_t channels = 1;
+    int64_t height = 28;
+    int64_t width = 28;
+    int64_t classes = 10;
+    int64_t train_size = 2048;
+    int64_t test_size = 512;
+    double noise = 0.8; ///< noise standard deviation relative to the prototypes' spread
+    uint64_t seed = 7;
+};
+
+DataSplits make_synthetic(const SyntheticSpec& spec);
+
+} // namespace prunelab

@@ -1,0 +1,179 @@
+#include "engine/interop/checkpoint.h"
+
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/core/logging.h"
+#include "engine/models/model_factory.h"
+
+#include <ATen/core/Dict.h>
+#include <ATen/core/ivalue.h>
+#include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
+#include <spdlog/spdlog.h>
+#include <torch/serialize.h>
+
+namespace prunelab {
+namespace {
+
+constexpr const char* kFormatName = "prunelab-checkpoint";
+
+nlohmann::json spec_to_json(const ModelSpec& spec)
+{
+    nlohmann::json j = {{"name", spec.name}, {"input_shape", spec.input_shape}, {"num_classes", spec.num_classes}};
+    if (!spec.widths.empty())
+        j["widths"] = spec.widths; // a compacted model
+    return j;
+}
+
+ModelSpec spec_from_json(const nlohmann::json& j, const std::string& label)
+{
+    try {
+        ModelSpec spec;
+        spec.name = j.at("name").get<std::string>();
+        spec.input_shape = j.at("input_shape").get<std::vector<int64_t>>();
+        spec.num_classes = j.at("num_classes").get<int64_t>();
+        if (j.contains("widths"))
+            spec.widths = j.at("widths").get<std::map<std::string, int64_t>>();
+        for (const auto& [layer, width] : spec.widths)
+            if (width < 1)
+                throw Error(label + ": the model description is damaged (layer '" + layer + "' has width " +
+                            std::to_string(width) + ")");
+        return spec;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(label + ": the model description is damaged (" + e.what() + ")");
+    }
+}
+
+c10::Dict<std::string, at::Tensor> to_dict(const std::map<std::string, at::Tensor>& tensors)
+{
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& [name, tensor] : tensors)
+        dict.insert(name, tensor.detach().contiguous());
+    return dict;
+}
+
+const c10::IValue& field(const c10::impl::GenericDict& dict, const std::string& key,
+                         const std::string& label)
+{
+    auto it = dict.find(c10::IValue(key));
+    if (it == dict.end())
+        throw Error(label + ": not a PruneLab checkpoint (no '" + key + "' entry)");
+    return it->value();
+}
+
+std::map<std::string, at::Tensor> tensor_map(const c10::IValue& value, const std::string& label,
+                                             const std::string& what)
+{
+    if (!value.isGenericDict())
+        throw Error(label + ": the " + what + " entry is not a dictionary of tensors");
+    std::map<std::string, at::Tensor> out;
+    for (const auto& item : value.toGenericDict()) {
+        if (!item.key().isString() || !item.value().isTensor())
+            throw Error(label + ": the " + what + " entry holds something other than tensors");
+        out.emplace(item.key().toStringRef(), item.value().toTensor());
+    }
+    return out;
+}
+
+} // namespace
+
+void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
+                  const std::string& label)
+{
+    at::NoGradGuard no_grad;
+    auto assign = [&](const std::string& name, at::Tensor& target) {
+        auto it = weights.find(name);
+        if (it == weights.end())
+            throw Error(label + ": weight '" + name + "' is missing");
+        if (it->second.sizes() != target.sizes())
+            throw Error(label + ": weight '" + name + "' has shape " +
+                        format_shape(it->second.sizes().vec()) + " but the model expects " +
+                        format_shape(target.sizes().vec()));
+        target.copy_(it->second);
+    };
+    for (auto& item : net.named_parameters(true))
+        assign(item.key(), item.value());
+    for (auto& item : net.named_buffers(true))
+        assign(item.key(), item.value());
+}
+
+std::map<std::string, at::Tensor> state_dict(const PrunableNet& net)
+{
+    std::map<std::string, at::Tensor> out;
+    for (const auto& item : net.named_parameters(true))
+        out.emplace(item.key(), item.value());
+    for (const auto& item : net.named_buffers(true))
+        out.emplace(item.key(), item.value());
+    return out;
+}
+
+std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint)
+{
+    if (!checkpoint.net)
+        throw Error("cannot save a checkpoint without a model");
+    c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+    root.insert(std::string("format"), std::string(kFormatName));
+    root.insert(std::string("format_version"), int64_t(kCheckpointFormatVersion));
+    root.insert(std::string("model"), spec_to_json(checkpoint.net->spec()).dump());
+    root.insert(std::string("metadata"), checkpoint.metadata.dump());
+    root.insert(std::string("state_dict"), to_dict(state_dict(*checkpoint.net)));
+    root.insert(std::string("masks"), to_dict(checkpoint.masks));
+    return torch::pickle_save(root);
+}
+
+void save_checkpoint(const Checkpoint& checkpoint, const std::string& path)
+{
+    write_file_atomically(path, checkpoint_bytes(checkpoint));
+}
+
+Checkpoint load_checkpoint(const std::string& path)
+{
+    return load_checkpoint_bytes(read_whole_file(path), path);
+}
+
+Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::string& label)
+{
+    c10::IValue root_value;
+    try {
+        root_value = torch::pickle_load(bytes);
+    } catch (const c10::Error& e) {
+        throw Error(label + ": not a readable PruneLab checkpoint (corrupt or truncated file: " +
+                    std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+    } catch (const std::exception& e) {
+        throw Error(label + ": not a readable PruneLab checkpoint (" + std::string(e.what()) + ")");
+    }
+    if (!root_value.isGenericDict())
+        throw Error(label + ": not a PruneLab checkpoint (the archive holds no dictionary)");
+    const auto root = root_value.toGenericDict();
+    const auto& format = field(root, "format", label);
+    if (!format.isString() || format.toStringRef() != kFormatName)
+        throw Error(label + ": not a PruneLab checkpoint (format is not '" +
+                    std::string(kFormatName) + "')");
+    const auto& version = field(root, "format_version", label);
+    if (!version.isInt() || version.toInt() > kCheckpointFormatVersion)
+        throw Error(label + ": checkpoint format version " +
+                    (version.isInt() ? std::to_string(version.toInt()) : std::string("?")) +
+                    " is newer than this PruneLab reads (" +
+                    std::to_string(kCheckpointFormatVersion) + ")");
+
+    nlohmann::json model_json;
+    Checkpoint checkpoint;
+    try {
+        model_json = nlohmann::json::parse(field(root, "model", label).toStringRef());
+        checkpoint.metadata = nlohmann::json::parse(field(root, "metadata", label).toStringRef());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(label + ": the checkpoint's description is damaged (" + e.what() + ")");
+    }
+    const ModelSpec spec = spec_from_json(model_json, label);
+    try {
+        checkpoint.net = create_model(spec);
+    } catch (const Error& e) {
+        throw Error(label + ": " + e.what());
+    }
+    load_state_dict(*checkpoint.net, tensor_map(field(root, "state_dict", label), label, "state_dict"),
+                 label);
+    checkpoint.masks = tensor_map(field(root, "masks", label), label, "masks");
+    return checkpoint;
+}
+
+} // namespace prunelab

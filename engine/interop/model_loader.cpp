@@ -1,0 +1,89 @@
+#include "engine/interop/model_loader.h"
+
+#include "engine/interop/script_net.h"
+
+#include "engine/core/error.h"
+#include "engine/models/model_factory.h"
+
+#include <filesystem>
+
+namespace prunelab {
+namespace embedded {
+extern const unsigned char kDefaultCheckpoint[];
+extern const std::size_t kDefaultCheckpointSize;
+} // namespace embedded
+
+bool has_embedded_default() { return embedded::kDefaultCheckpointSize > 0; }
+
+Checkpoint load_embedded_default()
+{
+    if (!has_embedded_default())
+        throw Error("this build has no embedded default model; run "
+                    "scripts/make_default_checkpoint.sh and rebuild");
+    const auto* begin = reinterpret_cast<const char*>(embedded::kDefaultCheckpoint);
+    std::vector<char> bytes(begin, begin + embedded::kDefaultCheckpointSize);
+    return load_checkpoint_bytes(bytes, "embedded default model");
+}
+
+Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
+{
+    if (model == "default")
+        return load_embedded_default();
+    if (is_builtin_model(model)) {
+        ModelSpec spec = default_model_spec(model);
+        if (!options.input_shape.empty())
+            spec.input_shape = options.input_shape;
+        if (options.num_classes > 0)
+            spec.num_classes = options.num_classes;
+        Checkpoint checkpoint;
+        checkpoint.net = create_model(spec, options.seed);
+        checkpoint.metadata["trained"] = false;
+        return checkpoint;
+    }
+    if (std::filesystem::exists(model) && is_torchscript_file(model)) {
+        Checkpoint checkpoint;
+        checkpoint.metadata["torchscript"] = model;
+        if (!options.input_shape.empty()) {
+            checkpoint.net = load_script_net(model, options.input_shape);
+            return checkpoint;
+        }
+        // No data set says the shape: try the usual ones, report the first failure.
+        std::string first_error;
+        for (const auto& shape : std::vector<std::vector<int64_t>>{{1, 28, 28}, {3, 32, 32}, {3, 224, 224}}) {
+            try {
+                checkpoint.net = load_script_net(model, shape);
+                return checkpoint;
+            } catch (const Error& e) {
+                const std::string message = e.what();
+                if (message.find("forward rejects") == std::string::npos)
+                    throw;
+                if (first_error.empty())
+                    first_error = message;
+            }
+        }
+        throw Error(first_error);
+    }
+    if (std::filesystem::exists(model)) {
+        try {
+            return load_checkpoint(model);
+        } catch (const Error& e) {
+            // A model saved from Python with torch.save is the usual mistake: say what works.
+            throw Error(std::string(e.what()) +
+                        "; a model made in Python must be TorchScript: torch.jit.script(model).save(path)");
+        }
+    }
+    std::string names;
+    for (const auto& name : builtin_model_names())
+        names += (names.empty() ? "" : ", ") + name;
+    throw Error(model + ": no such file, and not a built-in model (" + names + ", default)");
+}
+
+void save_model(const Checkpoint& checkpoint, const std::string& path)
+{
+    if (const auto* script = dynamic_cast<const ScriptNet*>(checkpoint.net.get()))
+        script->save(path);
+    else
+        save_checkpoint(checkpoint, path);
+}
+
+} // namespace prunelab

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "engine/interop/checkpoint.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+/// How a built-in model is shaped when MODEL names one (a checkpoint keeps its own shape).
+struct LoadModelOptions
+{
+    std::vector<int64_t> input_shape; ///< [C, H, W]; empty keeps the model's default
+    int64_t num_classes = 0;          ///< 0 keeps the model's default
+    uint64_t seed = 0;                ///< initialization seed of a fresh built-in model
+};
+
+/// True when this build carries the trained default ConvNet.
+bool has_embedded_default();
+
+/// The embedded, trained seed ConvNet (Fashion-MNIST).
+/// @throws prunelab::Error when this build has none (see scripts/make_default_checkpoint.sh).
+Checkpoint load_embedded_default();
+
+/// Resolves a MODEL argument: `default` (the embedded checkpoint), a built-in name (a freshly
+/// initialized model), the path of a PruneLab checkpoint, or the path of a TorchScript model
+/// (its input shape from `options.input_shape`, else the first of 1×28×28, 3×32×32, 3×224×224
+/// its forward accepts).
+/// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
+Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
+
+/// Writes a model the way load_model reads it back: a TorchScript model as TorchScript (the
+/// pruning folded into its weights; the masks are not stored), any other as a PruneLab
+/// checkpoint with its masks and metadata. Atomically.
+/// @throws prunelab::Error naming the path; a file already there stays intact.
+void save_model(const Checkpoint& checkpoint, const std::string& path);
+
+} // namespace prunelab

@@ -1,0 +1,321 @@
+#include "engine/interop/script_graph.h"
+
+#include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <map>
+#include <optional>
+
+namespace prunelab {
+namespace jit = torch::jit;
+
+std::string attribute_path(jit::Value* value, jit::Value* self)
+{
+    std::vector<std::string> parts;
+    while (value != self) {
+        jit::Node* node = value->node();
+        if (node->kind() != c10::prim::GetAttr)
+            return {};
+        parts.insert(parts.begin(), node->s(c10::attr::name));
+        value = node->input(0);
+    }
+    std::string path;
+    for (const auto& p : parts)
+        path += (path.empty() ? "" : ".") + p;
+    return path;
+}
+
+namespace {
+
+std::optional<c10::IValue> module_attribute(const jit::Module& module, const std::string& path)
+{
+    c10::IValue value = module._ivalue();
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('.', start);
+        if (end == std::string::npos)
+            end = path.size();
+        if (!value.isObject())
+            return std::nullopt;
+        const auto object = value.toObject();
+        const std::string name = path.substr(start, end - start);
+        if (!object->type()->hasAttribute(name))
+            return std::nullopt;
+        value = object->getAttr(name);
+        start = end + 1;
+    }
+    return value;
+}
+
+} // namespace
+
+std::shared_ptr<jit::Graph> inlined_forward(const jit::Module& module)
+{
+    auto graph = module.get_method("forward").graph()->copy();
+    jit::Inline(*graph);
+    jit::Value* self = graph->inputs()[0];
+    std::vector<jit::Node*> flags;
+    for (jit::Node* node : graph->nodes())
+        if (node->kind() == c10::prim::GetAttr && node->output()->type()->kind() == c10::TypeKind::BoolType &&
+            node->s(c10::attr::name) != "training")
+            flags.push_back(node);
+    for (jit::Node* node : flags) {
+        const auto value = module_attribute(module, attribute_path(node->output(), self));
+        if (!value || !value->isBool())
+            continue;
+        jit::WithInsertPoint guard(node);
+        node->output()->replaceAllUsesWith(graph->insertConstant(*value));
+    }
+    if (!flags.empty()) {
+        jit::ConstantPropagation(graph);
+        jit::EliminateDeadCode(graph);
+    }
+    return graph;
+}
+
+namespace {
+
+/// Element-wise ops with f(0) = 0 that keep channels where they are (and pruned ones at zero).
+bool passes_channels(c10::Symbol kind)
+{
+    static const std::set<std::string> names = {
+        "aten::relu", "aten::relu_", "aten::relu6", "aten::hardtanh", "aten::hardtanh_",
+        "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::elu_", "aten::silu",
+        "aten::silu_", "aten::gelu", "aten::hardswish", "aten::hardswish_", "aten::tanh",
+        "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d",
+        "aten::adaptive_max_pool2d", "aten::dropout", "aten::dropout_", "aten::feature_dropout",
+        "aten::contiguous", "aten::clone", "aten::detach"};
+    return names.count(kind.toQualString()) > 0;
+}
+
+std::optional<std::vector<int64_t>> int_list(jit::Value* value)
+{
+    if (auto constant = jit::toIValue(value); constant && constant->isIntList())
+        return constant->toIntVector();
+    if (value->node()->kind() != c10::prim::ListConstruct)
+        return std::nullopt;
+    std::vector<int64_t> out;
+    for (jit::Value* item : value->node()->inputs()) {
+        const auto i = jit::constant_as<int64_t>(item);
+        if (!i)
+            return std::nullopt;
+        out.push_back(*i);
+    }
+    return out;
+}
+
+std::string layer_of(jit::Value* weight, jit::Value* self)
+{
+    const std::string path = attribute_path(weight, self);
+    const auto dot = path.rfind('.');
+    if (dot == std::string::npos || path.substr(dot) != ".weight")
+        return {};
+    return path.substr(0, dot);
+}
+
+class Walker
+{
+public:
+    Walker(jit::Graph& graph, const std::set<std::string>& layers)
+        : m_graph(graph), m_layers(layers), m_self(graph.inputs()[0])
+    {
+        m_ids[graph.inputs()[1]] = m_channels.input();
+    }
+
+    ChannelGraph run()
+    {
+        for (jit::Node* node : m_graph.nodes())
+            visit(node);
+        for (jit::Value* out : m_graph.outputs())
+            for (int id : tracked(out))
+                m_channels.output(id);
+        return std::move(m_channels);
+    }
+
+private:
+    /// The channel-graph values a jit value carries (a list or tuple carries several).
+    std::vector<int> tracked(jit::Value* value) const
+    {
+        if (auto it = m_ids.find(value); it != m_ids.end())
+            return {it->second};
+        if (auto it = m_lists.find(value); it != m_lists.end())
+            return it->second;
+        return {};
+    }
+    bool is_tracked(jit::Value* value) const { return !tracked(value).empty(); }
+
+    /// A tensor, or a list or tuple that holds tensors (chunk, split, unbind, ...).
+    static bool holds_tensors(const c10::TypePtr& type)
+    {
+        if (type->kind() == c10::TypeKind::TensorType)
+            return true;
+        for (const auto& contained : type->containedTypes())
+            if (holds_tensors(contained))
+                return true;
+        return false;
+    }
+
+    static bool makes_tensor(jit::Node* node)
+    {
+        return std::any_of(node->outputs().begin(), node->outputs().end(),
+                           [](jit::Value* v) { return holds_tensors(v->type()); });
+    }
+
+    /// Tracked values a node reads. Inside a branch or loop only what makes tensors counts:
+    /// `if x.dim() != 4: raise ...` reads a shape, not channels.
+    void collect(jit::Node* node, std::vector<int>& out, bool nested = false) const
+    {
+        if (!nested || makes_tensor(node) || node->kind() == c10::prim::ListConstruct ||
+            node->kind() == c10::prim::TupleConstruct)
+            for (jit::Value* input : node->inputs())
+                for (int id : tracked(input))
+                    out.push_back(id);
+        for (jit::Block* block : node->blocks()) {
+            for (jit::Node* inner : block->nodes())
+                collect(inner, out, true);
+            for (jit::Value* result : block->outputs())
+                for (int id : tracked(result))
+                    out.push_back(id);
+        }
+    }
+
+    void map_outputs(jit::Node* node, int id)
+    {
+        for (jit::Value* output : node->outputs()) {
+            if (output->type()->kind() == c10::TypeKind::TensorType)
+                m_ids[output] = id;
+            else if (holds_tensors(output->type()))
+                m_lists[output] = {id}; // unpacking it reads these channels too
+        }
+    }
+
+    void visit(jit::Node* node)
+    {
+        std::vector<int> ins;
+        collect(node, ins);
+        if (ins.empty())
+            return;
+        const auto kind = node->kind();
+        if (kind == c10::prim::ListConstruct || kind == c10::prim::TupleConstruct) {
+            m_lists[node->output()] = ins;
+            return;
+        }
+        if (!makes_tensor(node) && node->blocks().empty())
+            return; // size(), dim(), ...: reads shapes, not channels
+        if (const auto id = translate(node)) {
+            map_outputs(node, *id);
+            return;
+        }
+        std::string op = kind.toQualString();
+        if ((kind == c10::aten::conv2d || kind == c10::aten::_convolution) && node->inputs().size() > 1) {
+            const std::string layer = layer_of(node->input(1), m_self);
+            if (!layer.empty())
+                op = "the grouped (depthwise) convolution '" + layer + "'";
+        }
+        map_outputs(node, m_channels.opaque(op, ins));
+    }
+
+    /// The channel-graph value of a node PruneLab understands, or nothing.
+    std::optional<int> translate(jit::Node* node)
+    {
+        const auto kind = node->kind();
+        if (kind == c10::aten::cat)
+            return concatenation(node);
+        jit::Value* x = node->inputs().empty() ? nullptr : node->input(0);
+        if (!x || !is_tracked(x) || tracked(x).size() != 1)
+            return std::nullopt;
+        const int in = tracked(x)[0];
+        if (kind == c10::aten::conv2d || kind == c10::aten::_convolution || kind == c10::aten::linear) {
+            const std::string layer = layer_of(node->input(1), m_self);
+            if (!m_layers.count(layer)) // grouped/depthwise convolutions are not followed
+                return std::nullopt;
+            return m_channels.layer(layer, in);
+        }
+        if (kind == c10::aten::batch_norm) {
+            const std::string norm = layer_of(node->input(1), m_self);
+            if (norm.empty())
+                return std::nullopt;
+            return m_channels.norm(norm, in);
+        }
+        if (passes_channels(kind))
+            return in;
+        const std::string name = kind.toQualString();
+        if (name == "aten::add" || name == "aten::add_" || name == "aten::sub" || name == "aten::sub_") {
+            jit::Value* other = node->input(1);
+            if (is_tracked(other) && tracked(other).size() == 1)
+                return m_channels.add(in, tracked(other)[0]);
+            return std::nullopt; // x + constant: a pruned channel would not stay zero
+
+        }
+        if (name == "aten::mul" || name == "aten::mul_" || name == "aten::div" || name == "aten::div_") {
+            jit::Value* other = node->input(1);
+            if (other->type()->kind() != c10::TypeKind::TensorType && !is_tracked(other))
+                return in; // scaling keeps zeros zero
+            return std::nullopt;
+        }
+        if (kind == c10::aten::flatten) {
+            const auto start = jit::constant_as<int64_t>(node->input(1));
+            const auto end = jit::constant_as<int64_t>(node->input(2));
+            if (start == 1 && end == -1)
+                return m_channels.flatten(in);
+            if (start && *start >= 2)
+                return in;
+            return std::nullopt;
+        }
+        if (kind == c10::aten::view || kind == c10::aten::reshape) {
+            const auto sizes = int_list(node->input(1));
+            // view(x.size(0), -1): the size(0) is not a constant, the -1 is.
+            const auto n = node->input(1)->node();
+            if (n->kind() == c10::prim::ListConstruct && n->inputs().size() == 2 &&
+                jit::constant_as<int64_t>(n->input(1)) == -1)
+                return m_channels.flatten(in);
+            if (sizes && sizes->size() == 2 && (*sizes)[1] == -1)
+                return m_channels.flatten(in);
+            return std::nullopt;
+        }
+        if (kind == c10::aten::mean) {
+            const auto dims = int_list(node->input(1));
+            const auto keepdim = jit::constant_as<bool>(node->input(2));
+            if (!dims || !keepdim)
+                return std::nullopt;
+            for (int64_t d : *dims)
+                if (d == 0 || d == 1 || d == -3 || d == -4)
+                    return std::nullopt;
+            return *keepdim ? in : m_channels.global_pool(in);
+        }
+        return std::nullopt;
+    }
+
+    std::optional<int> concatenation(jit::Node* node)
+    {
+        jit::Node* list = node->input(0)->node();
+        if (jit::constant_as<int64_t>(node->input(1)) != 1 || list->kind() != c10::prim::ListConstruct)
+            return std::nullopt;
+        std::vector<int> parts;
+        for (jit::Value* part : list->inputs()) {
+            const auto ids = tracked(part);
+            if (ids.size() != 1)
+                return std::nullopt;
+            parts.push_back(ids[0]);
+        }
+        return m_channels.cat(parts);
+    }
+
+    jit::Graph& m_graph;
+    const std::set<std::string>& m_layers;
+    jit::Value* m_self;
+    ChannelGraph m_channels;
+    std::map<jit::Value*, int> m_ids;
+    std::map<jit::Value*, std::vector<int>> m_lists;
+};
+
+} // namespace
+
+ChannelGraph script_channel_graph(jit::Graph& graph, const std::set<std::string>& layers)
+{
+    return Walker(graph, layers).run();
+}
+
+} // namespace prunelab

@@ -1,0 +1,330 @@
+#include "engine/interop/script_net.h"
+
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/interop/script_graph.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/csrc/jit/serialization/import.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+#include <caffe2/serialize/inline_container.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace prunelab {
+namespace {
+
+/// "__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d" → "Conv2d"
+std::string class_name(const torch::jit::Module& module)
+{
+    const auto type = module.type()->name();
+    if (!type)
+        return {};
+    const std::string name = type->qualifiedName();
+    const auto dot = name.rfind('.');
+    return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+/// Stand-ins whose parameters are the TorchScript module's own tensors. Built with the
+/// module's shapes, then their freshly made parameters are swapped for the real ones.
+class ScriptConv : public torch::nn::Conv2dImpl
+{
+public:
+    ScriptConv(const at::Tensor& weight, const c10::optional<at::Tensor>& bias)
+        : torch::nn::Conv2dImpl(torch::nn::Conv2dOptions(weight.size(1), weight.size(0),
+                                                         {weight.size(2), weight.size(3)})
+                                    .bias(bias.has_value()))
+    {
+        this->weight = parameters_["weight"] = weight;
+        if (bias)
+            this->bias = parameters_["bias"] = *bias;
+    }
+};
+
+class ScriptLinear : public torch::nn::LinearImpl
+{
+public:
+    ScriptLinear(const at::Tensor& weight, const c10::optional<at::Tensor>& bias)
+        : torch::nn::LinearImpl(torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(bias.has_value()))
+    {
+        this->weight = parameters_["weight"] = weight;
+        if (bias)
+            this->bias = parameters_["bias"] = *bias;
+    }
+};
+
+c10::optional<at::Tensor> tensor_attr(const torch::jit::Module& module, const char* name)
+{
+    if (!module.hasattr(name))
+        return c10::nullopt;
+    const auto value = module.attr(name);
+    if (!value.isTensor())
+        return c10::nullopt;
+    return value.toTensor();
+}
+
+/// The interpreter's error ends with the Python-style "RuntimeError: ..." line that matters.
+std::string last_line(const std::string& text)
+{
+    std::string last;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t") != std::string::npos)
+            last = line;
+        start = end + 1;
+    }
+    return last;
+}
+
+} // namespace
+
+ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label)
+    : PrunableNet(ModelSpec{"torchscript", input_shape, 0}), m_module(std::move(module))
+{
+    mirror();
+    read_channel_graph();
+    if (prunable_layers(*this).empty())
+        throw Error(label + ": the TorchScript model has no Conv2d or Linear layer to prune");
+    // The class count and a check that the forward takes the data's shape.
+    std::vector<int64_t> shape = {2};
+    shape.insert(shape.end(), input_shape.begin(), input_shape.end());
+    at::Tensor out;
+    try {
+        at::NoGradGuard no_grad;
+        const bool training = m_module.is_training();
+        m_module.eval();
+        out = m_module.forward({at::zeros(shape)}).toTensor();
+        m_module.train(training);
+    } catch (const std::exception& e) {
+        throw Error(label + ": the model's forward rejects input of shape " + format_shape(input_shape) +
+                    " (" + last_line(e.what()).substr(0, 200) + ")");
+    }
+    if (out.dim() != 2 || out.size(0) != 2)
+        throw Error(label + ": the model's forward returns " + format_shape(out.sizes().vec()) +
+                    " for a batch of 2, not [batch, classes]");
+    const_cast<ModelSpec&>(spec()).num_classes = out.size(1);
+}
+
+void ScriptNet::mirror()
+{
+    // One stand-in per TorchScript submodule, registered under the same path.
+    std::map<std::string, std::shared_ptr<torch::nn::Module>> by_path;
+    std::vector<std::string> prunable;
+    for (const auto& item : m_module.named_modules()) {
+        const std::string& path = item.name;
+        if (path.empty())
+            continue;
+        const auto dot = path.rfind('.');
+        const std::string parent_path = dot == std::string::npos ? "" : path.substr(0, dot);
+        const std::string leaf = dot == std::string::npos ? path : path.substr(dot + 1);
+        torch::nn::Module& parent = parent_path.empty() ? static_cast<torch::nn::Module&>(*this)
+                                                        : *by_path.at(parent_path);
+        const std::string kind = class_name(item.value);
+        std::shared_ptr<torch::nn::Module> standin;
+        const auto weight = tensor_attr(item.value, "weight");
+        const auto bias = tensor_attr(item.value, "bias");
+        if (kind == "Conv2d" && weight && weight->dim() == 4 &&
+            (!item.value.hasattr("groups") || item.value.attr("groups").toInt() == 1))
+            standin = std::make_shared<ScriptConv>(*weight, bias);
+        else if (kind == "Linear" && weight && weight->dim() == 2)
+            standin = std::make_shared<ScriptLinear>(*weight, bias);
+        else
+            standin = std::make_shared<torch::nn::Module>();
+        if (!dynamic_cast<ScriptConv*>(standin.get()) && !dynamic_cast<ScriptLinear*>(standin.get())) {
+            for (const auto& p : item.value.named_parameters(false))
+                standin->register_parameter(p.name, p.value, p.value.requires_grad());
+            for (const auto& b : item.value.named_buffers(false))
+                standin->register_buffer(b.name, b.value);
+        }
+        parent.register_module(leaf, standin);
+        by_path[path] = standin;
+    }
+    for (const auto& p : m_module.named_parameters(false))
+        register_parameter(p.name, p.value, p.value.requires_grad());
+    for (const auto& b : m_module.named_buffers(false))
+        register_buffer(b.name, b.value);
+
+}
+
+void ScriptNet::read_channel_graph()
+{
+    // Which layer feeds which, from the forward graph: dependency analysis follows it, and a
+    // graph PruneLab cannot read leaves every layer unprunable at channel level (weights still
+    // prune).
+    std::set<std::string> layers;
+    for (const auto& layer : prunable_layers(*this))
+        layers.insert(layer.name);
+    try {
+        m_channels = script_channel_graph(*inlined_forward(m_module), layers);
+    } catch (const std::exception& e) {
+        m_channels = ChannelGraph();
+        m_channels.output(m_channels.opaque("the forward graph (" + std::string(e.what()).substr(0, 120) + ")",
+                                            {m_channels.input()}));
+    }
+}
+
+ScriptNet::ScriptNet(torch::jit::Module module, ModelSpec spec, ChannelGraph channels)
+    : PrunableNet(std::move(spec)), m_module(std::move(module)), m_channels(std::move(channels))
+{
+}
+
+std::shared_ptr<PrunableNet> ScriptNet::clone() const
+{
+    // Cloned without autograd, so the copies are leaves an optimizer can own, then marked
+    // trainable like the originals.
+    torch::jit::Module cloned;
+    {
+        at::NoGradGuard no_grad;
+        cloned = m_module.clone();
+    }
+    const auto originals = m_module.named_parameters();
+    auto copies = cloned.named_parameters();
+    auto original = originals.begin();
+    for (auto copy_it = copies.begin(); copy_it != copies.end(); ++copy_it, ++original)
+        (*copy_it).value.requires_grad_((*original).value.requires_grad());
+    std::shared_ptr<ScriptNet> copy(new ScriptNet(std::move(cloned), spec(), m_channels));
+    copy->mirror();
+    return copy;
+}
+
+at::Tensor ScriptNet::forward(at::Tensor x)
+{
+    if (layer_trace_active()) {
+        if (!m_instrumented && !m_instrument_failed)
+            instrument();
+        if (m_instrumented) {
+            try {
+                return traced_forward(x);
+            } catch (const std::exception&) {
+                // The instrumented copy would not run: report no layer shapes from now on, and
+                // let the plain forward say what is wrong with the input, if anything.
+                m_instrument_failed = true;
+                m_instrumented.reset();
+            }
+        }
+    }
+    return m_module.forward({std::move(x)}).toTensor();
+}
+
+void ScriptNet::instrument()
+{
+    // A copy of forward with every submodule call inlined, returning (output, (in0, out0, in1,
+    // out1, ...)) for the Conv2d/Linear calls at the top level of the graph.
+    try {
+        auto graph = inlined_forward(m_module);
+        torch::jit::Value* self = graph->inputs()[0];
+        std::map<std::string, const torch::nn::Module*> standins;
+        for (const auto& layer : prunable_layers(*this))
+            standins[layer.name] = layer.module;
+        std::vector<torch::jit::Value*> probes;
+        for (torch::jit::Node* node : graph->nodes()) {
+            const auto kind = node->kind();
+            if (kind != c10::aten::conv2d && kind != c10::aten::_convolution && kind != c10::aten::linear)
+                continue;
+            const std::string weight = attribute_path(node->input(1), self);
+            const auto dot = weight.rfind('.');
+            if (dot == std::string::npos || weight.substr(dot) != ".weight")
+                continue;
+            const auto standin = standins.find(weight.substr(0, dot));
+            if (standin == standins.end())
+                continue;
+            probes.push_back(node->input(0));
+            probes.push_back(node->output());
+            m_probes.push_back({standin->first, standin->second});
+        }
+        torch::jit::Value* output = graph->outputs()[0];
+        torch::jit::Value* inner = graph->insertNode(graph->createTuple(probes))->output();
+        torch::jit::Value* outer = graph->insertNode(graph->createTuple({output, inner}))->output();
+        graph->eraseOutput(0);
+        graph->registerOutput(outer); // a function returns one value: (output, probes)
+        m_instrumented = std::make_shared<torch::jit::GraphFunction>("prunelab_probe", graph, nullptr);
+    } catch (const std::exception&) {
+        // Shapes, FLOPs and activation scores stay unknown; the model still runs.
+        m_instrument_failed = true;
+        m_instrumented.reset();
+        m_probes.clear();
+    }
+}
+
+at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
+{
+    // Unoptimized, the executor records autograd op by op: the layer outputs the graph returns
+    // are the very tensors the rest of the forward used, so their gradients are the layers' own
+    // (optimized, they may sit inside a fused differentiable subgraph that hides them).
+    torch::jit::GraphOptimizerEnabledGuard plain(false);
+    const auto result = (*m_instrumented)({m_module._ivalue(), x}).toTuple();
+    const auto& elements = result->elements();
+    const auto& probes = elements.at(1).toTupleRef().elements();
+    for (size_t i = 0; i < m_probes.size() && 2 * i + 1 < probes.size(); ++i)
+        traced(*m_probes[i].standin, probes[2 * i].toTensor(), probes[2 * i + 1].toTensor());
+    return elements.at(0).toTensor();
+}
+
+void ScriptNet::train(bool on)
+{
+    PrunableNet::train(on);
+    m_module.train(on);
+}
+
+void ScriptNet::save(const std::string& path) const
+{
+    check_output_path(path);
+    const std::string temporary = path + ".tmp-prunelab";
+    try {
+        m_module.save(temporary);
+    } catch (const c10::Error& e) {
+        std::remove(temporary.c_str());
+        throw Error(path + ": cannot be written (" + std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        throw Error(path + ": cannot be written (rename failed)");
+    }
+}
+
+bool is_torchscript_file(const std::string& path)
+{
+    // A TorchScript archive is a zip with the module's constants; a torch.save pickle or a
+    // PruneLab checkpoint has none. The reader looks at the zip's directory only, not the
+    // weights, so asking costs no more than opening the file.
+    if (!std::filesystem::is_regular_file(path))
+        return false;
+    try {
+        caffe2::serialize::PyTorchStreamReader reader(path);
+        return reader.hasRecord("constants.pkl");
+    } catch (const std::exception&) {
+        return false; // not a zip archive at all
+    }
+}
+
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape)
+{
+    if (!std::filesystem::exists(path))
+        throw Error(path + ": no such file");
+    if (!is_torchscript_file(path))
+        throw Error(path + ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
+                           "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
+                           "from C++)");
+    torch::jit::Module module;
+    try {
+        module = torch::jit::load(path);
+    } catch (const c10::Error& e) {
+        std::string message = e.what_without_backtrace();
+        throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
+                    message.substr(0, message.find('\n')).substr(0, 160) + ")");
+    }
+    return std::make_shared<ScriptNet>(std::move(module), std::move(input_shape), path);
+}
+
+} // namespace prunelab

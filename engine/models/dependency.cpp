@@ -1,0 +1,296 @@
+#include "engine/models/dependency.h"
+
+#include "engine/core/error.h"
+#include "engine/models/models.h"
+
+#include <algorithm>
+#include <map>
+
+namespace prunelab {
+
+const std::string& ChannelGroup::leader() const
+{
+    static const std::string none;
+    for (const auto& m : members)
+        if (m.role == GroupMember::Role::Producer)
+            return m.layer;
+    return none;
+}
+
+std::vector<std::string> ChannelGroup::producers() const
+{
+    std::vector<std::string> out;
+    for (const auto& m : members)
+        if (m.role == GroupMember::Role::Producer)
+            out.push_back(m.layer);
+    return out;
+}
+
+bool ChannelGroup::has_producer(const std::string& layer) const
+{
+    return std::any_of(members.begin(), members.end(), [&](const GroupMember& m) {
+        return m.role == GroupMember::Role::Producer && m.layer == layer;
+    });
+}
+
+const ChannelGroup* DependencyResult::group_of(const std::string& layer) const
+{
+    for (const auto& group : groups)
+        if (group.has_producer(layer))
+            return &group;
+    return nullptr;
+}
+
+namespace {
+
+/// What a tensor's dimension 1 holds.
+enum class Form
+{
+    Spatial,   ///< [N, C, H, W] channels
+    Features,  ///< [N, F] features, one per channel
+    Flattened, ///< [N, C·H·W] a flattened map: H·W features per channel, H·W not yet known
+    Unknown,   ///< made by an op PruneLab cannot follow
+};
+
+/// A set of channels made by one layer (or the input), merged with others by additions.
+struct Space
+{
+    int parent = 0;
+    int64_t channels = 0;
+    bool fixed = false;
+    bool warn = false; ///< fixed because of something the user should hear about
+    std::string reason;
+    std::vector<GroupMember> members;
+};
+
+struct Value
+{
+    std::vector<int> segments; ///< spaces, concatenated along dimension 1
+    Form form = Form::Unknown;
+};
+
+class Analyzer
+{
+public:
+    int new_space(int64_t channels)
+    {
+        m_spaces.push_back({int(m_spaces.size()), channels});
+        return int(m_spaces.size()) - 1;
+    }
+    int find(int s)
+    {
+        while (m_spaces[s].parent != s)
+            s = m_spaces[s].parent = m_spaces[m_spaces[s].parent].parent;
+        return s;
+    }
+    void block(int s, const std::string& reason, bool warn)
+    {
+        Space& space = m_spaces[find(s)];
+        if (!space.fixed || (warn && !space.warn)) {
+            space.reason = reason;
+            space.warn = warn;
+        }
+        space.fixed = true;
+    }
+    void block_all(const Value& v, const std::string& reason, bool warn = true)
+    {
+        for (int s : v.segments)
+            block(s, reason, warn);
+    }
+    void unite(int a, int b)
+    {
+        a = find(a);
+        b = find(b);
+        if (a == b)
+            return;
+        Space& keep = m_spaces[std::min(a, b)];
+        Space& gone = m_spaces[std::max(a, b)];
+        if (keep.channels != gone.channels) {
+            block(a, "an addition of tensors with different channel counts", true);
+            block(b, "an addition of tensors with different channel counts", true);
+            return;
+        }
+        gone.parent = int(&keep - m_spaces.data());
+        keep.members.insert(keep.members.end(), gone.members.begin(), gone.members.end());
+        if (gone.fixed && (!keep.fixed || (gone.warn && !keep.warn))) {
+            keep.reason = gone.reason;
+            keep.warn = gone.warn;
+        }
+        keep.fixed = keep.fixed || gone.fixed;
+    }
+    int64_t channels(const Value& v)
+    {
+        int64_t total = 0;
+        for (int s : v.segments)
+            total += m_spaces[find(s)].channels;
+        return total;
+    }
+    /// Adds a member to every segment, at the segment's offset (times the block).
+    void add_members(const Value& v, const std::string& layer, GroupMember::Role role, int64_t block)
+    {
+        int64_t offset = 0;
+        for (int s : v.segments) {
+            Space& space = m_spaces[find(s)];
+            space.members.push_back({layer, role, offset * block, block});
+            offset += space.channels;
+        }
+    }
+    std::vector<Space>& spaces() { return m_spaces; }
+
+private:
+    std::vector<Space> m_spaces;
+};
+
+} // namespace
+
+DependencyResult analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
+                                       const std::function<LayerShape(const std::string&)>& shape_of)
+{
+    using Kind = ChannelGraph::OpKind;
+    Analyzer a;
+    std::vector<Value> values(size_t(graph.value_count()));
+    const int input_space = a.new_space(input_channels);
+    a.block(input_space, "model input", false);
+    values[0] = {{input_space}, Form::Spatial};
+
+    for (const auto& op : graph.ops()) {
+        Value& out = values.at(size_t(op.output));
+        const Value& in = values.at(size_t(op.inputs.at(0)));
+        switch (op.kind) {
+        case Kind::Layer: {
+            const LayerShape shape = shape_of(op.name);
+            const std::string reads = "'" + op.name + "' reading a tensor PruneLab cannot follow";
+            if (in.form == Form::Flattened && !shape.conv) {
+                const int64_t total = a.channels(in);
+                if (total > 0 && shape.in % total == 0)
+                    a.add_members(in, op.name, GroupMember::Role::Consumer, shape.in / total);
+                else
+                    a.block_all(in, reads);
+            } else if ((in.form == Form::Spatial && shape.conv) ||
+                       (in.form == Form::Features && !shape.conv)) {
+                if (a.channels(in) == shape.in)
+                    a.add_members(in, op.name, GroupMember::Role::Consumer, 1);
+                else
+                    a.block_all(in, reads);
+            } else {
+                a.block_all(in, reads);
+            }
+            const int space = a.new_space(shape.out);
+            a.spaces()[size_t(space)].members.push_back({op.name, GroupMember::Role::Producer});
+            out = {{space}, shape.conv ? Form::Spatial : Form::Features};
+            break;
+        }
+        case Kind::Norm:
+            out = in;
+            if (in.form == Form::Unknown || a.channels(in) != shape_of(op.name).out)
+                a.block_all(in, "'" + op.name + "' normalizing a tensor PruneLab cannot follow");
+            else
+                a.add_members(in, op.name, GroupMember::Role::Norm, 1);
+            break;
+        case Kind::Add: {
+            const Value& other = values.at(size_t(op.inputs.at(1)));
+            out = in;
+            bool aligned = in.form == other.form && in.segments.size() == other.segments.size();
+            for (size_t i = 0; aligned && i < in.segments.size(); ++i)
+                aligned = a.spaces()[size_t(a.find(in.segments[i]))].channels ==
+                          a.spaces()[size_t(a.find(other.segments[i]))].channels;
+            if (!aligned) {
+                a.block_all(in, "an addition of differently made tensors");
+                a.block_all(other, "an addition of differently made tensors");
+                break;
+            }
+            for (size_t i = 0; i < in.segments.size(); ++i)
+                a.unite(in.segments[i], other.segments[i]);
+            break;
+        }
+        case Kind::Cat: {
+            out = {{}, in.form};
+            for (int id : op.inputs) {
+                const Value& part = values.at(size_t(id));
+                if (part.form != in.form || part.form == Form::Unknown)
+                    out.form = Form::Unknown;
+                out.segments.insert(out.segments.end(), part.segments.begin(), part.segments.end());
+            }
+            if (out.form == Form::Unknown)
+                for (int id : op.inputs)
+                    a.block_all(values.at(size_t(id)), "a concatenation of differently shaped tensors");
+            break;
+        }
+        case Kind::Flatten:
+            out = in;
+            if (in.form == Form::Spatial)
+                out.form = Form::Flattened;
+            else if (in.form == Form::Unknown)
+                a.block_all(in, "flatten of a tensor PruneLab cannot follow");
+            break;
+        case Kind::GlobalPool:
+            out = in;
+            if (in.form == Form::Spatial)
+                out.form = Form::Features;
+            else
+                a.block_all(in, "a pooling of a tensor PruneLab cannot follow");
+            break;
+        case Kind::Opaque: {
+            for (int id : op.inputs)
+                a.block_all(values.at(size_t(id)), op.name + " is not supported");
+            const int space = a.new_space(0);
+            a.block(space, op.name, false);
+            out = {{space}, Form::Unknown};
+            break;
+        }
+        }
+    }
+    for (int id : graph.outputs())
+        a.block_all(values.at(size_t(id)), "model output", false);
+
+    // One group per root space with a producer, ordered by its leader's forward position.
+    DependencyResult result;
+    std::map<int, size_t> group_of_root;
+    for (size_t s = 0; s < a.spaces().size(); ++s) {
+        const int root = a.find(int(s));
+        if (group_of_root.count(root))
+            continue;
+        Space& space = a.spaces()[size_t(root)];
+        if (std::none_of(space.members.begin(), space.members.end(), [](const GroupMember& m) {
+                return m.role == GroupMember::Role::Producer;
+            }))
+            continue;
+        ChannelGroup group;
+        group.channels = space.channels;
+        group.members = space.members;
+        std::stable_sort(group.members.begin(), group.members.end(),
+                         [](const GroupMember& x, const GroupMember& y) { return x.role < y.role; });
+        group.prunable = !space.fixed;
+        group.reason = space.reason;
+        if (space.fixed && space.warn)
+            result.warnings.push_back("the " + std::to_string(group.channels) + " channels of '" +
+                                      group.leader() + "' stay unpruned: " + space.reason);
+        group_of_root[root] = result.groups.size();
+        result.groups.push_back(std::move(group));
+    }
+    return result;
+}
+
+DependencyResult analyze_dependencies(PrunableNet& net)
+{
+    std::map<std::string, LayerShape> shapes;
+    for (const auto& layer : prunable_layers(net))
+        shapes[layer.name] = {layer.weight.size(0), layer.weight.size(1), layer.weight.dim() == 4};
+    for (const auto& buffer : net.named_buffers()) {
+        const std::string& name = buffer.key();
+        const std::string suffix = ".running_mean";
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            shapes[name.substr(0, name.size() - suffix.size())] = {buffer.value().size(0), 0, false};
+    }
+    const auto& input_shape = net.spec().input_shape;
+    return analyze_channel_graph(net.channel_graph(), input_shape.empty() ? 0 : input_shape[0],
+                                 [&](const std::string& name) {
+                                     auto it = shapes.find(name);
+                                     if (it == shapes.end())
+                                         throw Error("the model's channel graph names '" + name +
+                                                     "', which is not one of its layers");
+                                     return it->second;
+                                 });
+}
+
+} // namespace prunelab

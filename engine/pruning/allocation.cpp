@@ -1,0 +1,217 @@
+#include "engine/pruning/allocation.h"
+
+#include "engine/core/error.h"
+#include "engine/models/models.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace prunelab {
+namespace {
+
+void check_rate(double rate, const std::string& what)
+{
+    if (!(rate >= 0.0 && rate <= 1.0))
+        throw Error(what + " rate " + (std::isnan(rate) ? std::string("NaN") : std::to_string(rate)) +
+                    " is outside [0, 1]");
+}
+
+} // namespace
+
+Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
+    : m_importance(std::move(importance)), m_index(m_importance),
+      m_dependencies(m_importance.granularity == Granularity::Weight ? DependencyResult{}
+                                                                     : analyze_dependencies(net))
+{
+    if (m_importance.granularity != Granularity::Weight)
+        mark_channel_groups(m_importance, m_dependencies); // stored scores carry no groups
+    for (const auto& layer : prunable_layers(net)) {
+        m_weight_shapes[layer.name] = layer.weight.sizes().vec();
+        m_has_bias[layer.name] = layer.bias.defined();
+    }
+    for (const auto& scores : m_importance.layers)
+        if (!m_weight_shapes.count(scores.layer))
+            throw Error("importance scores name layer '" + scores.layer +
+                        "' which the model does not have");
+}
+
+size_t Pruner::layer_index(const std::string& layer) const
+{
+    for (size_t i = 0; i < m_importance.layers.size(); ++i)
+        if (m_importance.layers[i].layer == layer)
+            return i;
+    std::string names;
+    for (const auto& l : m_importance.layers)
+        names += (names.empty() ? "" : ", ") + l.layer;
+    throw Error("no prunable layer named '" + layer + "' (layers: " + names + ")");
+}
+
+bool Pruner::applies_to(size_t layer) const
+{
+    const auto& scores = m_importance.layers[layer];
+    switch (granularity()) {
+    case Granularity::Weight: return true;
+    case Granularity::Neuron:
+        return scores.kind == "Linear" && scores.structurally_prunable && scores.group_leader == scores.layer;
+    case Granularity::Filter:
+        return scores.kind == "Conv2d" && scores.structurally_prunable && scores.group_leader == scores.layer;
+    }
+    return false;
+}
+
+int64_t Pruner::rounded_count(size_t layer, int64_t count, int64_t round_to) const
+{
+    if (round_to <= 1 || granularity() == Granularity::Weight)
+        return count;
+    const int64_t n = m_index.size(layer);
+    const int64_t kept = n - count;
+    int64_t rounded = int64_t(std::llround(double(kept) / double(round_to))) * round_to;
+    rounded = std::clamp<int64_t>(rounded, std::min(round_to, n), n);
+    return n - rounded;
+}
+
+void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) const
+{
+    const std::string& name = m_importance.layers[layer].layer;
+    if (granularity() == Granularity::Weight) {
+        masks.intersect(name + ".weight", keep);
+        return;
+    }
+    // A channel goes with everything in its group: the producers' rows and biases, the
+    // BatchNorms over it, and the input columns of every layer that reads it.
+    const ChannelGroup* group = m_dependencies.group_of(name);
+    if (!group)
+        throw Error("layer '" + name + "' has no channel group");
+    for (const auto& member : group->members) {
+        const auto& member_shape = m_weight_shapes.count(member.layer) ? m_weight_shapes.at(member.layer)
+                                                                       : std::vector<int64_t>{};
+        switch (member.role) {
+        case GroupMember::Role::Producer: {
+            std::vector<int64_t> row_shape(member_shape.size(), 1);
+            row_shape[0] = member_shape[0];
+            masks.intersect(member.layer + ".weight", keep.view(row_shape).expand(member_shape));
+            if (m_has_bias.at(member.layer))
+                masks.intersect(member.layer + ".bias", keep);
+            break;
+        }
+        case GroupMember::Role::Norm:
+            masks.intersect(member.layer + ".weight", keep);
+            masks.intersect(member.layer + ".bias", keep);
+            break;
+        case GroupMember::Role::Consumer: {
+            // Other channels (a concatenation's other parts) keep their columns.
+            auto columns = at::ones({member_shape[1]}, keep.options());
+            columns.slice(0, member.offset, member.offset + keep.size(0) * member.block)
+                .copy_(keep.repeat_interleave(member.block));
+            std::vector<int64_t> column_shape(member_shape.size(), 1);
+            column_shape[1] = member_shape[1];
+            masks.intersect(member.layer + ".weight", columns.view(column_shape).expand(member_shape));
+            break;
+        }
+        }
+    }
+}
+
+AllocationResult Pruner::allocate(const AllocationOptions& options) const
+{
+    if (options.global_rate())
+        check_rate(*options.global_rate(), "global");
+    if (options.default_rate())
+        check_rate(*options.default_rate(), "default");
+    if (options.default_threshold() && std::isnan(*options.default_threshold()))
+        throw Error("threshold is NaN");
+    for (const auto& [layer, setting] : options.layers) {
+        layer_index(layer);
+        if (setting.rate)
+            check_rate(*setting.rate, "layer '" + layer + "'");
+        if (setting.threshold && std::isnan(*setting.threshold))
+            throw Error("layer '" + layer + "' threshold is NaN");
+    }
+    for (const auto& layer : options.excluded())
+        layer_index(layer);
+    for (const auto& layer : options.locked())
+        layer_index(layer);
+
+    const size_t n_layers = m_importance.layers.size();
+    AllocationResult result;
+    std::vector<int64_t> counts(n_layers, 0);
+    std::vector<bool> active(n_layers, false);
+    std::vector<size_t> global_layers;
+    for (size_t i = 0; i < n_layers; ++i) {
+        const std::string& name = m_importance.layers[i].layer;
+        if (!applies_to(i) || options.excluded().count(name))
+            continue;
+        auto own = options.layers.find(name);
+        if (own != options.layers.end() && own->second.rate) {
+            counts[i] = m_index.count_for_rate(i, *own->second.rate);
+        } else if (own != options.layers.end() && own->second.threshold) {
+            counts[i] = m_index.count_at_or_below(i, *own->second.threshold);
+        } else if (options.global_rate() && !options.locked().count(name)) {
+            global_layers.push_back(i);
+        } else if (options.default_rate()) {
+            counts[i] = m_index.count_for_rate(i, *options.default_rate());
+        } else if (options.default_threshold()) {
+            counts[i] = m_index.count_at_or_below(i, *options.default_threshold());
+        } else {
+            continue;
+        }
+        active[i] = true;
+    }
+
+    if (!global_layers.empty()) {
+        int64_t total = 0;
+        for (size_t i : global_layers)
+            total += m_index.size(i);
+        int64_t remaining = int64_t(std::nearbyint(*options.global_rate() * double(total)));
+        const float threshold = m_index.global_threshold(global_layers, remaining);
+        const float below = std::nextafter(threshold, -INFINITY);
+        // Everything strictly below the global threshold goes; ties at it fill the rest in
+        // layer order, so exactly round(rate × total) elements are pruned.
+        for (size_t i : global_layers) {
+            counts[i] = m_index.count_at_or_below(i, below);
+            remaining -= counts[i];
+        }
+        for (size_t i : global_layers) {
+            const int64_t tied = m_index.count_at_or_below(i, threshold) - counts[i];
+            const int64_t take = std::clamp<int64_t>(remaining, 0, tied);
+            counts[i] += take;
+            remaining -= take;
+        }
+    }
+
+    bool any = false;
+    for (size_t i = 0; i < n_layers; ++i) {
+        const auto& scores = m_importance.layers[i];
+        LayerAllocation entry;
+        entry.layer = scores.layer;
+        entry.kind = scores.kind;
+        entry.elements = m_index.size(i);
+        if (active[i]) {
+            any = true;
+            int64_t count = rounded_count(i, counts[i], options.round_to());
+            if (options.keep_at_least_one() && count >= entry.elements && entry.elements > 0) {
+                count = entry.elements - 1;
+                result.warnings.push_back("layer '" + scores.layer +
+                                          "' would lose every " +
+                                          (granularity() == Granularity::Weight ? "weight" : "unit") +
+                                          "; kept its most important one");
+            }
+            entry.pruned = true;
+            entry.pruned_elements = count;
+            entry.rate = entry.elements ? double(count) / double(entry.elements) : 0.0;
+            entry.threshold = m_index.threshold_for_count(i, count);
+            entry.keep = m_index.mask_pruning(i, count);
+            expand_masks(i, entry.keep, result.masks);
+            result.elements += entry.elements;
+            result.pruned_elements += count;
+        }
+        result.layers.push_back(entry);
+    }
+    if (!any)
+        throw Error("nothing to prune: no layer is both selected and prunable at " +
+                    to_string(granularity()) + " granularity");
+    return result;
+}
+
+} // namespace prunelab

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "engine/models/dependency.h"
+#include "engine/pruning/importance.h"
+#include "engine/models/models.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/core/option_macros.h"
+#include "engine/pruning/score_index.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace prunelab {
+
+class PrunableNet;
+
+/// Per-layer settings; a layer without one follows the global or default rate.
+struct LayerSetting
+{
+    std::optional<double> rate;      ///< fraction of the layer's elements to prune
+    std::optional<float> threshold;  ///< prune elements scoring <= threshold
+};
+
+/// How much to prune where. Precedence per layer: excluded (never pruned) > its own setting >
+/// the global rate (ranked across all layers that are neither excluded nor locked) > the
+/// default rate or threshold.
+struct AllocationOptions
+{
+    PRUNELAB_OPTION(std::optional<double>, global_rate, std::nullopt);
+    PRUNELAB_OPTION(std::optional<double>, default_rate, std::nullopt);
+    PRUNELAB_OPTION(std::optional<float>, default_threshold, std::nullopt);
+    PRUNELAB_OPTION(std::set<std::string>, excluded, std::set<std::string>{});
+    /// Locked layers keep their own setting and stay out of the global ranking.
+    PRUNELAB_OPTION(std::set<std::string>, locked, std::set<std::string>{});
+    /// Structured only: round kept units to a multiple of this (0 = no rounding; 8 or 16).
+    PRUNELAB_OPTION(int64_t, round_to, 0);
+    /// Never prune every element of a layer: keep its best one and warn.
+    PRUNELAB_OPTION(bool, keep_at_least_one, true);
+
+public:
+    std::map<std::string, LayerSetting> layers;
+};
+
+/// What the allocation decided for one layer.
+struct LayerAllocation
+{
+    std::string layer;
+    std::string kind;
+    bool pruned = false;      ///< false for excluded or inapplicable layers
+    int64_t elements = 0;     ///< weights (weight granularity) or units (neuron/filter)
+    int64_t pruned_elements = 0;
+    double rate = 0.0;        ///< pruned_elements / elements
+    float threshold = 0.0f;   ///< the score at or below which elements are pruned
+    at::Tensor keep;          ///< keep-mask over the scored elements (undefined if not pruned)
+};
+
+struct AllocationResult
+{
+    MaskSet masks;
+    std::vector<LayerAllocation> layers;
+    std::vector<std::string> warnings;
+    int64_t elements = 0;        ///< over the pruned layers
+    int64_t pruned_elements = 0;
+};
+
+/// Turns importance scores into masks. Build it once per scoring (it sorts once); then each
+/// allocate() costs binary searches and one mask pass per layer, cheap enough to call on
+/// every mouse move. Holds the model's structure, not the model.
+class Pruner
+{
+public:
+    /// @throws prunelab::Error when the scores do not match the model's layers.
+    Pruner(PrunableNet& net, ImportanceResult importance);
+
+    const ImportanceResult& importance() const { return m_importance; }
+    const ScoreIndex& index() const { return m_index; }
+    Granularity granularity() const { return m_importance.granularity; }
+    /// Index of a layer in importance().layers. @throws prunelab::Error for an unknown name.
+    size_t layer_index(const std::string& layer) const;
+    /// Whether the granularity applies to a layer (weight → all; neuron → Linear, filter →
+    /// Conv2d, when they lead a prunable channel group: coupled layers follow their leader).
+    bool applies_to(size_t layer) const;
+
+    /// @throws prunelab::Error for a rate outside [0, 1] or NaN, an unknown layer name, or
+    ///         when no layer can be pruned.
+    AllocationResult allocate(const AllocationOptions& options) const;
+
+private:
+    int64_t rounded_count(size_t layer, int64_t count, int64_t round_to) const;
+    void expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) const;
+
+    ImportanceResult m_importance;
+    ScoreIndex m_index;
+    DependencyResult m_dependencies;
+    std::map<std::string, std::vector<int64_t>> m_weight_shapes;
+    std::map<std::string, bool> m_has_bias;
+};
+
+} // namespace prunelab

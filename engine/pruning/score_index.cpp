@@ -1,0 +1,135 @@
+#include "engine/pruning/score_index.h"
+
+#include "engine/core/error.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace prunelab {
+namespace {
+
+// Maps floats to unsigned integers in the same order, so bisection can walk exact floats.
+uint32_t ordered_bits(float value)
+{
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
+}
+
+float from_ordered_bits(uint32_t key)
+{
+    const uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+} // namespace
+
+ScoreIndex::ScoreIndex(const ImportanceResult& importance)
+{
+    for (const auto& layer : importance.layers) {
+        Layer entry;
+        entry.shape = layer.scores.sizes().vec();
+        entry.scores = layer.scores.to(at::kFloat).contiguous().view({-1});
+        entry.sorted = std::get<0>(entry.scores.sort()).contiguous();
+        m_layers.push_back(std::move(entry));
+    }
+}
+
+int64_t ScoreIndex::size(size_t layer) const { return m_layers[layer].scores.numel(); }
+
+int64_t ScoreIndex::count_at_or_below(size_t layer, float threshold) const
+{
+    const auto& sorted = m_layers[layer].sorted;
+    const float* begin = sorted.data_ptr<float>();
+    const float* end = begin + sorted.numel();
+    return std::upper_bound(begin, end, threshold) - begin;
+}
+
+double ScoreIndex::rate_for_threshold(size_t layer, float threshold) const
+{
+    const int64_t n = size(layer);
+    return n == 0 ? 0.0 : double(count_at_or_below(layer, threshold)) / double(n);
+}
+
+int64_t ScoreIndex::count_for_rate(size_t layer, double rate) const
+{
+    if (!(rate >= 0.0 && rate <= 1.0))
+        throw Error("pruning rate " + std::to_string(rate) + " is outside [0, 1]");
+    return int64_t(std::nearbyint(rate * double(size(layer))));
+}
+
+float ScoreIndex::threshold_for_count(size_t layer, int64_t count) const
+{
+    if (count <= 0)
+        return -std::numeric_limits<float>::infinity();
+    count = std::min(count, size(layer));
+    return m_layers[layer].sorted.data_ptr<float>()[count - 1];
+}
+
+float ScoreIndex::global_threshold(const std::vector<size_t>& layers, int64_t count) const
+{
+    if (count <= 0 || layers.empty())
+        return -std::numeric_limits<float>::infinity();
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    bool any = false;
+    for (size_t i : layers) {
+        if (size(i) == 0)
+            continue;
+        const float* sorted = m_layers[i].sorted.data_ptr<float>();
+        const uint32_t first = ordered_bits(sorted[0]);
+        const uint32_t last = ordered_bits(sorted[size(i) - 1]);
+        lo = any ? std::min(lo, first) : first;
+        hi = any ? std::max(hi, last) : last;
+        any = true;
+    }
+    if (!any)
+        return -std::numeric_limits<float>::infinity();
+    // Smallest key whose value has >= count elements at or below it.
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        const float value = from_ordered_bits(mid);
+        int64_t total = 0;
+        for (size_t i : layers)
+            total += count_at_or_below(i, value);
+        if (total >= count)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return from_ordered_bits(lo);
+}
+
+at::Tensor ScoreIndex::mask_for_threshold(size_t layer, float threshold) const
+{
+    const auto& entry = m_layers[layer];
+    return entry.scores.gt(threshold).view(entry.shape);
+}
+
+at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
+{
+    const auto& entry = m_layers[layer];
+    count = std::clamp<int64_t>(count, 0, size(layer));
+    if (count == 0)
+        return at::ones(entry.shape, at::kBool);
+    const float threshold = threshold_for_count(layer, count);
+    auto keep = entry.scores.gt(threshold);
+    const int64_t below = count_at_or_below(layer, threshold);
+    if (below > count) {
+        // Ties at the threshold: prune only as many of them (lowest indices first) as the
+        // count needs, and keep the rest.
+        const int64_t strictly_below =
+            count_at_or_below(layer, std::nextafter(threshold, -INFINITY));
+        auto tied = entry.scores.eq(threshold).nonzero().view({-1});
+        keep.index_fill_(0, tied.slice(0, count - strictly_below), true);
+    }
+    return keep.view(entry.shape);
+}
+
+} // namespace prunelab

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "engine/pruning/importance.h"
+
+#include <ATen/Tensor.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace prunelab {
+
+/// Scores sorted once, so that every later threshold or rate query costs a binary search and
+/// every mask one vectorized pass — what dragging a threshold line needs. A global rate over
+/// many layers finds its threshold by bisection over the float values using per-layer binary
+/// searches, without concatenating or re-sorting anything.
+class ScoreIndex
+{
+public:
+    explicit ScoreIndex(const ImportanceResult& importance);
+
+    size_t layer_count() const { return m_layers.size(); }
+    /// Elements (weights or units) scored in layer i.
+    int64_t size(size_t layer) const;
+    const at::Tensor& scores(size_t layer) const { return m_layers[layer].scores; }
+    /// Ascending scores of layer i.
+    const at::Tensor& sorted(size_t layer) const { return m_layers[layer].sorted; }
+
+    /// Elements whose score is <= threshold.
+    int64_t count_at_or_below(size_t layer, float threshold) const;
+    /// Fraction of layer i's elements whose score is <= threshold.
+    double rate_for_threshold(size_t layer, float threshold) const;
+    /// Number pruned for a rate: round-half-even(rate × size), as torch.nn.utils.prune does.
+    int64_t count_for_rate(size_t layer, double rate) const;
+    /// The score of the count-th smallest element (the threshold that prunes `count`), or
+    /// -infinity for 0.
+    float threshold_for_count(size_t layer, int64_t count) const;
+
+    /// Over the union of `layers`: the smallest value θ with at least `count` elements <= θ
+    /// (-infinity for count 0).
+    float global_threshold(const std::vector<size_t>& layers, int64_t count) const;
+
+    /// A bool keep-mask (true keeps) of layer i pruning exactly `count` elements: those below
+    /// the threshold, and among ties at it the lowest indices.
+    at::Tensor mask_pruning(size_t layer, int64_t count) const;
+    /// A keep-mask pruning every element with score <= threshold.
+    at::Tensor mask_for_threshold(size_t layer, float threshold) const;
+
+private:
+    struct Layer
+    {
+        at::Tensor scores; ///< flat view, float32
+        at::Tensor sorted; ///< ascending
+        std::vector<int64_t> shape;
+    };
+    std::vector<Layer> m_layers;
+};
+
+} // namespace prunelab

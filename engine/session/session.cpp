@@ -1,0 +1,745 @@
+#include "engine/session/session.h"
+
+#include "engine/export/netron_attachment.h"
+
+#include "engine/data/data_spec.h"
+#include "engine/core/error.h"
+#include "engine/export/exports.h"
+#include "engine/pruning/recipe.h"
+#include "engine/core/atomic_file.h"
+#include "engine/interop/script_net.h"
+#include "engine/pruning/importance.h"
+#include "engine/interop/model_loader.h"
+#include "engine/session/session_impl.h"
+#include "engine/interop/tensor_archive.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <cmath>
+
+namespace prunelab {
+namespace {
+
+constexpr const char* kStateFormat = "prunelab-session";
+
+/// out = base where keep, else 0 — one pass, for contiguous float32 with a bool mask (ATen's
+/// mul_out with type promotion is several times slower on 11.7M weights).
+void masked_copy_(at::Tensor& out, const at::Tensor& base, const at::Tensor& keep)
+{
+    if (out.scalar_type() != at::kFloat || base.scalar_type() != at::kFloat ||
+        keep.scalar_type() != at::kBool || !out.is_contiguous() || !base.is_contiguous() ||
+        !keep.is_contiguous() || out.numel() != keep.numel()) {
+        at::mul_out(out, base, keep);
+        return;
+    }
+    float* o = out.data_ptr<float>();
+    const float* b = base.data_ptr<float>();
+    const bool* k = keep.data_ptr<bool>();
+    const int64_t n = out.numel();
+    for (int64_t i = 0; i < n; ++i)
+        o[i] = b[i] * static_cast<float>(k[i]); // branch-free: vectorizes
+}
+constexpr int64_t kStateVersion = 1;
+
+} // namespace
+
+bool criterion_is_data_driven(const std::string& criterion) { return criterion_needs_data(criterion); }
+
+std::shared_ptr<const DataSplits> load_splits(const DataChoice& choice, const ModelSpec& spec)
+{
+    auto options = DataOptions()
+                       .spec(choice.spec)
+                       .train_limit(choice.train_limit)
+                       .test_limit(choice.test_limit)
+                       .synthetic_shape(spec.input_shape)
+                       .synthetic_classes(spec.num_classes);
+    return std::make_shared<const DataSplits>(load_data(options));
+}
+
+// --- Impl -------------------------------------------------------------------------------------
+
+void Session::Impl::init_from_checkpoint()
+{
+    original = copy_named_state(net(), true);
+    committed = MaskSet::from_tensors(checkpoint.masks, net());
+    committed.apply_(net());
+    base = copy_named_state(net(), false);
+    current = committed;
+    layout = describe_model(net());
+    opened = layout;
+    update_weight_counts(opened, net());
+    if (checkpoint.metadata.contains("data") && checkpoint.metadata["data"].is_string())
+        data.spec = checkpoint.metadata["data"].get<std::string>();
+    if (checkpoint.metadata.contains("test_accuracy") &&
+        checkpoint.metadata["test_accuracy"].is_number() && committed.empty())
+        accuracy = checkpoint.metadata["test_accuracy"].get<double>();
+}
+
+void Session::Impl::restore_base()
+{
+    at::NoGradGuard no_grad;
+    for (auto& item : net().named_parameters())
+        item.value().copy_(base.at(item.key()));
+}
+
+void Session::Impl::apply_thresholds()
+{
+    if (thresholds.empty() && !threshold_masks) {
+        current = committed; // the shown model is the base already; its accuracy stays known
+        return;
+    }
+    threshold_masks = !thresholds.empty();
+    MaskSet next = committed;
+    if (!thresholds.empty()) {
+        AllocationOptions options;
+        for (const auto& [layer, threshold] : thresholds)
+            options.layers[layer].threshold = threshold;
+        options.excluded(excluded);
+        options.keep_at_least_one(false);
+        const AllocationResult allocation = pruner->allocate(options);
+        for (const auto& [name, mask] : allocation.masks.masks())
+            next.intersect(name, mask);
+    }
+    // One pass per parameter: shown = base ⊙ mask. Parameters masked last time but not now get
+    // their base values back; the rest (never masked) are the base already. On ResNet-18 this
+    // is most of what a global-rate change costs, so no restore-then-multiply double pass.
+    at::NoGradGuard no_grad;
+    for (auto& item : net().named_parameters()) {
+        if (const at::Tensor* mask = next.find(item.key()))
+            masked_copy_(item.value(), base.at(item.key()), *mask);
+        else if (current.find(item.key()))
+            item.value().copy_(base.at(item.key()));
+    }
+    current = std::move(next);
+    changed();
+}
+
+void Session::Impl::changed()
+{
+    ++generation;
+    accuracy.reset();
+    info_cache.reset();
+}
+
+void Session::Impl::set_scores(ImportanceResult importance)
+{
+    criterion = importance.criterion;
+    granularity = to_string(importance.granularity);
+    thresholds.clear();
+    // The Pruner reads only the layers' structure; apply_thresholds rewrites from the base every
+    // parameter that was masked, so no separate restore here.
+    pruner = std::make_unique<Pruner>(net(), std::move(importance));
+    apply_thresholds();
+}
+
+void Session::Impl::commit(PrunableNet& trained, const MaskSet& masks, ImportanceResult importance)
+{
+    sensitivity.reset(); // of weights that are gone
+    ++base_version;
+    base_is_opened = false;
+    base_recipe.reset(); // a fine-tune records its own after committing
+    load_named_state(net(), copy_named_state(trained, true));
+    committed = masks;
+    committed.apply_(net());
+    base = copy_named_state(net(), false);
+    finetuned = true;
+    set_scores(std::move(importance));
+    // Magnitude scores of committed (zeroed) weights or units are exactly 0: a threshold at 0
+    // shows them as pruned (rates, histogram line, global slider) without changing the model.
+    // Other criteria can score a zeroed element above kept ones, so they start unthresholded.
+    if (criterion == "l1" || criterion == "l2") {
+        for (size_t i = 0; i < pruner->importance().layers.size(); ++i)
+            if (pruner->applies_to(i) && pruner->index().count_at_or_below(i, 0.0f) > 0)
+                thresholds[pruner->importance().layers[i].layer] = 0.0f;
+        apply_thresholds();
+    }
+    changed();
+}
+
+std::shared_ptr<const DataSplits> Session::Impl::cached_splits() const
+{
+    return splits && splits->spec == data.spec ? splits : nullptr;
+}
+
+// --- Session ----------------------------------------------------------------------------------
+
+Session::Session() : m_impl(std::make_unique<Impl>()) {}
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::open(const std::string& model)
+{
+    std::unique_ptr<Session> session(new Session());
+    session->m_impl->source = model;
+    session->m_impl->checkpoint = load_model(model);
+    session->m_impl->init_from_checkpoint();
+    return session;
+}
+
+void Session::save(const std::string& checkpoint_path, const std::string& state_path) const
+{
+    auto& impl = *m_impl;
+    const auto* script = dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get());
+    Checkpoint shown = impl.checkpoint;
+    shown.masks = impl.current.to_bool();
+    shown.metadata["source"] = impl.source;
+    if (impl.accuracy)
+        shown.metadata["test_accuracy"] = *impl.accuracy;
+    else
+        shown.metadata.erase("test_accuracy");
+
+    TensorArchive state;
+    state.format = kStateFormat;
+    state.format_version = kStateVersion;
+    nlohmann::json thresholds = nlohmann::json::object();
+    for (const auto& [layer, t] : impl.thresholds)
+        thresholds[layer] = t;
+    state.header = {{"source", impl.source},
+                    {"criterion", impl.criterion},
+                    {"granularity", impl.granularity},
+                    {"scored", impl.pruner != nullptr},
+                    {"thresholds", thresholds},
+                    {"locked", impl.locked},
+                    {"excluded", impl.excluded},
+                    {"data", {{"spec", impl.data.spec},
+                              {"train_limit", impl.data.train_limit},
+                              {"test_limit", impl.data.test_limit}}},
+                    {"finetuned", impl.finetuned},
+                    {"opened_metadata", impl.checkpoint.metadata}};
+    state.header["base_is_opened"] = impl.base_is_opened;
+    if (impl.base_recipe)
+        state.header["base_recipe"] = recipe_to_json(*impl.base_recipe);
+    if (script) // the model file is TorchScript; its input shape is not in it
+        state.header["torchscript_input_shape"] = impl.net().spec().input_shape;
+    if (impl.accuracy)
+        state.header["accuracy"] = *impl.accuracy;
+    state.groups["original"] = impl.original;
+    state.groups["base"] = impl.base;
+    state.groups["committed"] = impl.committed.to_bool();
+    if (impl.pruner)
+        for (const auto& layer : impl.pruner->importance().layers)
+            state.groups["scores"][layer.layer] = layer.scores;
+    // The state first: a checkpoint without its state would reopen as a plain model, a state
+    // without its new checkpoint does not reopen at all.
+    save_tensor_archive(state, state_path);
+    if (script)
+        script->save(checkpoint_path); // TorchScript, the shown pruning folded in
+    else
+        save_checkpoint(shown, checkpoint_path);
+}
+
+void Session::export_checkpoint(const std::string& path) const
+{
+    const auto& impl = *m_impl;
+    if (const auto* script = dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get())) {
+        script->save(path); // TorchScript in, TorchScript out: the pruning folded into the weights
+        return;
+    }
+    Checkpoint shown = impl.checkpoint;
+    shown.masks = impl.current.to_bool();
+    shown.metadata["source"] = impl.source;
+    shown.metadata["data"] = impl.data.spec;
+    shown.metadata["pruning"] = {{"criterion", impl.criterion},
+                                 {"granularity", impl.granularity},
+                                 {"sparsity", info().sparsity()},
+                                 {"finetuned", impl.finetuned}};
+    if (impl.accuracy)
+        shown.metadata["test_accuracy"] = *impl.accuracy;
+    else
+        shown.metadata.erase("test_accuracy");
+    save_checkpoint(shown, path);
+}
+
+void Session::export_state_dict(const std::string& path) const
+{
+    prunelab::export_state_dict(*m_impl->checkpoint.net, path);
+}
+
+void Session::export_masks(const std::string& path) const
+{
+    prunelab::export_masks(m_impl->current.to_bool(), path);
+}
+
+namespace {
+
+ReportContext report_context(const Session& session)
+{
+    const auto& impl = session.impl();
+    ReportContext context;
+    context.data = impl.data.spec;
+    context.accuracy_before = session.recorded_accuracy();
+    context.accuracy_after = impl.accuracy;
+    context.pruning = {{"criterion", impl.criterion},
+                       {"granularity", impl.granularity},
+                       {"finetuned", impl.finetuned},
+                       {"excluded", impl.excluded},
+                       {"locked", impl.locked}};
+    return context;
+}
+
+} // namespace
+
+void Session::export_report(const std::string& path) const
+{
+    prunelab::export_report(info(), report_context(*this), path);
+}
+
+void Session::export_netron(const std::string& path) const
+{
+    const auto& impl = *m_impl;
+    export_netron_attachment(*impl.checkpoint.net, impl.pruner ? &impl.pruner->importance() : nullptr,
+                             report_context(*this), path);
+}
+
+Recipe threshold_recipe(const Session::Impl& impl)
+{
+    Recipe recipe;
+    recipe.model = impl.source;
+    recipe.data = impl.data.spec;
+    recipe.train_limit = impl.data.train_limit;
+    recipe.test_limit = impl.data.test_limit;
+    recipe.options.importance.criterion(impl.criterion).granularity(parse_granularity(impl.granularity));
+    for (const auto& [layer, threshold] : impl.thresholds)
+        recipe.options.allocation.layers[layer].threshold = threshold;
+    recipe.options.allocation.excluded(impl.excluded).keep_at_least_one(false);
+    return recipe;
+}
+
+TrainOptions fine_tune_options(const FineTuneSettings& settings)
+{
+    return TrainOptions()
+        .optimizer(settings.optimizer)
+        .lr(settings.lr)
+        .batch(settings.batch)
+        .seed(settings.seed)
+        .epochs(settings.epochs)
+        .lr_schedule("constant");
+}
+
+void Session::export_recipe(const std::string& path, const std::string& checkpoint_name) const
+{
+    const auto& impl = *m_impl;
+    if (!impl.pruner)
+        throw Error("the model has not been scored yet");
+    // After one fine-tune with nothing pruned since, its recipe replays the result, training
+    // included; else the thresholds shown, from the opened model.
+    const bool replays_fine_tune = impl.base_recipe && impl.current.equals(impl.committed);
+    Recipe recipe = replays_fine_tune ? *impl.base_recipe : threshold_recipe(impl);
+    if (!checkpoint_name.empty())
+        recipe.exports["checkpoint"] = checkpoint_name;
+    nlohmann::json json = recipe_to_json(recipe);
+    json["comment"] = impl.base_is_opened
+                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model."
+                      : replays_fine_tune
+                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model "
+                            "and the fine-tune that followed (same seed, data and thread count: same weights)."
+                          : "Saved from the PruneLab workbench after training, Apply or reset with more "
+                            "than one pruning step: this replays the thresholds on the opened model, not "
+                            "that training.";
+    const std::string text = json.dump(2) + "\n";
+    write_file_atomically(path, std::vector<char>(text.begin(), text.end()));
+}
+
+std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
+                                             const std::string& state_path)
+{
+    const TensorArchive state = load_tensor_archive(state_path, kStateFormat, kStateVersion);
+    std::unique_ptr<Session> session(new Session());
+    auto& impl = *session->m_impl;
+    const auto& h = state.header;
+    if (h.contains("torchscript_input_shape")) {
+        try {
+            impl.checkpoint.net = load_script_net(checkpoint_path, h.at("torchscript_input_shape").get<std::vector<int64_t>>());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(state_path + ": damaged session state (" + e.what() + ")");
+        }
+    } else {
+        impl.checkpoint = load_checkpoint(checkpoint_path);
+    }
+    try {
+        impl.source = h.at("source").get<std::string>();
+        impl.criterion = h.at("criterion").get<std::string>();
+        impl.granularity = h.at("granularity").get<std::string>();
+        impl.locked = h.at("locked").get<std::set<std::string>>();
+        impl.excluded = h.at("excluded").get<std::set<std::string>>();
+        impl.data.spec = h.at("data").at("spec").get<std::string>();
+        impl.data.train_limit = h.at("data").at("train_limit").get<int64_t>();
+        impl.data.test_limit = h.at("data").at("test_limit").get<int64_t>();
+        impl.finetuned = h.at("finetuned").get<bool>();
+        impl.base_is_opened = h.value("base_is_opened", !impl.finetuned);
+        if (h.contains("base_recipe"))
+            impl.base_recipe = recipe_from_json(h.at("base_recipe"), state_path);
+        if (h.contains("opened_metadata"))
+            impl.checkpoint.metadata = h.at("opened_metadata");
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(state_path + ": damaged session state (" + e.what() + ")");
+    }
+    auto group = [&](const std::string& name) -> const TensorMap& {
+        static const TensorMap empty;
+        auto it = state.groups.find(name);
+        return it == state.groups.end() ? empty : it->second;
+    };
+    impl.original = group("original");
+    impl.base = group("base");
+    for (const auto& item : impl.net().named_parameters()) {
+        auto it = impl.base.find(item.key());
+        if (it == impl.base.end() || it->second.sizes() != item.value().sizes())
+            throw Error(state_path + ": does not belong to " + checkpoint_path +
+                        " (weight '" + item.key() + "' is missing or differs in shape)");
+        if (!impl.original.count(item.key()))
+            throw Error(state_path + ": damaged session state (no opened weight '" + item.key() + "')");
+    }
+    impl.committed = MaskSet::from_tensors(group("committed"), impl.net());
+    impl.layout = describe_model(impl.net());
+    {
+        // Counts as opened: load the opened weights briefly into the model.
+        const TensorMap shown = copy_named_state(impl.net(), true);
+        load_named_state(impl.net(), impl.original);
+        impl.opened = impl.layout;
+        update_weight_counts(impl.opened, impl.net());
+        load_named_state(impl.net(), shown);
+    }
+    if (h.value("scored", false)) {
+        ImportanceResult importance;
+        importance.criterion = impl.criterion;
+        importance.granularity = parse_granularity(impl.granularity);
+        for (const auto& layer : prunable_layers(impl.net())) {
+            auto it = group("scores").find(layer.name);
+            if (it == group("scores").end())
+                throw Error(state_path + ": damaged session state (no scores for '" + layer.name + "')");
+            LayerScores scores;
+            scores.layer = layer.name;
+            scores.kind = layer.kind;
+            scores.scores = it->second.contiguous();
+            importance.layers.push_back(scores);
+        }
+        impl.pruner = std::make_unique<Pruner>(impl.net(), std::move(importance));
+        for (const auto& [layer, t] : h.at("thresholds").items()) {
+            impl.pruner->layer_index(layer);
+            impl.thresholds[layer] = t.get<float>();
+        }
+    }
+    impl.apply_thresholds();
+    if (h.contains("accuracy"))
+        impl.accuracy = h.at("accuracy").get<double>();
+    return session;
+}
+
+const std::string& Session::source() const { return m_impl->source; }
+
+ModelInfo Session::info() const
+{
+    // Called several times per threshold move (table, status, note): counted once per change,
+    // and only the counts — the layout was traced at open.
+    if (!m_impl->info_cache) {
+        ModelInfo info = m_impl->layout;
+        update_weight_counts(info, m_impl->net());
+        m_impl->info_cache = std::move(info);
+    }
+    return *m_impl->info_cache;
+}
+
+ModelInfo Session::opened_info() const { return m_impl->opened; }
+
+std::string Session::data_spec() const { return m_impl->data.spec; }
+
+std::optional<double> Session::recorded_accuracy() const
+{
+    const auto& metadata = m_impl->checkpoint.metadata;
+    if (metadata.contains("test_accuracy") && metadata["test_accuracy"].is_number())
+        return metadata["test_accuracy"].get<double>();
+    return std::nullopt;
+}
+
+std::optional<double> Session::accuracy() const { return m_impl->accuracy; }
+uint64_t Session::generation() const { return m_impl->generation; }
+bool Session::is_finetuned() const { return m_impl->finetuned; }
+
+void Session::set_data(const DataChoice& data)
+{
+    if (!(data == m_impl->data)) {
+        m_impl->data = data;
+        m_impl->accuracy.reset();
+    }
+}
+
+DataChoice Session::data() const { return m_impl->data; }
+
+void Session::score(const std::string& criterion, const std::string& granularity)
+{
+    if (criterion_needs_data(criterion))
+        throw Error("criterion '" + criterion + "' needs calibration data; score it as a job");
+    auto options = ImportanceOptions().criterion(criterion).granularity(parse_granularity(granularity));
+    m_impl->restore_base();
+    m_impl->set_scores(compute_importance(m_impl->net(), nullptr, options));
+}
+
+bool Session::is_scored() const { return m_impl->pruner != nullptr; }
+std::string Session::criterion() const { return m_impl->criterion; }
+std::string Session::granularity() const { return m_impl->granularity; }
+
+bool Session::applies_to(const std::string& layer) const
+{
+    return m_impl->pruner && m_impl->pruner->applies_to(m_impl->pruner->layer_index(layer));
+}
+
+std::string Session::group_leader(const std::string& layer) const
+{
+    if (!m_impl->pruner)
+        return {};
+    const LayerScores* scores = m_impl->pruner->importance().find(layer);
+    if (!scores || m_impl->pruner->granularity() == Granularity::Weight || !scores->structurally_prunable ||
+        scores->group_leader == layer)
+        return {};
+    return scores->group_leader;
+}
+
+LayerHistogram Session::histogram(const std::string& layer, int bins, bool log10) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    const auto& index = m_impl->pruner->index();
+    at::Tensor scores = index.scores(i);
+    LayerHistogram out;
+    out.layer = layer;
+    out.total = scores.numel();
+    out.log10 = log10;
+    // Magnitude scores of exactly 0 are weights or units already zeroed (committed or naturally
+    // dead): drawn, they would dwarf every other bar, so they are counted and left out.
+    const bool magnitude = m_impl->criterion == "l1" || m_impl->criterion == "l2";
+    const int64_t zeros = magnitude ? index.count_at_or_below(i, 0.0f) : 0;
+    double lo = 0.0;
+    double hi = 1.0;
+    if (log10) {
+        scores = scores.masked_select(scores.gt(0)).log10();
+        out.not_shown = out.total - scores.numel();
+        if (scores.numel() > 0) {
+            lo = scores.min().item<double>();
+            hi = scores.max().item<double>();
+        }
+    } else {
+        const at::Tensor& sorted = index.sorted(i); // the range for free
+        if (zeros > 0 && zeros < out.total) {
+            scores = scores.masked_select(scores.gt(0));
+            out.not_shown = zeros;
+        }
+        if (out.total - out.not_shown > 0) {
+            lo = sorted[out.not_shown].item<double>();
+            hi = sorted[-1].item<double>();
+        }
+    }
+    if (hi <= lo)
+        hi = lo + 1.0;
+    bins = std::max(1, bins);
+    out.bin_width = (hi - lo) / bins;
+    const auto counts = at::histc(scores, bins, lo, hi).contiguous();
+    const float* c = counts.data_ptr<float>();
+    for (int b = 0; b < bins; ++b) {
+        out.bin_lefts.push_back(lo + b * out.bin_width);
+        out.counts.push_back(c[b]);
+    }
+    return out;
+}
+
+LayerPruneState Session::prune_state(const std::string& layer) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    LayerPruneState state;
+    state.layer = layer;
+    state.elements = m_impl->pruner->index().size(i);
+    auto it = m_impl->thresholds.find(layer);
+    state.threshold = it == m_impl->thresholds.end() ? -INFINITY : it->second;
+    state.pruned = it == m_impl->thresholds.end()
+                       ? 0
+                       : m_impl->pruner->index().count_at_or_below(i, it->second);
+    return state;
+}
+
+bool Session::has_sensitivity() const
+{
+    return m_impl->sensitivity && m_impl->sensitivity_key == m_impl->criterion + "/" + m_impl->granularity;
+}
+
+void Session::set_auto_allocation(bool on) { m_impl->auto_allocation = on; }
+bool Session::auto_allocation() const { return m_impl->auto_allocation; }
+
+void Session::apply()
+{
+    auto& impl = *m_impl;
+    if (!impl.pruner)
+        throw Error("the model has not been scored yet");
+    if (info().sparsity() == 0.0 && impl.current.empty())
+        throw Error("nothing is pruned yet: move a threshold or the global rate first");
+    const MaskSet masks = impl.current;
+    ImportanceResult importance;
+    if (criterion_needs_data(impl.criterion)) {
+        importance = impl.pruner->importance(); // rescoring needs data; keep the scores
+    } else {
+        importance = compute_importance(impl.net(), nullptr, ImportanceOptions()
+                                                                 .criterion(impl.criterion)
+                                                                 .granularity(parse_granularity(impl.granularity)));
+    }
+    const bool finetuned = impl.finetuned;
+    impl.commit(impl.net(), masks, std::move(importance));
+    impl.finetuned = finetuned; // applying masks is not training
+}
+
+void Session::set_global_rate(double rate)
+{
+    if (m_impl->auto_allocation && has_sensitivity()) {
+        if (!(rate >= 0.0 && rate <= 1.0))
+            throw Error("global rate " + std::to_string(rate) + " is outside [0, 1]");
+        // Per-layer rates from the sensitivity curves (the analysed layers are those the
+        // granularity prunes); locked and excluded layers keep what they have.
+        const auto rates = allocate_by_sensitivity(*m_impl->sensitivity, std::min(rate, 0.999));
+        const auto& index = m_impl->pruner->index();
+        for (const auto& [layer, layer_rate] : rates) {
+            if (m_impl->locked.count(layer) || m_impl->excluded.count(layer))
+                continue;
+            const size_t i = m_impl->pruner->layer_index(layer);
+            const int64_t count = index.count_for_rate(i, std::clamp(layer_rate, 0.0, 1.0));
+            if (count > 0)
+                m_impl->thresholds[layer] = index.threshold_for_count(i, count);
+            else
+                m_impl->thresholds.erase(layer);
+        }
+        m_impl->apply_thresholds();
+        return;
+    }
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    if (!(rate >= 0.0 && rate <= 1.0))
+        throw Error("global rate " + std::to_string(rate) + " is outside [0, 1]");
+    // One threshold over every ranked layer (global_unstructured semantics), found by
+    // bisection over the sorted scores; masks are built once, in apply_thresholds.
+    const Pruner& pruner = *m_impl->pruner;
+    std::vector<size_t> ranked;
+    int64_t total = 0;
+    for (size_t i = 0; i < pruner.importance().layers.size(); ++i) {
+        const std::string& name = pruner.importance().layers[i].layer;
+        if (!pruner.applies_to(i) || m_impl->excluded.count(name) || m_impl->locked.count(name))
+            continue;
+        ranked.push_back(i);
+        total += pruner.index().size(i);
+    }
+    const int64_t count = int64_t(std::nearbyint(rate * double(total)));
+    const float threshold = pruner.index().global_threshold(ranked, count);
+    for (size_t i : ranked) {
+        const std::string& name = pruner.importance().layers[i].layer;
+        if (count > 0)
+            m_impl->thresholds[name] = threshold;
+        else
+            m_impl->thresholds.erase(name);
+    }
+    m_impl->apply_thresholds();
+}
+
+std::map<std::string, float> Session::thresholds() const { return m_impl->thresholds; }
+
+void Session::set_thresholds(const std::map<std::string, float>& thresholds)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    for (const auto& [layer, threshold] : thresholds)
+        m_impl->pruner->layer_index(layer);
+    m_impl->thresholds = thresholds;
+    m_impl->apply_thresholds();
+}
+
+LayerPruneState Session::set_threshold(const std::string& layer, float threshold)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    if (!applies_to(layer)) // also validates the name
+        throw Error("layer '" + layer + "' is not pruned at this granularity");
+    if (m_impl->excluded.count(layer))
+        throw Error("layer '" + layer + "' is excluded from pruning");
+    if (std::isfinite(threshold))
+        m_impl->thresholds[layer] = threshold;
+    else
+        m_impl->thresholds.erase(layer);
+    m_impl->apply_thresholds();
+    return prune_state(layer);
+}
+
+float Session::threshold_for_rate(const std::string& layer, double rate) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    if (!(rate >= 0.0 && rate <= 1.0))
+        throw Error("rate " + std::to_string(rate) + " for layer '" + layer + "' is outside [0, 1]");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    const auto& index = m_impl->pruner->index();
+    return index.threshold_for_count(i, index.count_for_rate(i, rate));
+}
+
+LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
+{
+    return set_threshold(layer, threshold_for_rate(layer, rate));
+}
+
+void Session::set_locked(const std::string& layer, bool locked)
+{
+    if (m_impl->pruner)
+        m_impl->pruner->layer_index(layer);
+    if (locked)
+        m_impl->locked.insert(layer);
+    else
+        m_impl->locked.erase(layer);
+}
+
+void Session::set_excluded(const std::string& layer, bool excluded)
+{
+    if (m_impl->pruner)
+        m_impl->pruner->layer_index(layer);
+    if (excluded) {
+        m_impl->excluded.insert(layer);
+        m_impl->thresholds.erase(layer);
+    } else {
+        m_impl->excluded.erase(layer);
+    }
+    if (m_impl->pruner)
+        m_impl->apply_thresholds();
+}
+
+std::set<std::string> Session::locked() const { return m_impl->locked; }
+std::set<std::string> Session::excluded() const { return m_impl->excluded; }
+
+void Session::reset_to_dense()
+{
+    auto& impl = *m_impl;
+    load_named_state(impl.net(), impl.original);
+    impl.committed = MaskSet();
+    impl.base = copy_named_state(impl.net(), false);
+    impl.finetuned = false;
+    impl.thresholds.clear();
+    impl.sensitivity.reset();
+    ++impl.base_version;
+    impl.base_is_opened = true;
+    impl.base_recipe.reset();
+    impl.changed();
+    if (impl.pruner && !criterion_needs_data(impl.criterion))
+        score(impl.criterion, impl.granularity);
+    else {
+        impl.pruner.reset();
+        impl.apply_thresholds();
+    }
+    if (auto recorded = recorded_accuracy(); recorded && impl.checkpoint.masks.empty())
+        impl.accuracy = recorded;
+}
+
+std::map<std::string, std::vector<bool>> Session::mask_bits() const
+{
+    std::map<std::string, std::vector<bool>> out;
+    for (const auto& [name, mask] : m_impl->current.masks()) {
+        const auto flat = mask.to(at::kBool).contiguous().view(-1);
+        const bool* p = flat.data_ptr<bool>();
+        out[name] = std::vector<bool>(p, p + flat.numel());
+    }
+    return out;
+}
+
+} // namespace prunelab
