@@ -6,5 +6,7 @@ source scripts/setup.sh
 # The engine's folders form a strict stack and the window sees only the session API
 # (docs/architecture.md); fail before the tests when an include breaks that.
 python3 scripts/check_layers.py "$PRUNELAB_ROOT"
+# Every C++ file as the committed .clang-format writes it (Debian's clang-format 14).
+scripts/check_format.sh
 cd "$PRUNELAB_BUILD"
 ctest --output-on-failure --parallel "$(nproc)" --timeout 900

@@ -58,7 +58,8 @@ int dragBench(prunelab::MainWindow& window, int moves)
     };
     const int x0 = view->pixelForScore(lo);
     const int x1 = view->pixelForScore(lo + 0.8 * (hi - lo));
-    send(QEvent::MouseButtonPress, view->pixelForScore(view->threshold()), Qt::LeftButton, Qt::LeftButton);
+    send(QEvent::MouseButtonPress, view->pixelForScore(view->threshold()), Qt::LeftButton,
+         Qt::LeftButton);
     std::vector<double> ms;
     QElapsedTimer timer;
     for (int i = 0; i < moves; ++i) {
@@ -96,10 +97,11 @@ int globalBench(prunelab::MainWindow& window, int changes)
         ms.push_back(double(timer.nsecsElapsed()) / 1e6);
     }
     const auto* model = window.layerModel();
-    std::printf("resnet18: %d layers, total sparsity after: %s\n", int(model->layers().size()),
-                qPrintable(model->index(model->totalsRow(), prunelab::LayerTableModel::SparsityColumn)
-                               .data()
-                               .toString()));
+    std::printf(
+        "resnet18: %d layers, total sparsity after: %s\n", int(model->layers().size()),
+        qPrintable(model->index(model->totalsRow(), prunelab::LayerTableModel::SparsityColumn)
+                       .data()
+                       .toString()));
     report("global-rate change (ResNet-18, 11.7M weights)", ms);
     if (qEnvironmentVariableIsSet("PRUNELAB_BENCH_BREAKDOWN")) {
         std::vector<double> engine, info;

@@ -2,9 +2,9 @@
 // once (l1), builds the Pruner (sorts once), then times re-thresholding as the GUI does it:
 // a new rate for layer4.1.conv2, and a new global rate over all 11.7M weights.
 // Usage: prunelab_bench_rethreshold WEIGHTS.pt RUNS
-#include "engine/pruning/allocation.h"
 #include "engine/core/atomic_file.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/allocation.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

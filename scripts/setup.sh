@@ -15,6 +15,7 @@ packages=(
     dataset-fashion-mnist
     python3-torch python3-torchvision
     xvfb xauth dpkg-dev file
+    clang-format python3
 )
 
 missing=()

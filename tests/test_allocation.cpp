@@ -1,6 +1,6 @@
-#include "engine/pruning/allocation.h"
 #include "engine/core/error.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/allocation.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -13,14 +13,14 @@ namespace {
 
 Pruner pruner(PrunableNet& net, Granularity g = Granularity::Weight, const std::string& c = "l1")
 {
-    return Pruner(net, compute_importance(net, nullptr, ImportanceOptions().criterion(c).granularity(g)));
+    return Pruner(
+        net, compute_importance(net, nullptr, ImportanceOptions().criterion(c).granularity(g)));
 }
 
 int64_t zeros(const AllocationResult& r, const std::string& parameter)
 {
     return r.masks.find(parameter)->eq(0).sum().item<int64_t>();
 }
-
 
 } // namespace
 
@@ -92,8 +92,11 @@ private slots:
         QVERIFY(QString::fromStdString(all.warnings[0]).contains("kept its most important one"));
         for (const auto& layer : all.layers)
             QCOMPARE(layer.pruned_elements, layer.elements - 1);
-        QVERIFY(errorOf([&] { p.allocate(AllocationOptions().default_rate(NAN)); }).contains("NaN"));
-        QVERIFY(errorOf([&] { p.allocate(AllocationOptions().global_rate(1.2)); }).contains("outside [0, 1]"));
+        QVERIFY(
+            errorOf([&] { p.allocate(AllocationOptions().default_rate(NAN)); }).contains("NaN"));
+        QVERIFY(errorOf([&] {
+                    p.allocate(AllocationOptions().global_rate(1.2));
+                }).contains("outside [0, 1]"));
         auto unknown = AllocationOptions();
         unknown.layers["conv9"].rate = 0.5;
         QVERIFY(errorOf([&] { p.allocate(unknown); }).contains("no prunable layer named 'conv9'"));
@@ -119,7 +122,8 @@ private slots:
     void neuronPruningSkipsOutputLayer()
     {
         auto net = create_model(default_model_spec("lenet300"), 1);
-        const auto r = pruner(*net, Granularity::Neuron, "l2").allocate(AllocationOptions().default_rate(0.5));
+        const auto r =
+            pruner(*net, Granularity::Neuron, "l2").allocate(AllocationOptions().default_rate(0.5));
         QVERIFY(r.layers[0].pruned && r.layers[1].pruned && !r.layers[2].pruned);
         QCOMPARE(zeros(r, "fc1.bias"), int64_t(150));
         // fc2's pruned rows and fc1's pruned neurons both zero parts of fc2.weight.

@@ -1,7 +1,7 @@
-#include "engine/interop/checkpoint.h"
 #include "engine/core/error.h"
-#include "engine/models/model_factory.h"
+#include "engine/interop/checkpoint.h"
 #include "engine/interop/model_loader.h"
+#include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -29,7 +29,6 @@ Checkpoint sampleCheckpoint()
     checkpoint.metadata["test_accuracy"] = 0.5;
     return checkpoint;
 }
-
 
 } // namespace
 
@@ -61,8 +60,8 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath("keep.pt");
         test::writeBytes(path, "previous contents");
-        const QString missing = errorOf(
-            [&] { save_checkpoint(sampleCheckpoint(), "/no/such/dir/model.pt"); });
+        const QString missing =
+            errorOf([&] { save_checkpoint(sampleCheckpoint(), "/no/such/dir/model.pt"); });
         QVERIFY2(missing.contains("/no/such/dir"), qPrintable(missing));
 
         // A save that fails part-way (here: nothing to serialize) must not touch the file.
@@ -113,7 +112,8 @@ private slots:
         spec.widths = {{"conv1", 4}, {"fc1", 7}};
         Checkpoint small;
         small.net = create_model(spec, 2);
-        QCOMPARE(small.net->named_parameters()["fc1.weight"].sizes().vec(), (std::vector<int64_t>{7, 320}));
+        QCOMPARE(small.net->named_parameters()["fc1.weight"].sizes().vec(),
+                 (std::vector<int64_t>{7, 320}));
         const std::string path = dir.filePath("small.pt").toStdString();
         save_checkpoint(small, path);
         QCOMPARE(load_checkpoint(path).net->spec().widths, spec.widths);
@@ -159,16 +159,19 @@ private slots:
         const QString path = dir.filePath("py.pt");
         const auto checkpoint = sampleCheckpoint();
         save_checkpoint(checkpoint, path.toStdString());
-        const double expected = checkpoint.net->named_parameters()["fc.weight"].sum().item<double>();
+        const double expected =
+            checkpoint.net->named_parameters()["fc.weight"].sum().item<double>();
         QProcess python;
-        python.start("/usr/bin/python3",
-                     {"-c", "import sys, json, torch\n"
-                            "c = torch.load(sys.argv[1])\n"
-                            "assert c['format'] == 'prunelab-checkpoint'\n"
-                            "sd = c['state_dict']\n"
-                            "print(json.loads(c['model'])['name'], float(sd['fc.weight'].sum()),"
-                            " sd['layer2.0.downsample.0.weight'].shape[1], c['masks']['conv1.weight'].dtype)\n",
-                      path});
+        python.start(
+            "/usr/bin/python3",
+            {"-c",
+             "import sys, json, torch\n"
+             "c = torch.load(sys.argv[1])\n"
+             "assert c['format'] == 'prunelab-checkpoint'\n"
+             "sd = c['state_dict']\n"
+             "print(json.loads(c['model'])['name'], float(sd['fc.weight'].sum()),"
+             " sd['layer2.0.downsample.0.weight'].shape[1], c['masks']['conv1.weight'].dtype)\n",
+             path});
         QVERIFY(python.waitForFinished(120000));
         const QString out = QString::fromUtf8(python.readAllStandardOutput()).trimmed();
         if (python.exitCode() != 0 && out.isEmpty() &&

@@ -1,5 +1,5 @@
-#include "engine/data/cifar_reader.h"
 #include "engine/core/error.h"
+#include "engine/data/cifar_reader.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>

@@ -60,10 +60,11 @@ private slots:
         QTemporaryDir dir;
         const QString ckpt = dir.filePath("tiny.pt");
         QString out, err;
-        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit",
-                                  "128"};
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "256",    "--test-limit", "128"};
         QCOMPARE(runCli(QStringList{"train", "lenet5", "--epochs", "2", "--batch", "32", "--out",
-                                    ckpt, "--json"} + data,
+                                    ckpt, "--json"} +
+                            data,
                         &out, &err),
                  0);
         const auto trained = jsonOf(out);
@@ -83,19 +84,22 @@ private slots:
         QTemporaryDir dir;
         const QString dense = dir.filePath("dense.pt");
         const QString pruned = dir.filePath("pruned.pt");
-        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "256",    "--test-limit", "64"};
         QString out, err;
-        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", dense} + data), 0);
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", dense} + data),
+                 0);
         QCOMPARE(runCli(QStringList{"prune", dense, "--criterion", "l1", "--granularity", "filter",
                                     "--rate", "0.5", "--finetune-epochs", "1", "--out", pruned,
-                                    "--json"} + data,
+                                    "--json"} +
+                            data,
                         &out, &err),
                  0);
         const auto json = jsonOf(out);
         QCOMPARE(json["granularity"].toString(), QString("filter"));
         const auto layers = json["layers"].toArray();
         QCOMPARE(layers[1].toObject()["pruned_elements"].toInteger(), 10); // half of conv2's 20
-        QVERIFY(!layers[3].toObject()["pruned"].toBool()); // the output layer stays
+        QVERIFY(!layers[3].toObject()["pruned"].toBool());                 // the output layer stays
         QVERIFY(json["sparsity"].toDouble() > 0.4);
         QVERIFY(json.contains("dense_accuracy"));
 
@@ -103,9 +107,10 @@ private slots:
         // again with a smaller rate keeps what was pruned.
         QCOMPARE(runCli({"info", pruned, "--json"}, &out), 0);
         QCOMPARE(jsonOf(out)["sparsity"].toDouble(), json["sparsity"].toDouble());
-        QCOMPARE(runCli(QStringList{"prune", pruned, "--rate", "0.1", "--out", dense, "--json"} + data,
-                        &out, &err),
-                 0);
+        QCOMPARE(
+            runCli(QStringList{"prune", pruned, "--rate", "0.1", "--out", dense, "--json"} + data,
+                   &out, &err),
+            0);
         QVERIFY(jsonOf(out)["sparsity"].toDouble() >= json["sparsity"].toDouble());
     }
 
@@ -115,13 +120,16 @@ private slots:
         const QString teacher = dir.filePath("teacher.pt");
         const QString pruned = dir.filePath("pruned.pt");
         const QString student = dir.filePath("student.pt");
-        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "256",    "--test-limit", "64"};
         QString out, err;
-        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "2", "--out", teacher} + data), 0);
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "2", "--out", teacher} + data),
+                 0);
         // A fresh smaller student.
         QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "convnet-small",
-                                    "--epochs", "2", "--temperature", "3", "--alpha", "0.7", "--out",
-                                    student, "--json"} + data,
+                                    "--epochs", "2", "--temperature", "3", "--alpha", "0.7",
+                                    "--out", student, "--json"} +
+                            data,
                         &out, &err),
                  0);
         auto json = jsonOf(out);
@@ -132,9 +140,13 @@ private slots:
         QVERIFY(json["student_params"].toInteger() * 4 < json["teacher_params"].toInteger());
         QVERIFY(QFile::exists(student));
         // A pruned student keeps its masks through distillation.
-        QCOMPARE(runCli(QStringList{"prune", teacher, "--rate", "0.8", "--global", "--out", pruned} + data), 0);
-        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", pruned, "--epochs",
-                                    "1", "--out", student, "--json"} + data,
+        QCOMPARE(
+            runCli(QStringList{"prune", teacher, "--rate", "0.8", "--global", "--out", pruned} +
+                   data),
+            0);
+        QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", pruned,
+                                    "--epochs", "1", "--out", student, "--json"} +
+                            data,
                         &out, &err),
                  0);
         json = jsonOf(out);
@@ -144,12 +156,14 @@ private slots:
         // Bad settings are usage errors; nothing is written over the student.
         const auto before = prunelab::test::readBytes(student);
         QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "convnet-small",
-                                    "--alpha", "1.5", "--out", student} + data,
+                                    "--alpha", "1.5", "--out", student} +
+                            data,
                         &out, &err),
                  2);
         QVERIFY(err.contains("--alpha"));
         QCOMPARE(runCli(QStringList{"distill", "--teacher", teacher, "--student", "lenet5",
-                                    "--temperature", "0", "--out", student} + data,
+                                    "--temperature", "0", "--out", student} +
+                            data,
                         &out, &err),
                  2);
         QCOMPARE(prunelab::test::readBytes(student), before);
@@ -158,8 +172,9 @@ private slots:
     void pruneEdgeRates()
     {
         QTemporaryDir dir;
-        const QStringList base = {"prune", "lenet300", "--data", "synthetic", "--test-limit", "32",
-                                  "--train-limit", "64", "--out", dir.filePath("p.pt"), "--json"};
+        const QStringList base = {
+            "prune",         "lenet300", "--data", "synthetic",          "--test-limit", "32",
+            "--train-limit", "64",       "--out",  dir.filePath("p.pt"), "--json"};
         QString out, err;
         QCOMPARE(runCli(base + QStringList{"--rate", "1", "--global"}, &out, &err), 0);
         const auto all = jsonOf(out);
@@ -171,7 +186,9 @@ private slots:
         QVERIFY(err.contains("--rate"));
         QCOMPARE(runCli(base + QStringList{"--rate", "0.5", "--exclude", "fc9"}, &out, &err), 1);
         QVERIFY(err.contains("fc9"));
-        QCOMPARE(runCli(base + QStringList{"--rate", "0.5", "--criterion", "activation"}, &out, &err), 1);
+        QCOMPARE(
+            runCli(base + QStringList{"--rate", "0.5", "--criterion", "activation"}, &out, &err),
+            1);
         QVERIFY(err.contains("not single weights"));
     }
 
@@ -179,12 +196,15 @@ private slots:
     {
         QTemporaryDir dir;
         const QString model = dir.filePath("m.pt");
-        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
-        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", model} + data), 0);
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "256",    "--test-limit", "64"};
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--out", model} + data),
+                 0);
         QString out, err;
         QCOMPARE(runCli(QStringList{"sweep", model, "--criteria", "l1,random", "--sparsities",
                                     "0.5,0.9", "--csv", dir.filePath("s.csv"), "--plot",
-                                    dir.filePath("s.png"), "--json"} + data,
+                                    dir.filePath("s.png"), "--json"} +
+                            data,
                         &out, &err),
                  0);
         QCOMPARE(jsonOf(out)["points"].toArray().size(), 4);
@@ -194,14 +214,18 @@ private slots:
         QCOMPARE(QImage(dir.filePath("s.png")).isNull(), false);
 
         QCOMPARE(runCli(QStringList{"sensitivity", model, "--sparsities", "0.5,0.9", "--target",
-                                    "0.7", "--csv", dir.filePath("l.csv"), "--json"} + data,
+                                    "0.7", "--csv", dir.filePath("l.csv"), "--json"} +
+                            data,
                         &out, &err),
                  0);
         const auto json = jsonOf(out);
         QCOMPARE(json["points"].toArray().size(), 8);
         QCOMPARE(json["allocation"].toObject().size(), 4);
         QCOMPARE(runCli(QStringList{"sweep", model, "--sparsities", "0.5,x", "--csv",
-                                    dir.filePath("x.csv")} + data, &out, &err), 2);
+                                    dir.filePath("x.csv")} +
+                            data,
+                        &out, &err),
+                 2);
         QVERIFY(err.contains("--sparsities"));
     }
 
@@ -210,34 +234,37 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing model file") << QStringList{"info", "/no/model.pt"} << 1
-                                            << "/no/model.pt";
+        QTest::newRow("missing model file")
+            << QStringList{"info", "/no/model.pt"} << 1 << "/no/model.pt";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command";
-        QTest::newRow("unknown option") << QStringList{"info", "convnet", "--bogus"} << 2
-                                        << "--bogus";
+        QTest::newRow("unknown option")
+            << QStringList{"info", "convnet", "--bogus"} << 2 << "--bogus";
         QTest::newRow("train without out")
             << QStringList{"train", "convnet", "--data", "synthetic"} << 2 << "--out";
-        QTest::newRow("bad data spec") << QStringList{"eval", "convnet", "--data", "imagenet"}
-                                       << 1 << "imagenet";
+        QTest::newRow("bad data spec")
+            << QStringList{"eval", "convnet", "--data", "imagenet"} << 1 << "imagenet";
         QTest::newRow("shape mismatch")
             << QStringList{"eval", "convnet", "--data", "synthetic:3,32,32", "--test-limit", "8"}
             << 1 << "3×32×32";
         QTest::newRow("out dir missing")
-            << QStringList{"train", "convnet", "--data", "synthetic", "--out", "/no/dir/m.pt"}
-            << 1 << "/no/dir";
-        QTest::newRow("bad epochs") << QStringList{"train", "convnet", "--epochs", "0", "--out",
-                                                   "/tmp/x.pt"}
-                                    << 2 << "--epochs";
+            << QStringList{"train", "convnet", "--data", "synthetic", "--out", "/no/dir/m.pt"} << 1
+            << "/no/dir";
+        QTest::newRow("bad epochs")
+            << QStringList{"train", "convnet", "--epochs", "0", "--out", "/tmp/x.pt"} << 2
+            << "--epochs";
         QTest::newRow("compact without out") << QStringList{"compact", "convnet"} << 2 << "--out";
         QTest::newRow("compact into a missing folder")
             << QStringList{"compact", "convnet", "--out", "/no/dir/small.pt"} << 1 << "/no/dir";
         QTest::newRow("bench without model") << QStringList{"bench"} << 2 << "MODEL";
-        QTest::newRow("bench batch 0") << QStringList{"bench", "convnet", "--batch", "0"} << 2 << "--batch";
+        QTest::newRow("bench batch 0")
+            << QStringList{"bench", "convnet", "--batch", "0"} << 2 << "--batch";
         QTest::newRow("bench different inputs")
-            << QStringList{"bench", "convnet", "vgg-small", "--runs", "1"} << 1 << "different inputs";
+            << QStringList{"bench", "convnet", "vgg-small", "--runs", "1"} << 1
+            << "different inputs";
         QTest::newRow("bad group reduction")
-            << QStringList{"prune", "convnet", "--data", "synthetic", "--granularity", "filter", "--rate", "0.5",
-                           "--group-reduction", "max", "--out", "/tmp/x.pt"}
+            << QStringList{"prune",  "convnet",  "--data", "synthetic",         "--granularity",
+                           "filter", "--rate",   "0.5",    "--group-reduction", "max",
+                           "--out",  "/tmp/x.pt"}
             << 2 << "--group-reduction";
     }
 
@@ -246,25 +273,30 @@ private slots:
         QTemporaryDir dir;
         const QString pruned = dir.filePath("half.pt"), small = dir.filePath("small.pt");
         QString out, err;
-        QCOMPARE(runCli({"prune", "lenet5", "--data", "synthetic", "--train-limit", "32", "--test-limit", "32",
-                         "--granularity", "filter", "--rate", "0.5", "--out", pruned},
-                        &out, &err),
-                 0);
+        QCOMPARE(
+            runCli({"prune", "lenet5", "--data", "synthetic", "--train-limit", "32", "--test-limit",
+                    "32", "--granularity", "filter", "--rate", "0.5", "--out", pruned},
+                   &out, &err),
+            0);
         QCOMPARE(runCli({"compact", pruned, "--out", small, "--json"}, &out, &err), 0);
         auto json = QJsonDocument::fromJson(lastLine(out).toUtf8()).object();
         QVERIFY(json["changed"].toBool());
         const auto groups = json["groups"].toArray();
         QCOMPARE(groups.size(), 2); // conv1 6 → 3, conv2 16 → 8
         QCOMPARE(groups[1].toObject()["channels_after"].toInt(), 8);
-        QCOMPARE(runCli({"bench", "lenet5", pruned, small, "--batch", "8", "--runs", "5", "--json"}, &out, &err), 0);
+        QCOMPARE(runCli({"bench", "lenet5", pruned, small, "--batch", "8", "--runs", "5", "--json"},
+                        &out, &err),
+                 0);
         json = QJsonDocument::fromJson(lastLine(out).toUtf8()).object();
         const auto models = json["models"].toArray();
         QCOMPARE(models.size(), 3);
         QCOMPARE(models[0].toObject()["speedup"].toDouble(), 1.0);
         QCOMPARE(models[2].toObject()["runs"].toInt(), 5);
         QVERIFY(models[2].toObject()["median_ms"].toDouble() > 0.0);
-        QVERIFY(models[2].toObject()["params"].toDouble() < models[1].toObject()["params"].toDouble());
-        QVERIFY(models[2].toObject()["file_bytes"].toDouble() < models[1].toObject()["file_bytes"].toDouble());
+        QVERIFY(models[2].toObject()["params"].toDouble() <
+                models[1].toObject()["params"].toDouble());
+        QVERIFY(models[2].toObject()["file_bytes"].toDouble() <
+                models[1].toObject()["file_bytes"].toDouble());
         QVERIFY(models[0].toObject()["throughput"].toDouble() > 0.0);
         // The human-readable table names every model.
         QCOMPARE(runCli({"bench", pruned, small, "--runs", "2"}, &out, &err), 0);

@@ -16,9 +16,9 @@ class TestCommandLine : public QObject
 private slots:
     void parsesPositionalsValuesAndFlags()
     {
-        const auto args = ParsedArgs::parse({"convnet", "--epochs", "3", "--json", "--exclude=fc2",
-                                             "--exclude", "conv1"},
-                                            kOptions, 1);
+        const auto args = ParsedArgs::parse(
+            {"convnet", "--epochs", "3", "--json", "--exclude=fc2", "--exclude", "conv1"}, kOptions,
+            1);
         QCOMPARE(args.positionals().size(), size_t(1));
         QCOMPARE(args.integer_or("epochs", 10), 3LL);
         QVERIFY(args.has("json"));

@@ -1,9 +1,9 @@
-#include "engine/pruning/allocation.h"
-#include "engine/interop/checkpoint.h"
 #include "engine/compaction/compaction.h"
-#include "engine/models/dependency.h"
 #include "engine/core/error.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/models/dependency.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/allocation.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -30,7 +30,8 @@ MaskSet pruneChannels(PrunableNet& net, double rate, int64_t roundTo = 0)
             applies = applies || pruner.applies_to(i);
         if (!applies)
             continue;
-        const auto allocation = pruner.allocate(AllocationOptions().default_rate(rate).round_to(roundTo));
+        const auto allocation =
+            pruner.allocate(AllocationOptions().default_rate(rate).round_to(roundTo));
         allocation.masks.apply_(net);
         for (const auto& [name, mask] : allocation.masks.masks())
             all.intersect(name, mask);
@@ -145,7 +146,8 @@ private slots:
         const auto importance = compute_importance(
             *net, nullptr, ImportanceOptions().criterion("l1").granularity(Granularity::Filter));
         // Coupled layers share their group's scores.
-        QVERIFY(at::equal(importance.find("conv1")->scores, importance.find("layer1.2.conv2")->scores));
+        QVERIFY(
+            at::equal(importance.find("conv1")->scores, importance.find("layer1.2.conv2")->scores));
         QCOMPARE(importance.find("layer1.2.conv2")->group_leader, std::string("conv1"));
         Pruner pruner(*net, importance);
         QVERIFY(!pruner.applies_to(pruner.layer_index("layer1.2.conv2")));
@@ -154,7 +156,8 @@ private slots:
         for (const char* layer : {"layer1.0.conv2.weight", "layer1.1.conv2.weight", "bn1.weight"})
             QVERIFY(at::equal(r.masks.find(layer)->reshape({16, -1}).any(1), stem));
         // ... and the consumers' input columns: layer1.0.conv1 reads the stem's stream.
-        QVERIFY(at::equal(r.masks.find("layer1.0.conv1.weight")->transpose(0, 1).flatten(1).any(1), stem));
+        QVERIFY(at::equal(r.masks.find("layer1.0.conv1.weight")->transpose(0, 1).flatten(1).any(1),
+                          stem));
         QCOMPARE(stem.sum().item<int64_t>(), int64_t(8));
     }
 
@@ -168,7 +171,9 @@ private slots:
         QVERIFY(test::allClose(sum.find("conv1")->scores, mean.find("conv1")->scores * 4, 1e-4));
         // A layer alone in its group keeps its own scores either way.
         QVERIFY(at::equal(sum.find("layer1.0.conv1")->scores, mean.find("layer1.0.conv1")->scores));
-        QVERIFY(errorOf([&] { compute_importance(*net, nullptr, options.group_reduction("max")); }).contains("max"));
+        QVERIFY(errorOf([&] {
+                    compute_importance(*net, nullptr, options.group_reduction("max"));
+                }).contains("max"));
     }
 
     void compactedModelsComputeTheMaskedOutputs_data()
@@ -225,8 +230,10 @@ private slots:
     {
         auto net = create_model(default_model_spec("convnet"), 5);
         auto masks = pruneChannels(*net, 0.5);
-        const auto importance = compute_importance(*net, nullptr, ImportanceOptions().criterion("l1"));
-        const auto weights = Pruner(*net, importance).allocate(AllocationOptions().global_rate(0.8));
+        const auto importance =
+            compute_importance(*net, nullptr, ImportanceOptions().criterion("l1"));
+        const auto weights =
+            Pruner(*net, importance).allocate(AllocationOptions().global_rate(0.8));
         weights.masks.apply_(*net);
         for (const auto& [name, mask] : weights.masks.masks())
             masks.intersect(name, mask);

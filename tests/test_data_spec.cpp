@@ -1,5 +1,5 @@
-#include "engine/data/data_spec.h"
 #include "engine/core/error.h"
+#include "engine/data/data_spec.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -67,12 +67,18 @@ private slots:
     {
         QTest::addColumn<QString>("spec");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown") << "imagenet" << "unknown data spec 'imagenet'";
-        QTest::newRow("mnist without dir") << "mnist" << "mnist:DIR";
-        QTest::newRow("missing dir") << "mnist:/no/such/dir" << "/no/such/dir";
-        QTest::newRow("bad synthetic") << "synthetic:1,x,8" << "'x' is not a positive integer";
-        QTest::newRow("synthetic arity") << "synthetic:1,8" << "synthetic:C,H,W";
-        QTest::newRow("cifar missing") << "cifar10:/no/cifar" << "/no/cifar";
+        QTest::newRow("unknown") << "imagenet"
+                                 << "unknown data spec 'imagenet'";
+        QTest::newRow("mnist without dir") << "mnist"
+                                           << "mnist:DIR";
+        QTest::newRow("missing dir") << "mnist:/no/such/dir"
+                                     << "/no/such/dir";
+        QTest::newRow("bad synthetic") << "synthetic:1,x,8"
+                                       << "'x' is not a positive integer";
+        QTest::newRow("synthetic arity") << "synthetic:1,8"
+                                         << "synthetic:C,H,W";
+        QTest::newRow("cifar missing") << "cifar10:/no/cifar"
+                                       << "/no/cifar";
     }
 
     void rejectsBadSpecs()

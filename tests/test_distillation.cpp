@@ -1,11 +1,11 @@
 // Knowledge distillation: the loss against hand-computed values, its edges, and the trainer
 // around it (masks held, cancel, mismatched outputs).
 
-#include "engine/training/distillation.h"
-#include "engine/pruning/mask_set.h"
 #include "engine/models/model_factory.h"
 #include "engine/models/models.h"
+#include "engine/pruning/mask_set.h"
 #include "engine/pruning/pruning_job.h"
+#include "engine/training/distillation.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -58,12 +58,19 @@ private slots:
         const double high = distillation_loss(s, t, y, 1000.0, 1.0, 2).kd;
         QVERIFY(high > 0.05 && high < 10.0);
         // Bad values are errors, not NaN.
-        QVERIFY(test::errorOf([&] { distillation_loss(s, t, y, 0.0, 0.5, 2); }).contains("temperature"));
-        QVERIFY(test::errorOf([&] { distillation_loss(s, t, y, -1.0, 0.5, 2); }).contains("temperature"));
+        QVERIFY(test::errorOf([&] {
+                    distillation_loss(s, t, y, 0.0, 0.5, 2);
+                }).contains("temperature"));
+        QVERIFY(test::errorOf([&] {
+                    distillation_loss(s, t, y, -1.0, 0.5, 2);
+                }).contains("temperature"));
         QVERIFY(test::errorOf([&] { distillation_loss(s, t, y, 2.0, 1.5, 2); }).contains("alpha"));
-        QVERIFY(test::errorOf([&] { distillation_loss(s, t, y, 2.0, std::nan(""), 2); }).contains("alpha"));
-        QVERIFY(test::errorOf([&] { distillation_loss(s, tensor2d({1, 2}, 2), y, 2.0, 0.5, 2); })
-                    .contains("teacher outputs"));
+        QVERIFY(test::errorOf([&] {
+                    distillation_loss(s, t, y, 2.0, std::nan(""), 2);
+                }).contains("alpha"));
+        QVERIFY(test::errorOf([&] {
+                    distillation_loss(s, tensor2d({1, 2}, 2), y, 2.0, 0.5, 2);
+                }).contains("teacher outputs"));
     }
 
     void gradientFlowsToTheStudentOnly()
@@ -88,8 +95,8 @@ private slots:
         masks.apply_(*student);
         DistillOptions options;
         options.train.epochs(2).seed(5);
-        const auto result = distill(*teacher, *student, data.train, &data.test, options, {}, nullptr,
-                                    hold_masks(masks));
+        const auto result = distill(*teacher, *student, data.train, &data.test, options, {},
+                                    nullptr, hold_masks(masks));
         QCOMPARE(result.training.epochs.size(), size_t(2));
         for (const auto& e : result.training.epochs) {
             QVERIFY(std::isfinite(e.kd_loss) && std::isfinite(e.ce_loss));
@@ -97,7 +104,8 @@ private slots:
         }
         for (const auto& layer : prunable_layers(*student)) {
             const auto& keep = *masks.find(layer.name + ".weight");
-            QCOMPARE(layer.weight.masked_select(keep.logical_not()).abs().sum().item<double>(), 0.0);
+            QCOMPARE(layer.weight.masked_select(keep.logical_not()).abs().sum().item<double>(),
+                     0.0);
             QVERIFY(layer.weight.masked_select(keep).abs().sum().item<double>() > 0.0);
         }
     }
@@ -109,7 +117,8 @@ private slots:
         // data are bench/distillation.sh's).
         const DataSplits data = test::smallSynthetic(512, 256);
         auto teacher = create_model(default_model_spec("convnet"), 3);
-        const auto taught = train(*teacher, data.train, &data.test, TrainOptions().epochs(4).seed(3));
+        const auto taught =
+            train(*teacher, data.train, &data.test, TrainOptions().epochs(4).seed(3));
         auto student = create_model(default_model_spec("convnet-small"), 4);
         DistillOptions options;
         options.train.epochs(4).seed(6);
@@ -131,12 +140,13 @@ private slots:
         DistillOptions options;
         options.train.epochs(3).batch(32);
         int batches = 0;
-        const auto result = distill(*teacher, *student, data.train, &data.test, options,
-                                    [&](const TrainProgress&) {
-                                        if (++batches == 5)
-                                            cancel = true;
-                                    },
-                                    &cancel);
+        const auto result = distill(
+            *teacher, *student, data.train, &data.test, options,
+            [&](const TrainProgress&) {
+                if (++batches == 5)
+                    cancel = true;
+            },
+            &cancel);
         QVERIFY(result.training.cancelled);
         QVERIFY(result.training.epochs.empty());
         for (const auto& p : student->parameters())
@@ -150,10 +160,10 @@ private slots:
         const DataSplits data = test::smallSynthetic(64, 32);
         auto teacher = create_model({"convnet", {1, 28, 28}, 12}, 1);
         auto student = create_model(default_model_spec("convnet-small"), 1);
-        const QString error = test::errorOf([&] {
-            distill(*teacher, *student, data.train, nullptr, DistillOptions());
-        });
-        QVERIFY2(error.contains("outputs 12 classes") && error.contains("outputs 10"), qPrintable(error));
+        const QString error = test::errorOf(
+            [&] { distill(*teacher, *student, data.train, nullptr, DistillOptions()); });
+        QVERIFY2(error.contains("outputs 12 classes") && error.contains("outputs 10"),
+                 qPrintable(error));
         QVERIFY(test::errorOf([&] {
                     distill(*teacher, *student, data.train, nullptr, DistillOptions().alpha(2.0));
                 }).contains("alpha"));
@@ -162,12 +172,14 @@ private slots:
     void lossAgreesWithPythonTorch()
     {
         // The same batch through PyTorch's usual formulation (F.kl_div with batchmean).
-        const QString script = QStringLiteral(
-            "import torch, torch.nn.functional as F\n"
-            "s = torch.tensor([[1., 2., 3.], [0.5, -1., 2.]]); t = torch.tensor([[3., 2., 1.], [1., 1., -2.]])\n"
-            "y = torch.tensor([0, 2]); T = 2.0; a = 0.5\n"
-            "kd = F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1), reduction='batchmean') * T * T\n"
-            "print(float(a * kd + (1 - a) * F.cross_entropy(s, y)))\n");
+        const QString script =
+            QStringLiteral("import torch, torch.nn.functional as F\n"
+                           "s = torch.tensor([[1., 2., 3.], [0.5, -1., 2.]]); t = "
+                           "torch.tensor([[3., 2., 1.], [1., 1., -2.]])\n"
+                           "y = torch.tensor([0, 2]); T = 2.0; a = 0.5\n"
+                           "kd = F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1), "
+                           "reduction='batchmean') * T * T\n"
+                           "print(float(a * kd + (1 - a) * F.cross_entropy(s, y)))\n");
         QProcess python;
         python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script});
         if (!python.waitForStarted(10000))
@@ -178,7 +190,8 @@ private slots:
         const auto s = tensor2d({1, 2, 3, 0.5f, -1, 2}, 2);
         const auto t = tensor2d({3, 2, 1, 1, 1, -2}, 2);
         const auto y = at::tensor(std::vector<int64_t>{0, 2});
-        QVERIFY(std::abs(distillation_loss(s, t, y, 2.0, 0.5, 2).total.item<double>() - expected) < 1e-5);
+        QVERIFY(std::abs(distillation_loss(s, t, y, 2.0, 0.5, 2).total.item<double>() - expected) <
+                1e-5);
     }
 };
 

@@ -2,11 +2,11 @@
 // it has convolutions), exported by prunelab-cli, then loaded by Python's torch into the
 // equivalent PyTorch class of docs/pytorch_models.py — keys, shapes, outputs, masks, report.
 
-#include "engine/pruning/allocation.h"
-#include "engine/interop/checkpoint.h"
 #include "engine/export/exports.h"
-#include "engine/pruning/importance.h"
+#include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/allocation.h"
+#include "engine/pruning/importance.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -33,7 +33,8 @@ Checkpoint prunedModel(const std::string& name, Granularity granularity, double 
         net.train();
         net.forward(at::randn(shape) * 2.0 + 0.5); // running_mean/var no longer 0/1
     }
-    Pruner pruner(net, compute_importance(net, nullptr, ImportanceOptions().granularity(granularity)));
+    Pruner pruner(net,
+                  compute_importance(net, nullptr, ImportanceOptions().granularity(granularity)));
     AllocationOptions options;
     if (granularity == Granularity::Weight)
         options.global_rate(rate);
@@ -42,8 +43,9 @@ Checkpoint prunedModel(const std::string& name, Granularity granularity, double 
     const auto allocation = pruner.allocate(options);
     allocation.masks.apply_(net);
     checkpoint.masks = allocation.masks.to_bool();
-    checkpoint.metadata = {{"pruning", {{"criterion", "l1"}, {"granularity", to_string(granularity)},
-                                        {"dense_accuracy", 0.5}}}};
+    checkpoint.metadata = {
+        {"pruning",
+         {{"criterion", "l1"}, {"granularity", to_string(granularity)}, {"dense_accuracy", 0.5}}}};
     return checkpoint;
 }
 
@@ -66,14 +68,19 @@ private slots:
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("granularity");
         QTest::addColumn<double>("rate");
-        for (const char* name : {"convnet", "convnet-small", "lenet300", "lenet5", "vgg-small", "resnet20", "resnet18"})
-            QTest::newRow(qPrintable(QString("%1 weights 50%").arg(name))) << QString(name) << "weight" << 0.5;
+        for (const char* name : {"convnet", "convnet-small", "lenet300", "lenet5", "vgg-small",
+                                 "resnet20", "resnet18"})
+            QTest::newRow(qPrintable(QString("%1 weights 50%").arg(name)))
+                << QString(name) << "weight" << 0.5;
         for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20"})
-            QTest::newRow(qPrintable(QString("%1 filters 30%").arg(name))) << QString(name) << "filter" << 0.3;
+            QTest::newRow(qPrintable(QString("%1 filters 30%").arg(name)))
+                << QString(name) << "filter" << 0.3;
         // Compacted by prunelab-cli compact: narrower layers, loaded with the state_dict's widths.
         for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20", "resnet18"})
-            QTest::newRow(qPrintable(QString("%1 filters 50% compacted").arg(name))) << QString(name) << "compact" << 0.5;
-        QTest::newRow("lenet300 neurons 50% compacted") << QString("lenet300") << "compact-neuron" << 0.5;
+            QTest::newRow(qPrintable(QString("%1 filters 50% compacted").arg(name)))
+                << QString(name) << "compact" << 0.5;
+        QTest::newRow("lenet300 neurons 50% compacted")
+            << QString("lenet300") << "compact-neuron" << 0.5;
     }
 
     void pythonLoadsEveryExport()
@@ -92,25 +99,30 @@ private slots:
         save_checkpoint(checkpoint, ckpt.toStdString());
         if (compacted) {
             QString out, err;
-            QCOMPARE(test::runCli({"compact", ckpt, "--out", dir.filePath("small.pt")}, &out, &err), 0);
+            QCOMPARE(test::runCli({"compact", ckpt, "--out", dir.filePath("small.pt")}, &out, &err),
+                     0);
             QVERIFY2(out.contains("params"), qPrintable(out + err));
             ckpt = dir.filePath("small.pt");
         }
-        const QStringList files = {dir.filePath("sd.pt"), dir.filePath("masks.pt"), dir.filePath("io.pt"),
-                                   dir.filePath("report.json")};
+        const QStringList files = {dir.filePath("sd.pt"), dir.filePath("masks.pt"),
+                                   dir.filePath("io.pt"), dir.filePath("report.json")};
         QString out, err;
-        QCOMPARE(test::runCli({"export", ckpt, "--state-dict", files[0], "--masks", files[1], "--io-sample",
-                               files[2], "--report", files[3], "--json"},
+        QCOMPARE(test::runCli({"export", ckpt, "--state-dict", files[0], "--masks", files[1],
+                               "--io-sample", files[2], "--report", files[3], "--json"},
                               &out, &err),
                  0);
         const auto& spec = checkpoint.net->spec();
         QProcess python;
-        python.start("/usr/bin/python3",
-                     QStringList{QString(PRUNELAB_SOURCE_DIR) + "/tests/python/export_check.py", model} + files +
-                         QStringList{QString::number(spec.input_shape[0]), QString::number(spec.input_shape[1]),
-                                     QString::number(spec.input_shape[2]), QString::number(spec.num_classes)});
+        python.start(
+            "/usr/bin/python3",
+            QStringList{QString(PRUNELAB_SOURCE_DIR) + "/tests/python/export_check.py", model} +
+                files +
+                QStringList{
+                    QString::number(spec.input_shape[0]), QString::number(spec.input_shape[1]),
+                    QString::number(spec.input_shape[2]), QString::number(spec.num_classes)});
         QVERIFY(python.waitForFinished(240000));
-        const QString said = QString::fromUtf8(python.readAllStandardOutput() + python.readAllStandardError());
+        const QString said =
+            QString::fromUtf8(python.readAllStandardOutput() + python.readAllStandardError());
         QVERIFY2(python.exitCode() == 0, qPrintable(said));
         QVERIFY2(said.startsWith("ok " + model), qPrintable(said));
         qInfo("%s", qPrintable(said.trimmed()));
@@ -157,7 +169,8 @@ private slots:
         std::map<std::string, double> fc1; // metrics of tensor fc1.weight by name
         bool modelSparsity = false;
         for (const auto& row : json["metrics"]) {
-            QVERIFY(row.contains("kind") && row.contains("target") && row.contains("name") && row.contains("value"));
+            QVERIFY(row.contains("kind") && row.contains("target") && row.contains("name") &&
+                    row.contains("value"));
             if (row["kind"] == "tensor" && row["target"] == "fc1.weight")
                 fc1[row["name"].get<std::string>()] = row["value"].get<double>();
             if (row["kind"] == "model" && row["name"] == "sparsity") {

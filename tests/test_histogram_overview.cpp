@@ -29,7 +29,8 @@ private slots:
     {
         HistogramOverview view;
         view.resize(420, 300);
-        view.setHistograms({layer("conv1", 10), layer("conv2", 20), layer("fc1", 30), layer("fc2", 5)});
+        view.setHistograms(
+            {layer("conv1", 10), layer("conv2", 20), layer("fc1", 30), layer("fc2", 5)});
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QSignalSpy clicked(&view, &HistogramOverview::layerClicked);

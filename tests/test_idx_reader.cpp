@@ -29,7 +29,6 @@ void writeGzip(const QString& path, const std::string& bytes)
     gzclose(file);
 }
 
-
 } // namespace
 
 class TestIdxReader : public QObject
@@ -69,12 +68,11 @@ private slots:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expected");
         const std::string good = idxHeader(0x08, {4});
-        QTest::newRow("wrong magic") << QByteArray("\x01\x02\x08\x01\0\0\0\4abcd", 12)
-                                     << "wrong magic";
-        QTest::newRow("float type") << QByteArray::fromStdString(idxHeader(0x0D, {1}) + "abcd")
-                                    << "0x0d is not supported";
-        QTest::newRow("truncated data")
-            << QByteArray::fromStdString(good + "ab") << "truncated";
+        QTest::newRow("wrong magic")
+            << QByteArray("\x01\x02\x08\x01\0\0\0\4abcd", 12) << "wrong magic";
+        QTest::newRow("float type")
+            << QByteArray::fromStdString(idxHeader(0x0D, {1}) + "abcd") << "0x0d is not supported";
+        QTest::newRow("truncated data") << QByteArray::fromStdString(good + "ab") << "truncated";
         QTest::newRow("truncated header") << QByteArray("\0\0", 2) << "truncated";
         QTest::newRow("empty") << QByteArray() << "truncated";
     }
@@ -105,10 +103,8 @@ private slots:
         std::string labels = idxHeader(0x08, {2}) + std::string(2, '\1');
         test::writeBytes(dir.filePath("train-images-idx3-ubyte"), images);
         test::writeBytes(dir.filePath("train-labels-idx1-ubyte"), labels);
-        const QString message =
-            errorOf([&] { load_idx_split(dir.path().toStdString(), true); });
-        QVERIFY2(message.contains("2 labels") && message.contains("3 images"),
-                 qPrintable(message));
+        const QString message = errorOf([&] { load_idx_split(dir.path().toStdString(), true); });
+        QVERIFY2(message.contains("2 labels") && message.contains("3 images"), qPrintable(message));
     }
 
     void loadsSplitWithChannelDimension()

@@ -1,6 +1,6 @@
 #include "engine/core/error.h"
-#include "engine/pruning/importance.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/importance.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -38,8 +38,8 @@ private slots:
                                  .calibration_batches(2)
                                  .batch(32);
         int reports = 0;
-        const auto result = compute_importance(*net, &m_data.train, options,
-                                               [&](int, int) { ++reports; });
+        const auto result =
+            compute_importance(*net, &m_data.train, options, [&](int, int) { ++reports; });
         QCOMPARE(result.layers.size(), size_t(4));
         const bool unit = granularity != "weight";
         for (const auto& layer : result.layers) {
@@ -76,9 +76,12 @@ private slots:
     {
         auto net = create_model(default_model_spec("lenet300"), 2);
         const auto calibration = m_data.train.head(64);
-        const auto result = compute_importance(
-            *net, &calibration,
-            ImportanceOptions().criterion("activation-abs").granularity(Granularity::Neuron).batch(64).calibration_batches(1));
+        const auto result = compute_importance(*net, &calibration,
+                                               ImportanceOptions()
+                                                   .criterion("activation-abs")
+                                                   .granularity(Granularity::Neuron)
+                                                   .batch(64)
+                                                   .calibration_batches(1));
         at::NoGradGuard no_grad;
         auto fc1 = net->named_modules()["fc1"]->as<torch::nn::Linear>();
         auto expected = fc1->forward(calibration.images.flatten(1)).abs().mean(0);
@@ -91,8 +94,10 @@ private slots:
         auto net = create_model(default_model_spec("lenet300"), 2);
         const auto calibration = m_data.train.head(32);
         const auto options = ImportanceOptions().batch(32).calibration_batches(1);
-        const auto grad = compute_importance(*net, &calibration, ImportanceOptions(options).criterion("gradient"));
-        const auto taylor = compute_importance(*net, &calibration, ImportanceOptions(options).criterion("taylor"));
+        const auto grad = compute_importance(*net, &calibration,
+                                             ImportanceOptions(options).criterion("gradient"));
+        const auto taylor =
+            compute_importance(*net, &calibration, ImportanceOptions(options).criterion("taylor"));
         const auto weight = net->named_parameters()["fc1.weight"];
         // Per-layer normalization rescales both; their direction agrees.
         auto expected = grad.find("fc1")->scores * weight.abs();
@@ -104,9 +109,12 @@ private slots:
     void randomIsSeeded()
     {
         auto net = create_model(default_model_spec("convnet"), 1);
-        const auto a = compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(4));
-        const auto b = compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(4));
-        const auto c = compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(5));
+        const auto a =
+            compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(4));
+        const auto b =
+            compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(4));
+        const auto c =
+            compute_importance(*net, nullptr, ImportanceOptions().criterion("random").seed(5));
         QVERIFY(a.layers[1].scores.equal(b.layers[1].scores));
         QVERIFY(!a.layers[1].scores.equal(c.layers[1].scores));
     }
@@ -122,11 +130,15 @@ private slots:
             }
             return QString();
         };
-        QVERIFY(message(ImportanceOptions().criterion("fpgmx"), nullptr).contains("unknown criterion 'fpgmx'"));
-        QVERIFY(message(ImportanceOptions().criterion("activation"), &m_data.train).contains("not single weights"));
-        QVERIFY(message(ImportanceOptions().criterion("gradient"), nullptr).contains("needs calibration data"));
+        QVERIFY(message(ImportanceOptions().criterion("fpgmx"), nullptr)
+                    .contains("unknown criterion 'fpgmx'"));
+        QVERIFY(message(ImportanceOptions().criterion("activation"), &m_data.train)
+                    .contains("not single weights"));
+        QVERIFY(message(ImportanceOptions().criterion("gradient"), nullptr)
+                    .contains("needs calibration data"));
         const auto wrongShape = test::smallSynthetic(16, 8, 3, 32);
-        QVERIFY(message(ImportanceOptions().criterion("taylor"), &wrongShape.train).contains("3×32×32"));
+        QVERIFY(message(ImportanceOptions().criterion("taylor"), &wrongShape.train)
+                    .contains("3×32×32"));
         {
             at::NoGradGuard no_grad;
             net->named_parameters()["fc1.weight"][0][0] = NAN;

@@ -62,7 +62,8 @@ private slots:
         QCOMPARE(dragged.count(), 2);
         QCOMPARE(finished.count(), 1);
         QVERIFY(!view.isDragging());
-        QVERIFY2(std::abs(view.threshold() - 0.6) < 0.01, qPrintable(QString::number(view.threshold())));
+        QVERIFY2(std::abs(view.threshold() - 0.6) < 0.01,
+                 qPrintable(QString::number(view.threshold())));
         QCOMPARE(finished.first().first().toDouble(), view.threshold());
         // Bins with centres up to 0.6 (0.05 ... 0.55) are shaded as pruned: 6 of 10.
         auto* pruned = qobject_cast<QCPBars*>(view.plot()->plottable(0));

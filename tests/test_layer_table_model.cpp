@@ -21,30 +21,37 @@ private slots:
     void showsRowsAndTotals()
     {
         LayerTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0); // no totals row without layers
         model.setLayers(sampleRows());
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(LayerTableModel::ColumnCount));
-        QCOMPARE(model.index(0, LayerTableModel::SparsityColumn).data().toString(), QString("50.0%"));
+        QCOMPARE(model.index(0, LayerTableModel::SparsityColumn).data().toString(),
+                 QString("50.0%"));
         QCOMPARE(model.index(0, LayerTableModel::FlopsColumn).data().toString(), QString("72,000"));
         QCOMPARE(model.index(0, LayerTableModel::RateColumn).data().toString(), QString("50.0%"));
-        QCOMPARE(model.index(1, LayerTableModel::RateColumn).data().toString(), QString()); // not prunable
+        QCOMPARE(model.index(1, LayerTableModel::RateColumn).data().toString(),
+                 QString()); // not prunable
         const int totals = model.totalsRow();
-        QCOMPARE(model.index(totals, LayerTableModel::NameColumn).data().toString(), QString("Total"));
-        QCOMPARE(model.index(totals, LayerTableModel::ParamsColumn).data(Qt::UserRole).toLongLong(), 770LL);
+        QCOMPARE(model.index(totals, LayerTableModel::NameColumn).data().toString(),
+                 QString("Total"));
+        QCOMPARE(model.index(totals, LayerTableModel::ParamsColumn).data(Qt::UserRole).toLongLong(),
+                 770LL);
         // 625 of 750 weights kept.
         QCOMPARE(model.index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
                  125.0 / 750.0);
         QVERIFY(model.index(totals, 0).data(Qt::FontRole).value<QFont>().bold());
-        QCOMPARE(model.headerData(LayerTableModel::KeptColumn, Qt::Horizontal).toString(), QString("Kept"));
+        QCOMPARE(model.headerData(LayerTableModel::KeptColumn, Qt::Horizontal).toString(),
+                 QString("Kept"));
     }
 
     void followersSayWhichLayerPrunesThem()
     {
         LayerTableModel model;
         auto rows = sampleRows();
-        LayerRow follower{"layer1.0.conv2", "Conv2d", "16×16×3×3", 2304, 2304, 1152, 0, 0, 0.0, false};
+        LayerRow follower{
+            "layer1.0.conv2", "Conv2d", "16×16×3×3", 2304, 2304, 1152, 0, 0, 0.0, false};
         follower.follows = "conv1";
         rows.push_back(follower);
         model.setLayers(rows);
@@ -74,8 +81,10 @@ private slots:
         QVERIFY(!model.setData(convRate, "abc"));
         QCOMPARE(rate.count(), 1);
         QCOMPARE(model.layers()[0].rate, 0.5); // the app answers with updateLayers
-        QVERIFY(model.setData(model.index(1, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
-        QVERIFY(model.setData(model.index(0, LayerTableModel::ExcludedColumn), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model.setData(model.index(1, LayerTableModel::LockedColumn), Qt::Checked,
+                              Qt::CheckStateRole));
+        QVERIFY(model.setData(model.index(0, LayerTableModel::ExcludedColumn), Qt::Checked,
+                              Qt::CheckStateRole));
         QCOMPARE(locked.count(), 1);
         QCOMPARE(locked.at(0).at(0).toString(), QString("fc"));
         QCOMPARE(locked.at(0).at(1).toBool(), true);

@@ -1,37 +1,37 @@
 #include "app/gui/job_controller.h"
 #include "app/gui/log_dock.h"
+#include "app/gui/main_window.h"
 #include "engine/session/session.h"
+#include "support/test_support.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
-#include "widgets/pipeline_strip.h"
 #include "widgets/histogram_overview.h"
-#include "widgets/training_curve_view.h"
-#include "app/gui/main_window.h"
-#include "support/test_support.h"
 #include "widgets/layer_table_model.h"
+#include "widgets/pipeline_strip.h"
+#include "widgets/training_curve_view.h"
 
 #include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
 
 #include "widgets/importance_histogram_view.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QLabel>
-#include <QSlider>
-#include <QUndoStack>
-#include <QMouseEvent>
-#include <qcustomplot.h>
-#include <QTableView>
-#include <QTemporaryDir>
-#include <QtTest>
-#include <QAction>
 #include <QElapsedTimer>
-#include <QMessageBox>
-#include <QMimeData>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QSlider>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+#include <qcustomplot.h>
 
 using namespace prunelab;
 
@@ -82,7 +82,8 @@ private slots:
         view->plot()->replot();
         auto* model = window.layerModel();
         const auto totalBefore = model->index(model->totalsRow(), LayerTableModel::KeptColumn)
-                                     .data(Qt::UserRole).toLongLong();
+                                     .data(Qt::UserRole)
+                                     .toLongLong();
 
         // Drag the line from the far left to the middle of fc1's score range.
         const auto& h = view->histogram();
@@ -90,7 +91,8 @@ private slots:
         QWidget* plot = view->plot();
         const int y = plot->height() / 2;
         auto send = [&](QEvent::Type type, int x, Qt::MouseButton b, Qt::MouseButtons bs) {
-            QMouseEvent e(type, QPointF(x, y), plot->mapToGlobal(QPointF(x, y)), b, bs, Qt::NoModifier);
+            QMouseEvent e(type, QPointF(x, y), plot->mapToGlobal(QPointF(x, y)), b, bs,
+                          Qt::NoModifier);
             QApplication::sendEvent(plot, &e);
         };
         send(QEvent::MouseButtonPress, view->pixelForScore(h.binLefts.front() - 0.5 * h.binWidth),
@@ -102,10 +104,12 @@ private slots:
             model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble();
         QVERIFY2(sparsity > 0.3 && sparsity < 1.0, qPrintable(QString::number(sparsity)));
         const auto totalAfter = model->index(model->totalsRow(), LayerTableModel::KeptColumn)
-                                    .data(Qt::UserRole).toLongLong();
+                                    .data(Qt::UserRole)
+                                    .toLongLong();
         QCOMPARE(totalAfter, totalBefore - qint64(std::llround(sparsity * 16000)));
         QVERIFY(view->prunedSummaryText().startsWith("pruned "));
-        QCOMPARE(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QCOMPARE(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 0.0);
 
         // The whole drag (press, move, release) is one undoable edit: Ctrl+Z restores the dense
         // layer, Ctrl+Shift+Z prunes it again.
@@ -113,12 +117,16 @@ private slots:
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
-        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::KeptColumn).data(Qt::UserRole).toLongLong(),
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 0.0);
+        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::KeptColumn)
+                     .data(Qt::UserRole)
+                     .toLongLong(),
                  totalBefore);
         QCOMPARE(view->prunedSummaryText(), QString("pruned 0.0% (0 of 16,000)"));
         QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
-        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), sparsity);
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 sparsity);
 
         // Dragging back to the far left restores the dense layer.
         send(QEvent::MouseButtonPress, view->pixelForScore(middle), Qt::LeftButton, Qt::LeftButton);
@@ -126,7 +134,8 @@ private slots:
              Qt::LeftButton);
         send(QEvent::MouseButtonRelease, view->pixelForScore(h.binLefts.front() - h.binWidth),
              Qt::LeftButton, Qt::NoButton);
-        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QCOMPARE(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 0.0);
     }
 
     void globalRateIsUndoable()
@@ -142,18 +151,27 @@ private slots:
         QCOMPARE(slider->value(), 600);
         auto* model = window.layerModel();
         const int totals = model->totalsRow();
-        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
-                 0.6); // global ranking prunes exactly 60% of all weights
+        QCOMPARE(
+            model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+            0.6);                              // global ranking prunes exactly 60% of all weights
         for (int row = 0; row < totals; ++row) // and every layer a different share
-            QVERIFY(model->index(row, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
+            QVERIFY(
+                model->index(row, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() >
+                0.0);
         QVERIFY(window.histogramView()->prunedSummaryText() != "pruned 0.0% (0 of 250)");
         slider->setValue(900);
-        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.9);
+        QCOMPARE(
+            model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+            0.9);
         QCOMPARE(window.undoStack()->count(), 2);
         window.undoStack()->undo();
-        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.6);
+        QCOMPARE(
+            model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+            0.6);
         window.undoStack()->undo();
-        QCOMPARE(model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QCOMPARE(
+            model->index(totals, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+            0.0);
 
         // Filter granularity: only conv layers take part; a Linear layer's histogram is disabled.
         window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
@@ -161,9 +179,12 @@ private slots:
         spin->setValue(50.0);
         emit spin->editingFinished();
         // conv2's pruned filters take fc1's input columns with them; fc2 is untouched.
-        QVERIFY(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
-        QVERIFY(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() > 0.0);
-        QCOMPARE(model->index(3, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QVERIFY(model->index(1, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() >
+                0.0);
+        QVERIFY(model->index(2, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble() >
+                0.0);
+        QCOMPARE(model->index(3, LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(),
+                 0.0);
         window.selectLayer(2);
         QVERIFY(!window.histogramView()->isEnabled());
     }
@@ -205,7 +226,8 @@ private slots:
         // Dropped on the window, as from a file manager.
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(path)});
-        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
         QApplication::sendEvent(&window, &enter);
         QVERIFY(enter.isAccepted());
         QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
@@ -224,14 +246,17 @@ private slots:
         window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
         QVERIFY(window.openModel("convnet"));
         auto* model = window.layerModel();
-        auto rate = [&](int row) { return model->index(row, LayerTableModel::RateColumn).data(Qt::UserRole).toDouble(); };
+        auto rate = [&](int row) {
+            return model->index(row, LayerTableModel::RateColumn).data(Qt::UserRole).toDouble();
+        };
         // Type 40% for fc1 (row 2): exactly 6,400 of 16,000 weights pruned.
         QVERIFY(model->setData(model->index(2, LayerTableModel::RateColumn), "40"));
         QCOMPARE(rate(2), 0.4);
         QCOMPARE(model->layers()[2].nonzero, 9600);
         QVERIFY(window.changeNote().contains("Rate of fc1"));
         // Lock fc1, then a global move leaves it alone while the others follow.
-        QVERIFY(model->setData(model->index(2, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model->setData(model->index(2, LayerTableModel::LockedColumn), Qt::Checked,
+                               Qt::CheckStateRole));
         QVERIFY(model->layers()[2].locked);
         auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
         spin->setValue(70.0);
@@ -240,7 +265,8 @@ private slots:
         QVERIFY(rate(1) > 0.0);
         // Exclude conv2: its pruning is dropped; undo brings it back.
         const double conv2 = rate(1);
-        QVERIFY(model->setData(model->index(1, LayerTableModel::ExcludedColumn), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model->setData(model->index(1, LayerTableModel::ExcludedColumn), Qt::Checked,
+                               Qt::CheckStateRole));
         QCOMPARE(rate(1), 0.0);
         QVERIFY(!(model->flags(model->index(1, LayerTableModel::RateColumn)) & Qt::ItemIsEditable));
         window.undoStack()->undo();
@@ -252,7 +278,10 @@ private slots:
         QVERIFY(!model->layers()[2].locked);
         window.undoStack()->undo();
         QCOMPARE(rate(2), 0.0);
-        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::SparsityColumn).data(Qt::UserRole).toDouble(), 0.0);
+        QCOMPARE(model->index(model->totalsRow(), LayerTableModel::SparsityColumn)
+                     .data(Qt::UserRole)
+                     .toDouble(),
+                 0.0);
     }
 
     void fineTuneStopsWhileTheWindowAnswers()
@@ -373,7 +402,8 @@ private slots:
             QVERIFY(window.openModel("default"));
             window.findChild<QComboBox*>("criterionCombo")->setCurrentText("l2");
             auto* model = window.layerModel();
-            QVERIFY(model->setData(model->index(0, LayerTableModel::LockedColumn), Qt::Checked, Qt::CheckStateRole));
+            QVERIFY(model->setData(model->index(0, LayerTableModel::LockedColumn), Qt::Checked,
+                                   Qt::CheckStateRole));
             auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
             spin->setValue(45.0);
             emit spin->editingFinished();
@@ -447,13 +477,17 @@ private slots:
         QVERIFY(window.exportAs("netron", dir.filePath("model.attachment.json")));
         QFile netron(dir.filePath("model.attachment.json"));
         QVERIFY(netron.open(QIODevice::ReadOnly));
-        QVERIFY(QJsonDocument::fromJson(netron.readAll()).object()["signature"].toString() == "netron:attachment");
+        QVERIFY(QJsonDocument::fromJson(netron.readAll()).object()["signature"].toString() ==
+                "netron:attachment");
         // The recipe replays the same masks through the CLI.
         QVERIFY(window.exportAs("recipe", dir.filePath("recipe.json")));
         QString out, err;
-        QVERIFY2(test::runCli({"run", dir.filePath("recipe.json"), "--out", dir.filePath("replayed.pt")}, &out, &err) == 0,
-                 qPrintable(err));
-        QCOMPARE(Session::open(dir.filePath("replayed.pt").toStdString())->mask_bits(), window.session()->mask_bits());
+        QVERIFY2(
+            test::runCli({"run", dir.filePath("recipe.json"), "--out", dir.filePath("replayed.pt")},
+                         &out, &err) == 0,
+            qPrintable(err));
+        QCOMPARE(Session::open(dir.filePath("replayed.pt").toStdString())->mask_bits(),
+                 window.session()->mask_bits());
         QFile report(dir.filePath("report.json"));
         QVERIFY(report.open(QIODevice::ReadOnly));
         const auto json = QJsonDocument::fromJson(report.readAll()).object();
@@ -481,11 +515,17 @@ private slots:
         emit spin->editingFinished();
         QVERIFY(window.isModified());
         int asked = 0;
-        window.setCloseQuestion([&] { ++asked; return int(QMessageBox::Cancel); });
+        window.setCloseQuestion([&] {
+            ++asked;
+            return int(QMessageBox::Cancel);
+        });
         QVERIFY(!window.close());
         QCOMPARE(asked, 1);
         QVERIFY(window.isVisible());
-        window.setCloseQuestion([&] { ++asked; return int(QMessageBox::Discard); });
+        window.setCloseQuestion([&] {
+            ++asked;
+            return int(QMessageBox::Discard);
+        });
         QVERIFY(window.close());
         QCOMPARE(asked, 2);
     }
@@ -538,7 +578,8 @@ private slots:
         QVERIFY(window.exportAs("compacted", dir.filePath("small.pt")));
         const auto small = load_checkpoint(dir.filePath("small.pt").toStdString());
         QVERIFY(small.net->spec().widths.at("conv2") < 20);
-        QCOMPARE(QLocale().toString(qint64(describe_model(*small.net).total_params)), view->cellText(2, 1));
+        QCOMPARE(QLocale().toString(qint64(describe_model(*small.net).total_params)),
+                 view->cellText(2, 1));
         // An edit makes the comparison stale: the view says so, the strip steps back.
         spin->setValue(30.0);
         emit spin->editingFinished();
@@ -586,10 +627,10 @@ private slots:
         QVERIFY(window.changeNote().contains("measuring"));
         QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000);
         QVERIFY(!window.changeNote().contains("measuring"));
-        QVERIFY2(window.changeNote().contains("accuracy 90.72% →"), qPrintable(window.changeNote()));
+        QVERIFY2(window.changeNote().contains("accuracy 90.72% →"),
+                 qPrintable(window.changeNote()));
     }
 };
-
 
 QTEST_MAIN(TestMainWindow)
 #include "test_main_window.moc"

@@ -1,6 +1,6 @@
 #include "engine/core/error.h"
-#include "engine/pruning/mask_set.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/mask_set.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -52,7 +52,8 @@ private slots:
         } catch (const Error& e) {
             QVERIFY(QString(e.what()).contains("conv9.weight"));
         }
-        QVERIFY_THROWS_EXCEPTION(Error, MaskSet::from_tensors({{"fc1.weight", at::ones({2, 2})}}, *net));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 MaskSet::from_tensors({{"fc1.weight", at::ones({2, 2})}}, *net));
         QVERIFY(net->named_parameters()["conv1.weight"].equal(before)); // nothing applied
     }
 };

@@ -67,7 +67,7 @@ private slots:
         for (const auto& item : net->named_buffers(true))
             buffers.push_back(item.key());
         QVERIFY(contains(buffers, "features.1.running_mean")); // BatchNorm statistics
-        QVERIFY(contains(names, "features.1.weight"));                // BatchNorm gamma
+        QVERIFY(contains(names, "features.1.weight"));         // BatchNorm gamma
         QVERIFY(contains(names, "classifier.weight"));
         const auto info = describe_model(*net);
         QCOMPARE(info.layers.size(), size_t(6)); // 5 convs + classifier
@@ -78,9 +78,9 @@ private slots:
     {
         auto net = create_model(default_model_spec("resnet18"));
         const auto names = parameterNames(*net);
-        for (const char* expected : {"conv1.weight", "bn1.weight", "layer1.0.conv1.weight",
-                                     "layer2.0.downsample.0.weight", "layer2.0.downsample.1.bias",
-                                     "layer4.1.bn2.weight", "fc.weight", "fc.bias"})
+        for (const char* expected :
+             {"conv1.weight", "bn1.weight", "layer1.0.conv1.weight", "layer2.0.downsample.0.weight",
+              "layer2.0.downsample.1.bias", "layer4.1.bn2.weight", "fc.weight", "fc.bias"})
             QVERIFY2(contains(names, expected), expected);
         QVERIFY(!contains(names, "layer1.0.downsample.0.weight"));
     }

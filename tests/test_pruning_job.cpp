@@ -121,10 +121,13 @@ private slots:
         options.schedule = Schedule::Linear;
         options.steps = 3;
         std::atomic<bool> cancel{false};
-        const auto result = run_pruning(*net, m_data, options, [&](const PruningProgress& p) {
-            if (p.step == 2 && p.phase == "score")
-                cancel = true;
-        }, &cancel);
+        const auto result = run_pruning(
+            *net, m_data, options,
+            [&](const PruningProgress& p) {
+                if (p.step == 2 && p.phase == "score")
+                    cancel = true;
+            },
+            &cancel);
         QVERIFY(result.cancelled);
         QCOMPARE(result.steps.size(), size_t(1));
         QVERIFY(std::abs(describe_model(*net).sparsity() - 0.2) < 0.01);

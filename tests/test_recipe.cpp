@@ -35,7 +35,10 @@ private slots:
         recipe.data = "synthetic";
         recipe.train_limit = 100;
         auto& o = recipe.options;
-        o.importance.criterion("taylor").granularity(Granularity::Filter).calibration_batches(4).seed(9);
+        o.importance.criterion("taylor")
+            .granularity(Granularity::Filter)
+            .calibration_batches(4)
+            .seed(9);
         o.allocation.default_rate(0.3).excluded({"fc3"}).round_to(8);
         o.allocation.layers["conv2"].rate = 0.25;
         o.allocation.layers["fc1"].threshold = 0.125f;
@@ -60,20 +63,34 @@ private slots:
     {
         QTest::addColumn<QString>("patch"); // JSON merged into the minimal recipe
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown top-level field") << R"({"modle": "x"})" << "unknown field 'modle'";
-        QTest::newRow("unknown nested field") << R"({"allocation": {"rate": 0.5, "rat": 1}})" << "unknown field 'allocation.rat'";
-        QTest::newRow("rate above 1") << R"({"allocation": {"rate": 1.5}})" << "allocation.rate 1.5 is outside [0, 1]";
-        QTest::newRow("rate below 0") << R"({"allocation": {"rate": -0.1}})" << "allocation.rate -0.1 is outside [0, 1]";
-        QTest::newRow("rate NaN") << R"({"allocation": {"rate": "NaN"}})" << "allocation.rate must be a number in [0, 1]";
-        QTest::newRow("layer rate") << R"({"allocation": {"layers": {"fc1": {"rate": 2}}}})" << "allocation.layers.fc1.rate 2 is outside";
-        QTest::newRow("criterion") << R"({"importance": {"criterion": "l3"}})" << "importance.criterion 'l3' is unknown";
-        QTest::newRow("granularity") << R"({"importance": {"granularity": "row"}})" << "importance.granularity";
-        QTest::newRow("schedule") << R"({"schedule": {"kind": "cubic"}})" << "schedule.kind";
-        QTest::newRow("steps") << R"({"schedule": {"steps": 0}})" << "schedule.steps must be at least 1";
-        QTest::newRow("format") << R"({"format": "other"})" << "not a PruneLab recipe";
-        QTest::newRow("version") << R"({"format_version": 7})" << "version 7 is newer";
-        QTest::newRow("no allocation") << R"({"allocation": null})" << "allocation is missing";
-        QTest::newRow("export kind") << R"({"exports": {"onnx": "m.onnx"}})" << "unknown field 'exports.onnx'";
+        QTest::newRow("unknown top-level field") << R"({"modle": "x"})"
+                                                 << "unknown field 'modle'";
+        QTest::newRow("unknown nested field") << R"({"allocation": {"rate": 0.5, "rat": 1}})"
+                                              << "unknown field 'allocation.rat'";
+        QTest::newRow("rate above 1") << R"({"allocation": {"rate": 1.5}})"
+                                      << "allocation.rate 1.5 is outside [0, 1]";
+        QTest::newRow("rate below 0") << R"({"allocation": {"rate": -0.1}})"
+                                      << "allocation.rate -0.1 is outside [0, 1]";
+        QTest::newRow("rate NaN") << R"({"allocation": {"rate": "NaN"}})"
+                                  << "allocation.rate must be a number in [0, 1]";
+        QTest::newRow("layer rate") << R"({"allocation": {"layers": {"fc1": {"rate": 2}}}})"
+                                    << "allocation.layers.fc1.rate 2 is outside";
+        QTest::newRow("criterion") << R"({"importance": {"criterion": "l3"}})"
+                                   << "importance.criterion 'l3' is unknown";
+        QTest::newRow("granularity") << R"({"importance": {"granularity": "row"}})"
+                                     << "importance.granularity";
+        QTest::newRow("schedule") << R"({"schedule": {"kind": "cubic"}})"
+                                  << "schedule.kind";
+        QTest::newRow("steps") << R"({"schedule": {"steps": 0}})"
+                               << "schedule.steps must be at least 1";
+        QTest::newRow("format") << R"({"format": "other"})"
+                                << "not a PruneLab recipe";
+        QTest::newRow("version") << R"({"format_version": 7})"
+                                 << "version 7 is newer";
+        QTest::newRow("no allocation") << R"({"allocation": null})"
+                                       << "allocation is missing";
+        QTest::newRow("export kind") << R"({"exports": {"onnx": "m.onnx"}})"
+                                     << "unknown field 'exports.onnx'";
     }
 
     void badRecipesNameTheFileAndTheField()
@@ -96,10 +113,13 @@ private slots:
         const Recipe recipe = recipe_from_json(j, "r.json");
         auto net = create_model(default_model_spec("convnet"));
         const QString error = test::errorOf([&] { check_recipe_layers(recipe, *net, "r.json"); });
-        QVERIFY2(error.contains("'fc9'") && error.contains("conv1, conv2, fc1, fc2"), qPrintable(error));
+        QVERIFY2(error.contains("'fc9'") && error.contains("conv1, conv2, fc1, fc2"),
+                 qPrintable(error));
         json k = minimal();
         k["allocation"]["exclude"] = {"conv3"};
-        QVERIFY(test::errorOf([&] { check_recipe_layers(recipe_from_json(k, "r"), *net, "r"); }).contains("conv3"));
+        QVERIFY(test::errorOf([&] {
+                    check_recipe_layers(recipe_from_json(k, "r"), *net, "r");
+                }).contains("conv3"));
     }
 
     void replayReproducesMasksAndWeightsBitForBit()
@@ -107,14 +127,19 @@ private slots:
         QTemporaryDir dir;
         const QString first = dir.filePath("first.pt");
         const QString recipe = dir.filePath("recipe.json");
-        const QStringList data = {"--data", "synthetic", "--train-limit", "256", "--test-limit", "64"};
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "256",    "--test-limit", "64"};
         QString out, err;
-        QCOMPARE(test::runCli(QStringList{"prune", "convnet", "--criterion", "l1", "--granularity", "filter",
-                                          "--rate", "0.4", "--exclude", "conv1", "--schedule", "agp", "--steps",
-                                          "2", "--finetune-epochs", "1", "--seed", "3", "--out", first,
-                                          "--save-recipe", recipe} + data,
-                              &out, &err),
-                 0);
+        QCOMPARE(
+            test::runCli(
+                QStringList{
+                    "prune",   "convnet", "--criterion",       "l1",    "--granularity", "filter",
+                    "--rate",  "0.4",     "--exclude",         "conv1", "--schedule",    "agp",
+                    "--steps", "2",       "--finetune-epochs", "1",     "--seed",        "3",
+                    "--out",   first,     "--save-recipe",     recipe} +
+                    data,
+                &out, &err),
+            0);
         QVERIFY(QFile::exists(recipe));
         // Replay into the recipe's folder, by a relative export path.
         json j = json::parse(test::readBytes(recipe));
@@ -152,7 +177,9 @@ private slots:
         QVERIFY(test::errorOf([&] { recipe_from_json(bad, "kd.json"); }).contains("distill.alpha"));
         bad = j;
         bad["distill"]["temprature"] = 2;
-        QVERIFY(test::errorOf([&] { recipe_from_json(bad, "kd.json"); }).contains("distill.temprature"));
+        QVERIFY(test::errorOf([&] {
+                    recipe_from_json(bad, "kd.json");
+                }).contains("distill.temprature"));
         if (!QFile::exists(QString(PRUNELAB_CLI_PATH)))
             return;
         const QString path = dir.filePath("kd.json");
@@ -161,7 +188,8 @@ private slots:
         QVERIFY2(test::runCli({"run", path, "--json"}, &out, &err) == 0, qPrintable(err));
         const Checkpoint result = load_checkpoint(dir.filePath("kd.pt").toStdString());
         QVERIFY(result.metadata["pruning"]["distillation"].is_object());
-        QCOMPARE(result.metadata["pruning"]["distillation"]["teacher"].get<std::string>(), std::string("default"));
+        QCOMPARE(result.metadata["pruning"]["distillation"]["teacher"].get<std::string>(),
+                 std::string("default"));
         QVERIFY(std::abs(describe_model(*result.net).sparsity() - 0.5) < 1e-3); // masks held
     }
 

@@ -55,7 +55,8 @@ private slots:
     void globalThresholdIsKthOfTheUnion()
     {
         at::manual_seed(3);
-        std::vector<at::Tensor> layers = {at::randn({300}), at::randn({20, 7}), at::rand({1000}) * 5};
+        std::vector<at::Tensor> layers = {at::randn({300}), at::randn({20, 7}),
+                                          at::rand({1000}) * 5};
         ScoreIndex index(resultOf(layers));
         std::vector<at::Tensor> flat;
         for (auto& l : layers)

@@ -17,7 +17,8 @@ using namespace prunelab;
 namespace {
 
 /// Runs a job on this thread as the worker would, then finishes it.
-JobOutcome runJob(Session& session, std::unique_ptr<SessionJob> job, std::vector<JobEvent>* events = nullptr,
+JobOutcome runJob(Session& session, std::unique_ptr<SessionJob> job,
+                  std::vector<JobEvent>* events = nullptr,
                   std::function<bool(const JobEvent&)> cancelWhen = {})
 {
     std::atomic<bool> cancel{false};
@@ -50,16 +51,19 @@ private slots:
         session->score("l1", "weight");
         const auto fc1 = session->set_layer_rate("fc1", 0.4);
         QCOMPARE(fc1.pruned, 6400); // 40% of 16,000
-        QVERIFY(test::errorOf([&] { session->set_layer_rate("fc1", 1.5); }).contains("outside [0, 1]"));
-        QVERIFY(test::errorOf([&] { session->set_layer_rate("fc1", std::nan("")); }).contains("outside"));
+        QVERIFY(
+            test::errorOf([&] { session->set_layer_rate("fc1", 1.5); }).contains("outside [0, 1]"));
+        QVERIFY(test::errorOf([&] {
+                    session->set_layer_rate("fc1", std::nan(""));
+                }).contains("outside"));
         QVERIFY(test::errorOf([&] { session->set_layer_rate("nope", 0.5); }).contains("nope"));
         QCOMPARE(session->prune_state("fc1").pruned, 6400); // failed calls changed nothing
 
         session->set_locked("fc1", true);
         session->set_excluded("conv1", true);
         session->set_global_rate(0.6);
-        QCOMPARE(session->prune_state("fc1").pruned, 6400);      // locked: kept its rate
-        QCOMPARE(session->prune_state("conv1").pruned, 0);       // excluded: never pruned
+        QCOMPARE(session->prune_state("fc1").pruned, 6400); // locked: kept its rate
+        QCOMPARE(session->prune_state("conv1").pruned, 0);  // excluded: never pruned
         QVERIFY(session->prune_state("conv2").pruned > 0);
         QVERIFY(test::errorOf([&] { session->set_threshold("conv1", 1.0f); }).contains("excluded"));
         // Unlocking lets the next global move rank fc1 again.
@@ -94,7 +98,8 @@ private slots:
         // The recipe survives a project round trip; pruning more after the fine-tune makes it
         // a thresholds-only recipe that says so.
         session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
-        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(),
+                                           dir.filePath("p.state.pt").toStdString());
         project->export_recipe(dir.filePath("again.json").toStdString(), "again.pt");
         QFile again(dir.filePath("again.json"));
         QVERIFY(again.open(QIODevice::ReadOnly));
@@ -165,13 +170,14 @@ private slots:
                             [](const JobEvent& e) { return e.kind == JobEvent::Kind::Epoch; }));
         QVERIFY(session->is_finetuned());
         QVERIFY(session->generation() > generation);
-        QCOMPARE(session->mask_bits(), bits);                   // the same elements pruned
+        QCOMPARE(session->mask_bits(), bits);                     // the same elements pruned
         QCOMPARE(session->info().nonzero_weights, nonzeroBefore); // and still exactly zero
         // The committed zeros show as pruned at a threshold of 0: rates match the sparsity.
         const ModelInfo info = session->info();
         for (const auto& layer : info.layers) {
             QCOMPARE(session->thresholds().at(layer.name), 0.0f);
-            QCOMPARE(session->prune_state(layer.name).pruned, layer.weight_count - layer.nonzero_weights);
+            QCOMPARE(session->prune_state(layer.name).pruned,
+                     layer.weight_count - layer.nonzero_weights);
         }
         // Committed: a global rate of 0 keeps the fine-tuned pruning; only reset undoes it.
         session->set_global_rate(0.0);
@@ -193,10 +199,9 @@ private slots:
         FineTuneSettings settings;
         settings.epochs = 3;
         int steps = 0;
-        const auto outcome = runJob(*session, session->make_fine_tune_job(settings), nullptr,
-                                    [&](const JobEvent& e) {
-                                        return e.kind == JobEvent::Kind::TrainStep && ++steps >= 5;
-                                    });
+        const auto outcome = runJob(
+            *session, session->make_fine_tune_job(settings), nullptr,
+            [&](const JobEvent& e) { return e.kind == JobEvent::Kind::TrainStep && ++steps >= 5; });
         QVERIFY(outcome.cancelled);
         QVERIFY2(QString::fromStdString(outcome.summary).contains("last completed step"),
                  outcome.summary.c_str());
@@ -220,7 +225,8 @@ private slots:
         // A project reopens with its groups: scores read back from the file get them again.
         QTemporaryDir dir;
         session->save(dir.filePath("r.pt").toStdString(), dir.filePath("r.state.pt").toStdString());
-        auto project = Session::open_saved(dir.filePath("r.pt").toStdString(), dir.filePath("r.state.pt").toStdString());
+        auto project = Session::open_saved(dir.filePath("r.pt").toStdString(),
+                                           dir.filePath("r.state.pt").toStdString());
         QVERIFY(project->applies_to("conv1"));
         QVERIFY(!project->applies_to("layer1.1.conv2"));
         QVERIFY(!project->applies_to("fc")); // the classes
@@ -240,7 +246,9 @@ private slots:
         QVERIFY(QString::fromStdString(outcome.summary).contains("nothing to remove"));
         QVERIFY(!session->compaction()->changed);
         QTemporaryDir dir;
-        QVERIFY(!test::errorOf([&] { session->export_compacted(dir.filePath("x.pt").toStdString()); }).isEmpty());
+        QVERIFY(!test::errorOf([&] {
+                     session->export_compacted(dir.filePath("x.pt").toStdString());
+                 }).isEmpty());
 
         session->set_global_rate(0.5);
         outcome = runJob(*session, session->make_compact_job(2));
@@ -321,7 +329,7 @@ private slots:
         session->apply();
         QCOMPARE(session->mask_bits(), bits);
         QVERIFY(!session->is_finetuned()); // applying is not training
-        session->set_global_rate(0.2); // below what is committed: nothing comes back
+        session->set_global_rate(0.2);     // below what is committed: nothing comes back
         QCOMPARE(session->info().sparsity(), 0.5);
         session->set_global_rate(0.7);
         QVERIFY(std::abs(session->info().sparsity() - 0.7) < 1e-3);
@@ -344,10 +352,12 @@ private slots:
         session->set_global_rate(0.7);
         const auto allocated = session->info();
         // About the same total, spread differently.
-        QVERIFY2(std::abs(allocated.sparsity() - 0.7) < 0.05, std::to_string(allocated.sparsity()).c_str());
+        QVERIFY2(std::abs(allocated.sparsity() - 0.7) < 0.05,
+                 std::to_string(allocated.sparsity()).c_str());
         bool differs = false;
         for (size_t i = 0; i < ranked.layers.size(); ++i)
-            differs = differs || ranked.layers[i].nonzero_weights != allocated.layers[i].nonzero_weights;
+            differs =
+                differs || ranked.layers[i].nonzero_weights != allocated.layers[i].nonzero_weights;
         QVERIFY(differs);
         // Rescoring with another criterion makes the analysis stale.
         session->score("l2", "weight");
@@ -387,7 +397,8 @@ private slots:
         QVERIFY(Session::open(settings.out_path)->info().total_params < 5000);
 
         settings.out_path.clear();
-        QVERIFY(test::errorOf([&] { session->make_distill_job(settings); }).contains("where to write"));
+        QVERIFY(
+            test::errorOf([&] { session->make_distill_job(settings); }).contains("where to write"));
         settings.out_path = dir.filePath("missing/x.pt").toStdString();
         QVERIFY(!test::errorOf([&] { session->make_distill_job(settings); }).isEmpty());
         settings.student = "nonsense";
@@ -421,8 +432,9 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess python;
-        python.start("/usr/bin/python3", {QString(PRUNELAB_SOURCE_DIR) + "/tests/python/make_torchscript_models.py",
-                                          dir.path()});
+        python.start("/usr/bin/python3",
+                     {QString(PRUNELAB_SOURCE_DIR) + "/tests/python/make_torchscript_models.py",
+                      dir.path()});
         if (!python.waitForFinished(300000) || python.exitCode() != 0)
             QSKIP("python3-torch and torchvision are needed to make TorchScript models");
         auto session = Session::open(dir.filePath("mlp.pt").toStdString());
@@ -442,7 +454,8 @@ private slots:
         session->set_layer_rate("Encoder_Block.2", 0.9);
         session->save(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
         QVERIFY(is_torchscript_file(dir.filePath("p.pt").toStdString()));
-        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(), dir.filePath("p.state.pt").toStdString());
+        auto project = Session::open_saved(dir.filePath("p.pt").toStdString(),
+                                           dir.filePath("p.state.pt").toStdString());
         QCOMPARE(project->mask_bits(), session->mask_bits());
         QCOMPARE(project->thresholds(), session->thresholds());
         QCOMPARE(project->info().spec.input_shape, session->info().spec.input_shape);
@@ -474,12 +487,15 @@ private slots:
         SweepSettings sw;
         sw.criteria.clear();
         QVERIFY(test::errorOf([&] { session->make_sweep_job(sw); }).contains("criterion"));
-        QVERIFY(test::errorOf([&] { session->make_score_job("bogus", "weight"); }).contains("bogus"));
+        QVERIFY(
+            test::errorOf([&] { session->make_score_job("bogus", "weight"); }).contains("bogus"));
         // A data set that does not exist fails in run(), with its name.
         session->set_data({"mnist:/nonexistent", 0, 0});
         auto job = session->make_evaluate_job();
         std::atomic<bool> cancel{false};
-        QVERIFY(test::errorOf([&] { job->run([](const JobEvent&) {}, cancel); }).contains("nonexistent"));
+        QVERIFY(test::errorOf([&] {
+                    job->run([](const JobEvent&) {}, cancel);
+                }).contains("nonexistent"));
     }
 };
 

@@ -1,7 +1,7 @@
 // PruneLab's masks against torch.nn.utils.prune on the same random weights, made in Python.
-#include "engine/pruning/allocation.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/allocation.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -30,8 +30,9 @@ private slots:
         QTemporaryDir dir;
         const QString out = dir.filePath("parity.pt");
         QProcess python;
-        python.start("/usr/bin/python3",
-                     {QStringLiteral(PRUNELAB_SOURCE_DIR "/tests/python/prune_parity.py"), out, "7"});
+        python.start(
+            "/usr/bin/python3",
+            {QStringLiteral(PRUNELAB_SOURCE_DIR "/tests/python/prune_parity.py"), out, "7"});
         QVERIFY(python.waitForFinished(120000));
         const QByteArray err = python.readAllStandardError();
         if (err.contains("No module named 'torch'"))

@@ -6,16 +6,16 @@
 // twins, and compaction of scripted models.
 
 #include "engine/export/exports.h"
-#include "engine/pruning/importance.h"
-#include "engine/models/model_factory.h"
 #include "engine/interop/script_net.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/importance.h"
 #include "support/test_support.h"
 
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace prunelab;
@@ -28,7 +28,8 @@ QString python(const QStringList& args, int* exitCode)
     process.start("/usr/bin/python3", args);
     process.waitForFinished(300000);
     *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed();
+    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
+        .trimmed();
 }
 
 } // namespace
@@ -43,9 +44,11 @@ private slots:
     void initTestCase()
     {
         int code = 0;
-        const QString said = python({m_scripts + "make_torchscript_models.py", m_dir.path()}, &code);
+        const QString said =
+            python({m_scripts + "make_torchscript_models.py", m_dir.path()}, &code);
         if (code != 0)
-            QSKIP(qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
+            QSKIP(
+                qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
     }
 
     void pruneExportAndLoadInPython_data()
@@ -54,12 +57,30 @@ private slots:
         QTest::addColumn<QString>("granularity");
         QTest::addColumn<QString>("rate");
         QTest::addColumn<QString>("data");
-        QTest::newRow("mlp weights") << "mlp" << "weight" << "0.5" << "fashion-mnist";
-        QTest::newRow("traced mlp weights") << "traced_mlp" << "weight" << "0.5" << "fashion-mnist";
-        QTest::newRow("resnet18 weights") << "resnet18" << "weight" << "0.5" << "synthetic:3,32,32";
-        QTest::newRow("resnet18 filters") << "resnet18" << "filter" << "0.3" << "synthetic:3,32,32";
-        QTest::newRow("mobilenet_v2 weights") << "mobilenet_v2" << "weight" << "0.5" << "synthetic:3,32,32";
-        QTest::newRow("mobilenet_v2 filters") << "mobilenet_v2" << "filter" << "0.3" << "synthetic:3,32,32";
+        QTest::newRow("mlp weights") << "mlp"
+                                     << "weight"
+                                     << "0.5"
+                                     << "fashion-mnist";
+        QTest::newRow("traced mlp weights") << "traced_mlp"
+                                            << "weight"
+                                            << "0.5"
+                                            << "fashion-mnist";
+        QTest::newRow("resnet18 weights") << "resnet18"
+                                          << "weight"
+                                          << "0.5"
+                                          << "synthetic:3,32,32";
+        QTest::newRow("resnet18 filters") << "resnet18"
+                                          << "filter"
+                                          << "0.3"
+                                          << "synthetic:3,32,32";
+        QTest::newRow("mobilenet_v2 weights") << "mobilenet_v2"
+                                              << "weight"
+                                              << "0.5"
+                                              << "synthetic:3,32,32";
+        QTest::newRow("mobilenet_v2 filters") << "mobilenet_v2"
+                                              << "filter"
+                                              << "0.3"
+                                              << "synthetic:3,32,32";
     }
 
     void pruneExportAndLoadInPython()
@@ -70,22 +91,26 @@ private slots:
         QFETCH(QString, data);
         const QString original = m_dir.filePath(kind + ".pt");
         const QString stem = m_dir.filePath(kind + "_" + granularity);
-        const QStringList files = {stem + "_pruned.pt", stem + "_sd.pt", stem + "_masks.pt", stem + "_io.pt"};
+        const QStringList files = {stem + "_pruned.pt", stem + "_sd.pt", stem + "_masks.pt",
+                                   stem + "_io.pt"};
         QString out, err;
-        QStringList args = {"prune", original, "--criterion", "l1", "--granularity", granularity, "--rate", rate,
-                            "--data", data, "--train-limit", "128", "--test-limit", "64", "--out", files[0],
-                            "--state-dict", files[1], "--masks", files[2], "--json"};
+        QStringList args = {
+            "prune",        original, "--criterion", "l1",     "--granularity", granularity,
+            "--rate",       rate,     "--data",      data,     "--train-limit", "128",
+            "--test-limit", "64",     "--out",       files[0], "--state-dict",  files[1],
+            "--masks",      files[2], "--json"};
         if (granularity == "weight")
             args << "--global";
         QVERIFY2(test::runCli(args, &out, &err) == 0, qPrintable(err));
         // PruneLab's outputs of the pruned model, for Python to compare with.
-        QVERIFY2(test::runCli({"export", files[0], "--io-sample", files[3], "--data", data, "--test-limit", "8"},
+        QVERIFY2(test::runCli({"export", files[0], "--io-sample", files[3], "--data", data,
+                               "--test-limit", "8"},
                               &out, &err) == 0,
                  qPrintable(err));
         const QString pythonKind = kind == "traced_mlp" ? "mlp" : kind;
         int code = 0;
-        const QString said = python({m_scripts + "torchscript_check.py", pythonKind, original, files[0], files[1],
-                                     files[2], files[3], granularity, rate},
+        const QString said = python({m_scripts + "torchscript_check.py", pythonKind, original,
+                                     files[0], files[1], files[2], files[3], granularity, rate},
                                     &code);
         QVERIFY2(code == 0, qPrintable(said));
         qInfo("%s", qPrintable(said));
@@ -95,39 +120,57 @@ private slots:
     {
         QString out, err;
         const QString pruned = m_dir.filePath("mlp_tuned.pt");
-        QVERIFY2(test::runCli({"prune", m_dir.filePath("mlp.pt"), "--rate", "0.8", "--global", "--finetune-epochs",
-                               "2", "--data", "fashion-mnist", "--train-limit", "1000", "--test-limit", "300",
-                               "--out", pruned, "--json"},
+        QVERIFY2(test::runCli({"prune", m_dir.filePath("mlp.pt"), "--rate", "0.8", "--global",
+                               "--finetune-epochs", "2", "--data", "fashion-mnist", "--train-limit",
+                               "1000", "--test-limit", "300", "--out", pruned, "--json"},
                               &out, &err) == 0,
                  qPrintable(err));
         const QString json = test::lastLine(out);
         const double dense = QJsonDocument::fromJson(json.toUtf8())["dense_accuracy"].toDouble();
         const double after = QJsonDocument::fromJson(json.toUtf8())["accuracy"].toDouble();
         QVERIFY2(after > dense + 0.2, qPrintable(json)); // an untrained MLP learned, masks held
-        QVERIFY(std::abs(QJsonDocument::fromJson(json.toUtf8())["sparsity"].toDouble() - 0.8) < 0.01);
+        QVERIFY(std::abs(QJsonDocument::fromJson(json.toUtf8())["sparsity"].toDouble() - 0.8) <
+                0.01);
     }
 
     void dataDrivenCriteria()
     {
         QString out, err;
-        const QStringList base = {"prune", m_dir.filePath("mlp.pt"), "--rate", "0.3", "--data", "fashion-mnist",
-                                  "--train-limit", "256", "--test-limit", "64", "--calibration-batches", "2",
-                                  "--out", m_dir.filePath("dd.pt")};
+        const QStringList base = {"prune",
+                                  m_dir.filePath("mlp.pt"),
+                                  "--rate",
+                                  "0.3",
+                                  "--data",
+                                  "fashion-mnist",
+                                  "--train-limit",
+                                  "256",
+                                  "--test-limit",
+                                  "64",
+                                  "--calibration-batches",
+                                  "2",
+                                  "--out",
+                                  m_dir.filePath("dd.pt")};
         // Weight-level gradient and Taylor scores come from the parameters' gradients: they work.
-        QVERIFY2(test::runCli(base + QStringList{"--criterion", "taylor"}, &out, &err) == 0, qPrintable(err));
-        QVERIFY2(test::runCli(base + QStringList{"--criterion", "gradient"}, &out, &err) == 0, qPrintable(err));
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "taylor"}, &out, &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "gradient"}, &out, &err) == 0,
+                 qPrintable(err));
         // Unit-level activation scores come from an instrumented copy of the scripted graph that
         // also returns every layer's output.
-        QVERIFY2(test::runCli(base + QStringList{"--criterion", "activation-abs", "--granularity", "neuron",
-                                                 "--json"},
+        QVERIFY2(test::runCli(base + QStringList{"--criterion", "activation-abs", "--granularity",
+                                                 "neuron", "--json"},
                               &out, &err) == 0,
                  qPrintable(err));
-        const auto layers = QJsonDocument::fromJson(test::lastLine(out).toUtf8())["layers"].toArray();
+        const auto layers =
+            QJsonDocument::fromJson(test::lastLine(out).toUtf8())["layers"].toArray();
         QCOMPARE(layers[0].toObject()["pruned_elements"].toInt(), 38); // 30% of 128 neurons
-        QVERIFY(layers[0].toObject()["flops"].toInteger() == 100352); // shapes seen through the graph
+        QVERIFY(layers[0].toObject()["flops"].toInteger() ==
+                100352); // shapes seen through the graph
         // Unit-level gradients: the instrumented graph runs op by op, so they reach each output.
-        QVERIFY2(test::runCli(base + QStringList{"--criterion", "taylor", "--granularity", "neuron"}, &out, &err) == 0,
-                 qPrintable(err));
+        QVERIFY2(
+            test::runCli(base + QStringList{"--criterion", "taylor", "--granularity", "neuron"},
+                         &out, &err) == 0,
+            qPrintable(err));
     }
 
     void unitScoresEqualTheBuiltInTwins_data()
@@ -152,23 +195,30 @@ private slots:
         const QString scripted = m_dir.filePath(model + "_twin.pt");
         export_state_dict(*builtin.net, sd.toStdString());
         int code = 0;
-        const QString said = python({m_scripts + "script_builtin.py", model, sd, scripted, QString::number(channels),
-                                     QString::number(size), QString::number(size)},
-                                    &code);
+        const QString said =
+            python({m_scripts + "script_builtin.py", model, sd, scripted, QString::number(channels),
+                    QString::number(size), QString::number(size)},
+                   &code);
         QVERIFY2(code == 0, qPrintable(said));
         auto twin = load_script_net(scripted.toStdString(), {channels, size, size});
         const auto data = test::smallSynthetic(64, 64, channels, size);
         for (const char* criterion : {"taylor", "gradient", "activation-abs"}) {
             for (auto granularity : {Granularity::Filter, Granularity::Neuron}) {
-                const auto options = ImportanceOptions().criterion(criterion).granularity(granularity).batch(16).calibration_batches(4);
+                const auto options = ImportanceOptions()
+                                         .criterion(criterion)
+                                         .granularity(granularity)
+                                         .batch(16)
+                                         .calibration_batches(4);
                 const auto expected = compute_importance(*builtin.net, &data.test, options);
                 const auto got = compute_importance(*twin, &data.test, options);
                 for (const auto& layer : expected.layers) {
                     const auto* other = got.find(layer.layer);
                     QVERIFY2(other, layer.layer.c_str());
                     QVERIFY2(test::allClose(layer.scores, other->scores, 1e-4),
-                             qPrintable(QString("%1 %2 %3").arg(criterion, QString::fromStdString(to_string(granularity)),
-                                                                QString::fromStdString(layer.layer))));
+                             qPrintable(QString("%1 %2 %3")
+                                            .arg(criterion,
+                                                 QString::fromStdString(to_string(granularity)),
+                                                 QString::fromStdString(layer.layer))));
                 }
             }
         }
@@ -177,17 +227,20 @@ private slots:
     void compactsScriptedModels_data()
     {
         QTest::addColumn<QString>("kind");
-        QTest::addColumn<QStringList>("widths");  // LAYER=WIDTH the compacted model must have
-        QTest::addColumn<QString>("warning");     // what stderr must name ("" for none)
+        QTest::addColumn<QStringList>("widths"); // LAYER=WIDTH the compacted model must have
+        QTest::addColumn<QString>("warning");    // what stderr must name ("" for none)
         QTest::newRow("resnet18") << "resnet18"
-                                  << QStringList{"conv1=32", "layer1.1.conv2=32", "layer4.1.conv1=256", "fc=10"}
+                                  << QStringList{"conv1=32", "layer1.1.conv2=32",
+                                                 "layer4.1.conv1=256", "fc=10"}
                                   << "";
         // conv1's channels pass a gate PruneLab cannot follow: they stay, conv2's go.
         QTest::newRow("gated") << "gated" << QStringList{"conv1=16", "conv2=16"} << "aten::sigmoid";
         // A split (torch.chunk) of conv1's channels: conv1 keeps them all, conv2's go.
-        QTest::newRow("chunked") << "chunked" << QStringList{"conv1=16", "conv2=6", "fc=10"} << "aten::chunk";
+        QTest::newRow("chunked") << "chunked" << QStringList{"conv1=16", "conv2=6", "fc=10"}
+                                 << "aten::chunk";
         // Concatenated branches: mix's input columns go at each branch's offset.
-        QTest::newRow("branches") << "branches" << QStringList{"left=4", "right=8", "mix=16", "fc=10"} << "";
+        QTest::newRow("branches") << "branches"
+                                  << QStringList{"left=4", "right=8", "mix=16", "fc=10"} << "";
     }
 
     void compactsScriptedModels()
@@ -198,12 +251,13 @@ private slots:
         const QString pruned = m_dir.filePath(kind + "_half.pt");
         const QString small = m_dir.filePath(kind + "_small.pt");
         QString out, err;
-        QVERIFY2(test::runCli({"prune", m_dir.filePath(kind + ".pt"), "--granularity", "filter", "--rate", "0.5",
-                               "--data", "synthetic:3,32,32", "--train-limit", "64", "--test-limit", "32", "--out",
-                               pruned},
+        QVERIFY2(test::runCli({"prune", m_dir.filePath(kind + ".pt"), "--granularity", "filter",
+                               "--rate", "0.5", "--data", "synthetic:3,32,32", "--train-limit",
+                               "64", "--test-limit", "32", "--out", pruned},
                               &out, &err) == 0,
                  qPrintable(err));
-        QVERIFY2(test::runCli({"compact", pruned, "--out", small, "--json"}, &out, &err) == 0, qPrintable(err));
+        QVERIFY2(test::runCli({"compact", pruned, "--out", small, "--json"}, &out, &err) == 0,
+                 qPrintable(err));
         const auto json = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
         QVERIFY(json["changed"].toBool());
         QVERIFY(json["params_after"].toDouble() < json["params_before"].toDouble());
@@ -213,8 +267,9 @@ private slots:
         else
             QVERIFY2(err.contains("warning") && err.contains(warning), qPrintable(err));
         int code = 0;
-        const QString said = python(QStringList{m_scripts + "compaction_check.py", pruned, small, "3", "32", "32"} + widths,
-                                    &code);
+        const QString said = python(
+            QStringList{m_scripts + "compaction_check.py", pruned, small, "3", "32", "32"} + widths,
+            &code);
         QVERIFY2(code == 0, qPrintable(said));
         qInfo("%s", qPrintable(said));
     }
@@ -223,7 +278,9 @@ private slots:
     {
         QString out, err;
         const QString copy = m_dir.filePath("mlp_copy.pt");
-        QVERIFY2(test::runCli({"compact", m_dir.filePath("mlp.pt"), "--out", copy}, &out, &err) == 0, qPrintable(err));
+        QVERIFY2(test::runCli({"compact", m_dir.filePath("mlp.pt"), "--out", copy}, &out, &err) ==
+                     0,
+                 qPrintable(err));
         QVERIFY2(err.contains("nothing to remove"), qPrintable(err));
         QVERIFY(QFile::exists(copy));
     }
@@ -232,10 +289,14 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("torch.save pickle") << "plain_state_dict.pt" << "must be TorchScript";
-        QTest::newRow("no Conv2d/Linear") << "no_layers.pt" << "no Conv2d or Linear layer";
-        QTest::newRow("forward rejects the data") << "wrong_input.pt" << "forward rejects input of shape 1×28×28";
-        QTest::newRow("truncated") << "truncated.pt" << "corrupt or truncated";
+        QTest::newRow("torch.save pickle") << "plain_state_dict.pt"
+                                           << "must be TorchScript";
+        QTest::newRow("no Conv2d/Linear") << "no_layers.pt"
+                                          << "no Conv2d or Linear layer";
+        QTest::newRow("forward rejects the data") << "wrong_input.pt"
+                                                  << "forward rejects input of shape 1×28×28";
+        QTest::newRow("truncated") << "truncated.pt"
+                                   << "corrupt or truncated";
     }
 
     void badInputsAreOneLineErrors()
@@ -247,8 +308,8 @@ private slots:
             test::writeBytes(path, test::readBytes(m_dir.filePath("mlp.pt")).substr(0, 2000));
         const QString target = m_dir.filePath("must_not_exist.pt");
         QString out, err;
-        QCOMPARE(test::runCli({"prune", path, "--rate", "0.5", "--data", "fashion-mnist", "--train-limit", "64",
-                               "--test-limit", "32", "--out", target},
+        QCOMPARE(test::runCli({"prune", path, "--rate", "0.5", "--data", "fashion-mnist",
+                               "--train-limit", "64", "--test-limit", "32", "--out", target},
                               &out, &err),
                  1);
         QVERIFY2(err.contains(path) && err.contains(expected), qPrintable(err));

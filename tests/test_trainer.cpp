@@ -1,6 +1,6 @@
-#include "engine/training/data_parallel.h"
 #include "engine/core/error.h"
 #include "engine/models/model_factory.h"
+#include "engine/training/data_parallel.h"
 #include "engine/training/trainer.h"
 #include "support/test_support.h"
 
@@ -68,8 +68,8 @@ private slots:
         QVERIFY(std::abs(r2.loss - r1.loss) < 1e-5);
         QCOMPARE(r2.correct, r1.correct);
         for (size_t i = 0; i < net->parameters().size(); ++i)
-            QVERIFY(test::allClose(net->parameters()[i].grad(), single->parameters()[i].grad(),
-                                   1e-5));
+            QVERIFY(
+                test::allClose(net->parameters()[i].grad(), single->parameters()[i].grad(), 1e-5));
     }
 
     void cancelStopsAndKeepsModelUsable()
@@ -129,7 +129,8 @@ private slots:
         const auto before = net->parameters()[0].clone();
         QVERIFY_THROWS_EXCEPTION(Error, train(*net, data.train, nullptr, quick().lr(-1)));
         QVERIFY_THROWS_EXCEPTION(Error, train(*net, data.train, nullptr, quick().lr(NAN)));
-        QVERIFY_THROWS_EXCEPTION(Error, train(*net, data.train, nullptr, quick().optimizer("lbfgs")));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 train(*net, data.train, nullptr, quick().optimizer("lbfgs")));
         QVERIFY_THROWS_EXCEPTION(Error, train(*net, data.train, nullptr, quick().batch(0)));
         QVERIFY(net->parameters()[0].equal(before)); // nothing trained on a rejected call
 

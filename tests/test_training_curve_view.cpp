@@ -20,7 +20,7 @@ private slots:
         QCOMPARE(view.title(), QString("Fine-tune of convnet"));
         for (int step = 1; step <= 50; ++step)
             view.addLoss(step, 2.0 / step);
-        view.addLoss(51, std::nan(""));  // skipped, not drawn as a gap
+        view.addLoss(51, std::nan("")); // skipped, not drawn as a gap
         view.addAccuracy(50, 0.875);
         view.addAccuracy(50, std::nan(""));
         QCOMPARE(view.lossPoints().size(), 50);

@@ -15,13 +15,16 @@
 namespace prunelab {
 namespace {
 
-const QVector<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                  QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+const QVector<QColor> kPalette = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                  QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
                                   QColor(227, 119, 194), QColor(127, 127, 127)};
 
 constexpr double kHoverRadius = 9.0; // pixels
 
-QString pct(double fraction) { return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%'); }
+QString pct(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%');
+}
 
 } // namespace
 
@@ -55,17 +58,21 @@ AccuracyCurveView::AccuracyCurveView(QWidget* parent) : QWidget(parent)
     layout->addLayout(top);
     layout->addWidget(m_plot, 1);
 
-    installPlotExportMenu(m_plot, QStringLiteral("accuracy-curve"), [this] { return csv(); },
-                          [this] { resetView(); });
+    installPlotExportMenu(
+        m_plot, QStringLiteral("accuracy-curve"), [this] { return csv(); },
+        [this] { resetView(); });
     rebuild();
 }
 
 double AccuracyCurveView::xOf(const AccuracyPoint& p) const
 {
     switch (m_xAxis) {
-    case XAxis::ParamsKept: return p.paramsKept * 100.0;
-    case XAxis::FlopsKept: return p.flopsKept * 100.0;
-    default: return p.sparsity * 100.0;
+    case XAxis::ParamsKept:
+        return p.paramsKept * 100.0;
+    case XAxis::FlopsKept:
+        return p.flopsKept * 100.0;
+    default:
+        return p.sparsity * 100.0;
     }
 }
 
@@ -75,8 +82,9 @@ void AccuracyCurveView::addPoint(const QString& series, const AccuracyPoint& poi
         m_order.append(series);
     auto& points = m_series[series];
     points.append(point);
-    std::stable_sort(points.begin(), points.end(),
-                     [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
+    std::stable_sort(
+        points.begin(), points.end(),
+        [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
     rebuild();
 }
 
@@ -84,8 +92,9 @@ void AccuracyCurveView::setSeries(const QString& series, QVector<AccuracyPoint> 
 {
     if (!m_series.contains(series))
         m_order.append(series);
-    std::stable_sort(points.begin(), points.end(),
-                     [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
+    std::stable_sort(
+        points.begin(), points.end(),
+        [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
     m_series[series] = std::move(points);
     rebuild();
 }
@@ -177,7 +186,8 @@ void AccuracyCurveView::resetView()
 
 QPointF AccuracyCurveView::pixelFor(const AccuracyPoint& point) const
 {
-    return {m_plot->xAxis->coordToPixel(xOf(point)), m_plot->yAxis->coordToPixel(point.accuracy * 100.0)};
+    return {m_plot->xAxis->coordToPixel(xOf(point)),
+            m_plot->yAxis->coordToPixel(point.accuracy * 100.0)};
 }
 
 QString AccuracyCurveView::toolTipAt(const QPoint& position) const

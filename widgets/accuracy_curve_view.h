@@ -29,7 +29,12 @@ class AccuracyCurveView : public QWidget
 {
     Q_OBJECT
 public:
-    enum class XAxis { Sparsity, ParamsKept, FlopsKept };
+    enum class XAxis
+    {
+        Sparsity,
+        ParamsKept,
+        FlopsKept
+    };
 
     explicit AccuracyCurveView(QWidget* parent = nullptr);
 

@@ -22,8 +22,9 @@ CompactionView::CompactionView(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     m_table = new QTableWidget(0, 8, this);
     m_table->setObjectName(QStringLiteral("compactionTable"));
-    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Params"), tr("Nonzero"), tr("MACs"), tr("Batch 1"),
-                                        tr("Speedup"), tr("Batch 64"), tr("Speedup")});
+    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Params"), tr("Nonzero"), tr("MACs"),
+                                        tr("Batch 1"), tr("Speedup"), tr("Batch 64"),
+                                        tr("Speedup")});
     m_table->horizontalHeaderItem(4)->setToolTip(tr("Median forward time of one sample"));
     m_table->horizontalHeaderItem(6)->setToolTip(tr("Median forward time of a batch of 64"));
     m_table->verticalHeader()->setVisible(false);
@@ -47,22 +48,24 @@ CompactionView::CompactionView(QWidget* parent) : QWidget(parent)
              "real and time the smaller model."));
 }
 
-void CompactionView::setComparison(const std::vector<CompactionRow>& rows, const QStringList& groups,
-                                   const QStringList& notes, bool canSave)
+void CompactionView::setComparison(const std::vector<CompactionRow>& rows,
+                                   const QStringList& groups, const QStringList& notes,
+                                   bool canSave)
 {
     const QLocale locale;
     m_table->setRowCount(int(rows.size()));
     for (int r = 0; r < int(rows.size()); ++r) {
         const auto& row = rows[size_t(r)];
         const auto& base = rows.front();
-        const QStringList cells = {row.label,
-                                   locale.toString(row.params),
-                                   locale.toString(row.nonzero),
-                                   locale.toString(row.flops),
-                                   QStringLiteral("%1 ms").arg(row.latencyMs1, 0, 'f', row.latencyMs1 < 1 ? 3 : 2),
-                                   speedup(base.latencyMs1, row.latencyMs1),
-                                   QStringLiteral("%1 ms").arg(row.latencyMs64, 0, 'f', row.latencyMs64 < 10 ? 2 : 1),
-                                   speedup(base.latencyMs64, row.latencyMs64)};
+        const QStringList cells = {
+            row.label,
+            locale.toString(row.params),
+            locale.toString(row.nonzero),
+            locale.toString(row.flops),
+            QStringLiteral("%1 ms").arg(row.latencyMs1, 0, 'f', row.latencyMs1 < 1 ? 3 : 2),
+            speedup(base.latencyMs1, row.latencyMs1),
+            QStringLiteral("%1 ms").arg(row.latencyMs64, 0, 'f', row.latencyMs64 < 10 ? 2 : 1),
+            speedup(base.latencyMs64, row.latencyMs64)};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             if (c > 0)
@@ -91,6 +94,9 @@ QString CompactionView::cellText(int row, int column) const
     return item ? item->text() : QString();
 }
 
-int CompactionView::rowCount() const { return m_table->rowCount(); }
+int CompactionView::rowCount() const
+{
+    return m_table->rowCount();
+}
 
 } // namespace prunelab

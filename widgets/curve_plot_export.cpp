@@ -9,8 +9,8 @@
 namespace prunelab {
 namespace {
 
-const QVector<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                  QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+const QVector<QColor> kPalette = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                  QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
                                   QColor(227, 119, 194), QColor(127, 127, 127)};
 
 } // namespace
@@ -25,7 +25,8 @@ bool exportCurvePlot(const CurvePlotSpec& spec, const QString& path, QString* er
     plot.yAxis->setLabel(spec.yLabel);
     if (!spec.title.isEmpty()) {
         plot.plotLayout()->insertRow(0);
-        plot.plotLayout()->addElement(0, 0, new QCPTextElement(&plot, spec.title, QFont("sans", 12, QFont::Bold)));
+        plot.plotLayout()->addElement(
+            0, 0, new QCPTextElement(&plot, spec.title, QFont("sans", 12, QFont::Bold)));
     }
     double xMin = std::numeric_limits<double>::max(), xMax = std::numeric_limits<double>::lowest();
     double yMin = xMin, yMax = xMax;
@@ -36,8 +37,14 @@ bool exportCurvePlot(const CurvePlotSpec& spec, const QString& path, QString* er
         graph->setData(s.x, s.y, true);
         graph->setPen(QPen(kPalette[i % kPalette.size()], 2));
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
-        for (double v : s.x) { xMin = std::min(xMin, v); xMax = std::max(xMax, v); }
-        for (double v : s.y) { yMin = std::min(yMin, v); yMax = std::max(yMax, v); }
+        for (double v : s.x) {
+            xMin = std::min(xMin, v);
+            xMax = std::max(xMax, v);
+        }
+        for (double v : s.y) {
+            yMin = std::min(yMin, v);
+            yMax = std::max(yMax, v);
+        }
     }
     if (spec.baseline) {
         QCPGraph* line = plot.addGraph();

@@ -31,7 +31,8 @@ void HistogramOverview::setHistograms(QVector<HistogramData> histograms)
     update();
 }
 
-void HistogramOverview::setThresholds(const QVector<double>& thresholds, const QVector<double>& shares)
+void HistogramOverview::setThresholds(const QVector<double>& thresholds,
+                                      const QVector<double>& shares)
 {
     m_thresholds = thresholds;
     m_shares = shares;
@@ -93,8 +94,9 @@ void HistogramOverview::paintEvent(QPaintEvent*)
             const int x0 = plot.left() + b * plot.width() / bins;
             const int x1 = plot.left() + (b + 1) * plot.width() / bins;
             const bool pruned = h.binLefts[b] + h.binWidth / 2.0 <= threshold;
-            painter.fillRect(QRect(x0, plot.bottom() - int(height), std::max(1, x1 - x0), int(height)),
-                             pruned ? QColor(175, 175, 175) : QColor(31, 119, 180));
+            painter.fillRect(
+                QRect(x0, plot.bottom() - int(height), std::max(1, x1 - x0), int(height)),
+                pruned ? QColor(175, 175, 175) : QColor(31, 119, 180));
         }
         const QString name = fontMetrics().elidedText(h.layer, Qt::ElideMiddle, cell.width() - 46);
         painter.setPen(palette().text().color());
@@ -102,7 +104,8 @@ void HistogramOverview::paintEvent(QPaintEvent*)
         painter.setPen(m_shares.value(i) > 0 ? QColor(170, 30, 30) : palette().mid().color());
         painter.drawText(cell.adjusted(4, 1, -4, 0), Qt::AlignRight | Qt::AlignTop,
                          QString::number(m_shares.value(i) * 100.0, 'f', 0) + QLatin1Char('%'));
-        painter.setPen(i == m_selected ? QPen(QColor(214, 39, 40), 2) : QPen(palette().mid().color(), 1));
+        painter.setPen(i == m_selected ? QPen(QColor(214, 39, 40), 2)
+                                       : QPen(palette().mid().color(), 1));
         painter.drawRect(cell.adjusted(0, 0, -1, -1));
     }
 }

@@ -86,7 +86,10 @@ void ImportanceHistogramView::setPrunedSummary(qint64 pruned, qint64 total)
     m_summary->setText(text);
 }
 
-QString ImportanceHistogramView::prunedSummaryText() const { return m_summary->text(); }
+QString ImportanceHistogramView::prunedSummaryText() const
+{
+    return m_summary->text();
+}
 
 void ImportanceHistogramView::setLogY(bool logY)
 {
@@ -117,9 +120,10 @@ void ImportanceHistogramView::refreshBars()
 
 QString ImportanceHistogramView::csv() const
 {
-    QString out = QStringLiteral("# layer %1%2, threshold %3\nbin_left,bin_right,count,pruned\n")
-                      .arg(m_data.layer, m_data.log10 ? QStringLiteral(" (log10 scores)") : QString())
-                      .arg(m_threshold, 0, 'g', 9);
+    QString out =
+        QStringLiteral("# layer %1%2, threshold %3\nbin_left,bin_right,count,pruned\n")
+            .arg(m_data.layer, m_data.log10 ? QStringLiteral(" (log10 scores)") : QString())
+            .arg(m_threshold, 0, 'g', 9);
     for (int i = 0; i < m_data.binLefts.size(); ++i) {
         const double left = m_data.binLefts[i];
         const bool pruned = left + m_data.binWidth / 2.0 <= m_threshold;

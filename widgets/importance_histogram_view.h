@@ -17,10 +17,10 @@ struct HistogramData
     QString layer;
     QVector<double> binLefts; ///< left edge of each bin, ascending
     double binWidth = 1.0;
-    QVector<double> counts;   ///< elements per bin
-    qint64 total = 0;         ///< elements scored
-    bool log10 = false;       ///< bins (and the threshold line) are over log10(score)
-    qint64 notShown = 0;      ///< scores left out (zero magnitudes; <= 0 on a log10 axis)
+    QVector<double> counts; ///< elements per bin
+    qint64 total = 0;       ///< elements scored
+    bool log10 = false;     ///< bins (and the threshold line) are over log10(score)
+    qint64 notShown = 0;    ///< scores left out (zero magnitudes; <= 0 on a log10 axis)
 };
 
 /// The importance histogram with a vertical threshold line the user drags: bins at or below

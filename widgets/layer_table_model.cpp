@@ -90,44 +90,63 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
             return row.rateEditable ? tr("Share of this layer's scored elements pruned; type a "
                                          "percentage")
                                     : tr("Not pruned at this granularity");
-        case LockedColumn: return tr("Locked layers keep their rate when the global rate moves");
-        case ExcludedColumn: return tr("Excluded layers are never pruned");
+        case LockedColumn:
+            return tr("Locked layers keep their rate when the global rate moves");
+        case ExcludedColumn:
+            return tr("Excluded layers are never pruned");
         case FlopsColumn:
-            return tr("%1 of %2 dense multiply-accumulates").arg(formatCount(row.effectiveFlops),
-                                                                 formatCount(row.flops));
-        default: return {};
+            return tr("%1 of %2 dense multiply-accumulates")
+                .arg(formatCount(row.effectiveFlops), formatCount(row.flops));
+        default:
+            return {};
         }
     }
     if (role == Qt::UserRole) {
         // Raw values for sorting and for tests.
         switch (index.column()) {
-        case ParamsColumn: return row.params;
-        case KeptColumn: return row.nonzero;
-        case SparsityColumn: return row.sparsity();
-        case FlopsColumn: return row.effectiveFlops;
-        case RateColumn: return row.rate;
-        case LockedColumn: return row.locked;
-        case ExcludedColumn: return row.excluded;
-        default: return row.name;
+        case ParamsColumn:
+            return row.params;
+        case KeptColumn:
+            return row.nonzero;
+        case SparsityColumn:
+            return row.sparsity();
+        case FlopsColumn:
+            return row.effectiveFlops;
+        case RateColumn:
+            return row.rate;
+        case LockedColumn:
+            return row.locked;
+        case ExcludedColumn:
+            return row.excluded;
+        default:
+            return row.name;
         }
     }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case NameColumn: return row.name;
-    case KindColumn: return row.kind;
-    case ShapeColumn: return row.shape;
-    case ParamsColumn: return formatCount(row.params);
-    case KeptColumn: return formatCount(row.nonzero);
-    case SparsityColumn: return QString::number(row.sparsity() * 100.0, 'f', 1) + QLatin1Char('%');
-    case FlopsColumn: return formatCount(row.effectiveFlops);
+    case NameColumn:
+        return row.name;
+    case KindColumn:
+        return row.kind;
+    case ShapeColumn:
+        return row.shape;
+    case ParamsColumn:
+        return formatCount(row.params);
+    case KeptColumn:
+        return formatCount(row.nonzero);
+    case SparsityColumn:
+        return QString::number(row.sparsity() * 100.0, 'f', 1) + QLatin1Char('%');
+    case FlopsColumn:
+        return formatCount(row.effectiveFlops);
     case RateColumn:
         if (!isTotals && !row.follows.isEmpty())
             return tr("= %1").arg(row.follows);
         if (isTotals || !row.rateEditable)
             return QString();
         return QString::number(row.rate * 100.0, 'f', 1) + QLatin1Char('%');
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -159,7 +178,8 @@ bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, i
         emit rateEdited(layer, percent / 100.0);
         return true;
     }
-    if (role == Qt::CheckStateRole && (index.column() == LockedColumn || index.column() == ExcludedColumn)) {
+    if (role == Qt::CheckStateRole &&
+        (index.column() == LockedColumn || index.column() == ExcludedColumn)) {
         const bool on = value.toInt() == Qt::Checked;
         if (index.column() == LockedColumn)
             emit lockedToggled(layer, on);
@@ -175,17 +195,28 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case NameColumn: return tr("Layer");
-    case KindColumn: return tr("Kind");
-    case ShapeColumn: return tr("Shape");
-    case ParamsColumn: return tr("Params");
-    case KeptColumn: return tr("Kept");
-    case SparsityColumn: return tr("Sparsity");
-    case FlopsColumn: return tr("FLOPs kept");
-    case RateColumn: return tr("Rate");
-    case LockedColumn: return tr("Locked");
-    case ExcludedColumn: return tr("Excluded");
-    default: return {};
+    case NameColumn:
+        return tr("Layer");
+    case KindColumn:
+        return tr("Kind");
+    case ShapeColumn:
+        return tr("Shape");
+    case ParamsColumn:
+        return tr("Params");
+    case KeptColumn:
+        return tr("Kept");
+    case SparsityColumn:
+        return tr("Sparsity");
+    case FlopsColumn:
+        return tr("FLOPs kept");
+    case RateColumn:
+        return tr("Rate");
+    case LockedColumn:
+        return tr("Locked");
+    case ExcludedColumn:
+        return tr("Excluded");
+    default:
+        return {};
     }
 }
 

@@ -35,8 +35,20 @@ class LayerTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, KindColumn, ShapeColumn, ParamsColumn, KeptColumn, SparsityColumn,
-                  FlopsColumn, RateColumn, LockedColumn, ExcludedColumn, ColumnCount };
+    enum Column
+    {
+        NameColumn,
+        KindColumn,
+        ShapeColumn,
+        ParamsColumn,
+        KeptColumn,
+        SparsityColumn,
+        FlopsColumn,
+        RateColumn,
+        LockedColumn,
+        ExcludedColumn,
+        ColumnCount
+    };
 
     explicit LayerTableModel(QObject* parent = nullptr);
 

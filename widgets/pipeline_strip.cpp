@@ -31,7 +31,10 @@ void PipelineStrip::setCurrent(int index)
     restyle();
 }
 
-QString PipelineStrip::stageText(int index) const { return m_labels.value(index) ? m_labels[index]->text() : QString(); }
+QString PipelineStrip::stageText(int index) const
+{
+    return m_labels.value(index) ? m_labels[index]->text() : QString();
+}
 
 void PipelineStrip::restyle()
 {
@@ -40,10 +43,14 @@ void PipelineStrip::restyle()
         const bool current = i == m_current;
         m_labels[i]->setText((done ? QStringLiteral("✓ ") : QString()) + m_stages[i]);
         m_labels[i]->setStyleSheet(
-            current ? QStringLiteral("QLabel{background:#1f77b4;color:white;border-radius:4px;font-weight:bold}")
-            : done  ? QStringLiteral("QLabel{background:#d5e8d4;color:#225522;border-radius:4px}")
-                    : QStringLiteral("QLabel{color:#777;border:1px solid #bbb;border-radius:4px}"));
-        m_labels[i]->setToolTip(current ? tr("The session is here") : done ? tr("Done") : tr("Ahead"));
+            current
+                ? QStringLiteral(
+                      "QLabel{background:#1f77b4;color:white;border-radius:4px;font-weight:bold}")
+            : done ? QStringLiteral("QLabel{background:#d5e8d4;color:#225522;border-radius:4px}")
+                   : QStringLiteral("QLabel{color:#777;border:1px solid #bbb;border-radius:4px}"));
+        m_labels[i]->setToolTip(current ? tr("The session is here")
+                                : done  ? tr("Done")
+                                        : tr("Ahead"));
     }
 }
 

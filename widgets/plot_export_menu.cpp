@@ -67,31 +67,32 @@ void installPlotExportMenu(QCustomPlot* plot, const QString& baseName, std::func
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
     QObject::connect(plot, &QWidget::customContextMenuRequested, plot,
                      [plot, baseName, csv, resetView](const QPoint& pos) {
-        QMenu menu(plot);
-        auto add = [&](const QString& label, const QString& suffix) {
-            QAction* action = menu.addAction(label);
-            action->setObjectName(QStringLiteral("export_") + suffix);
-            QObject::connect(action, &QAction::triggered, plot, [=] {
-                const QString path =
-                    pathProvider()(plot, QDir::home().filePath(baseName + QLatin1Char('.') + suffix));
-                if (path.isEmpty())
-                    return;
-                QString error;
-                if (!exportPlot(plot, path, csv, &error))
-                    QMessageBox::warning(plot, QObject::tr("Export Plot"), error);
-            });
-        };
-        add(QObject::tr("Export PNG…"), QStringLiteral("png"));
-        add(QObject::tr("Export PDF…"), QStringLiteral("pdf"));
-        if (csv)
-            add(QObject::tr("Export CSV…"), QStringLiteral("csv"));
-        if (resetView) {
-            menu.addSeparator();
-            QObject::connect(menu.addAction(QObject::tr("Reset View")), &QAction::triggered, plot,
-                             resetView);
-        }
-        menu.exec(plot->mapToGlobal(pos));
-    });
+                         QMenu menu(plot);
+                         auto add = [&](const QString& label, const QString& suffix) {
+                             QAction* action = menu.addAction(label);
+                             action->setObjectName(QStringLiteral("export_") + suffix);
+                             QObject::connect(action, &QAction::triggered, plot, [=] {
+                                 const QString path = pathProvider()(
+                                     plot,
+                                     QDir::home().filePath(baseName + QLatin1Char('.') + suffix));
+                                 if (path.isEmpty())
+                                     return;
+                                 QString error;
+                                 if (!exportPlot(plot, path, csv, &error))
+                                     QMessageBox::warning(plot, QObject::tr("Export Plot"), error);
+                             });
+                         };
+                         add(QObject::tr("Export PNG…"), QStringLiteral("png"));
+                         add(QObject::tr("Export PDF…"), QStringLiteral("pdf"));
+                         if (csv)
+                             add(QObject::tr("Export CSV…"), QStringLiteral("csv"));
+                         if (resetView) {
+                             menu.addSeparator();
+                             QObject::connect(menu.addAction(QObject::tr("Reset View")),
+                                              &QAction::triggered, plot, resetView);
+                         }
+                         menu.exec(plot->mapToGlobal(pos));
+                     });
 }
 
 } // namespace prunelab

@@ -16,10 +16,11 @@ bool exportPlot(QCustomPlot* plot, const QString& path, const std::function<QStr
 
 /// Gives `plot` a context menu "Export PNG… / PDF… / CSV…" (and "Reset view" when `resetView` is
 /// set). `baseName` suggests the file name. Errors are shown in a message box.
-void installPlotExportMenu(QCustomPlot* plot, const QString& baseName,
-                           std::function<QString()> csv, std::function<void()> resetView = {});
+void installPlotExportMenu(QCustomPlot* plot, const QString& baseName, std::function<QString()> csv,
+                           std::function<void()> resetView = {});
 
 /// Replaces the save dialog of every export menu (tests return a path; empty cancels).
-void setPlotExportPathProvider(std::function<QString(QWidget* parent, const QString& suggested)> provider);
+void setPlotExportPathProvider(
+    std::function<QString(QWidget* parent, const QString& suggested)> provider);
 
 } // namespace prunelab

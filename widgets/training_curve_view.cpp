@@ -15,7 +15,8 @@ namespace prunelab {
 TrainingCurveView::TrainingCurveView(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("trainingCurveView"));
-    m_title = new QLabel(tr("No training yet: fine-tune, iterate or distil to see live curves."), this);
+    m_title =
+        new QLabel(tr("No training yet: fine-tune, iterate or distil to see live curves."), this);
     m_title->setObjectName(QStringLiteral("trainingTitle"));
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("trainingStatus"));
@@ -50,8 +51,8 @@ TrainingCurveView::TrainingCurveView(QWidget* parent) : QWidget(parent)
     header->addWidget(m_status);
     layout->addLayout(header);
     layout->addWidget(m_plot, 1);
-    installPlotExportMenu(m_plot, QStringLiteral("training-curve"), [this] { return csv(); },
-                          [this] { flush(); });
+    installPlotExportMenu(
+        m_plot, QStringLiteral("training-curve"), [this] { return csv(); }, [this] { flush(); });
     flush();
 }
 
@@ -63,9 +64,18 @@ void TrainingCurveView::startRun(const QString& title)
     flush();
 }
 
-QString TrainingCurveView::title() const { return m_title->text(); }
-void TrainingCurveView::setStatus(const QString& status) { m_status->setText(status); }
-QString TrainingCurveView::status() const { return m_status->text(); }
+QString TrainingCurveView::title() const
+{
+    return m_title->text();
+}
+void TrainingCurveView::setStatus(const QString& status)
+{
+    m_status->setText(status);
+}
+QString TrainingCurveView::status() const
+{
+    return m_status->text();
+}
 
 void TrainingCurveView::addLoss(double step, double loss)
 {

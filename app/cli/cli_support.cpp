@@ -6,8 +6,8 @@
 
 #include <ctime>
 
-#include "engine/models/model_factory.h"
 #include "engine/interop/model_loader.h"
+#include "engine/models/model_factory.h"
 
 #include <cstdio>
 #include <ostream>
@@ -90,10 +90,9 @@ void print_layer_table(std::ostream& out, const ModelInfo& info)
         std::string shape;
         for (size_t i = 0; i < layer.weight_shape.size(); ++i)
             shape += (i ? "x" : "") + std::to_string(layer.weight_shape[i]);
-        std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %8.2f%% %15s\n",
-                      layer.name.c_str(), layer.kind.c_str(), shape.c_str(),
-                      group_digits(layer.params).c_str(), layer.sparsity() * 100.0,
-                      group_digits(layer.flops).c_str());
+        std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %8.2f%% %15s\n", layer.name.c_str(),
+                      layer.kind.c_str(), shape.c_str(), group_digits(layer.params).c_str(),
+                      layer.sparsity() * 100.0, group_digits(layer.flops).c_str());
         out << line;
     }
     std::snprintf(line, sizeof line, "%-24s %-7s %-16s %12s %8.2f%% %15s\n", "total", "", "",
@@ -142,6 +141,5 @@ std::string utc_now()
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     return text;
 }
-
 
 } // namespace prunelab::cli

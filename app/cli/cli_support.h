@@ -2,8 +2,8 @@
 
 #include "app/cli/command_line.h"
 
-#include "engine/interop/checkpoint.h"
 #include "engine/data/data_spec.h"
+#include "engine/interop/checkpoint.h"
 #include "engine/models/model_info.h"
 
 #include <nlohmann/json.hpp>

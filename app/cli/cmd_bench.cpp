@@ -1,10 +1,10 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/core/blas_threads.h"
 #include "engine/compaction/latency.h"
-#include "engine/pruning/mask_set.h"
+#include "engine/core/blas_threads.h"
 #include "engine/interop/model_loader.h"
+#include "engine/pruning/mask_set.h"
 
 #include <ATen/Parallel.h>
 
@@ -42,23 +42,27 @@ int run_bench(const ParsedArgs& args, CommandContext& context)
         nets.push_back(&net);
         infos.push_back(describe_model(net));
     }
-    const auto results = measure_latency(
-        nets, LatencyOptions().batch(batch).runs(int(runs)).warmup(int(warmup)).max_seconds(
-                  args.number_or("max-seconds", 60.0)));
+    const auto results =
+        measure_latency(nets, LatencyOptions()
+                                  .batch(batch)
+                                  .runs(int(runs))
+                                  .warmup(int(warmup))
+                                  .max_seconds(args.number_or("max-seconds", 60.0)));
 
     nlohmann::json rows = nlohmann::json::array();
     for (size_t i = 0; i < models.size(); ++i) {
         const auto& r = results[i];
-        nlohmann::json row = {{"model", models[i]},
-                              {"median_ms", r.median_ms},
-                              {"min_ms", r.min_ms},
-                              {"max_ms", r.max_ms},
-                              {"throughput", r.throughput},
-                              {"runs", r.runs},
-                              {"params", infos[i].total_params},
-                              {"nonzero", infos[i].nonzero_weights},
-                              {"flops", infos[i].flops},
-                              {"speedup", r.median_ms > 0 ? results[0].median_ms / r.median_ms : 0.0}};
+        nlohmann::json row = {
+            {"model", models[i]},
+            {"median_ms", r.median_ms},
+            {"min_ms", r.min_ms},
+            {"max_ms", r.max_ms},
+            {"throughput", r.throughput},
+            {"runs", r.runs},
+            {"params", infos[i].total_params},
+            {"nonzero", infos[i].nonzero_weights},
+            {"flops", infos[i].flops},
+            {"speedup", r.median_ms > 0 ? results[0].median_ms / r.median_ms : 0.0}};
         if (std::filesystem::is_regular_file(models[i]))
             row["file_bytes"] = std::filesystem::file_size(models[i]);
         rows.push_back(row);
@@ -71,8 +75,9 @@ int run_bench(const ParsedArgs& args, CommandContext& context)
         return 0;
     }
     char line[320];
-    std::snprintf(line, sizeof line, "batch %lld, %d thread(s), median of %d runs (after %lld warm-up)\n",
-                  batch, at::get_num_threads(), results[0].runs, warmup);
+    std::snprintf(line, sizeof line,
+                  "batch %lld, %d thread(s), median of %d runs (after %lld warm-up)\n", batch,
+                  at::get_num_threads(), results[0].runs, warmup);
     context.out << line;
     std::snprintf(line, sizeof line, "%-40s %12s %14s %8s %12s %14s\n", "model", "median ms",
                   "samples/s", "speedup", "params", "MACs");

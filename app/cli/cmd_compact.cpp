@@ -1,14 +1,14 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/core/atomic_file.h"
 #include "engine/compaction/compaction.h"
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/export/exports.h"
-#include "engine/pruning/mask_set.h"
-#include "engine/interop/model_loader.h"
-#include "engine/training/trainer.h"
 #include "engine/core/version.h"
+#include "engine/export/exports.h"
+#include "engine/interop/model_loader.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/training/trainer.h"
 
 #include <cstdio>
 #include <ostream>
@@ -114,12 +114,13 @@ int run_compact(const ParsedArgs& args, CommandContext& context)
         context.out << "\n";
     }
     char line[240];
-    std::snprintf(line, sizeof line,
-                  "params %s → %s (%.2f×), FLOPs %s → %s (%.2f×), max output difference %.2g\n",
-                  group_digits(before.total_params).c_str(), group_digits(after.total_params).c_str(),
-                  double(before.total_params) / double(std::max<int64_t>(1, after.total_params)),
-                  group_digits(before.flops).c_str(), group_digits(after.flops).c_str(),
-                  double(before.flops) / double(std::max<int64_t>(1, after.flops)), result.max_abs_diff);
+    std::snprintf(
+        line, sizeof line,
+        "params %s → %s (%.2f×), FLOPs %s → %s (%.2f×), max output difference %.2g\n",
+        group_digits(before.total_params).c_str(), group_digits(after.total_params).c_str(),
+        double(before.total_params) / double(std::max<int64_t>(1, after.total_params)),
+        group_digits(before.flops).c_str(), group_digits(after.flops).c_str(),
+        double(before.flops) / double(std::max<int64_t>(1, after.flops)), result.max_abs_diff);
     context.out << line;
     if (accuracy) {
         std::snprintf(line, sizeof line, "accuracy %.2f%%\n", *accuracy * 100.0);

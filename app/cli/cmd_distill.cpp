@@ -3,12 +3,12 @@
 #include "app/cli/progress_printer.h"
 
 #include "engine/core/atomic_file.h"
-#include "engine/training/distillation.h"
 #include "engine/core/error.h"
-#include "engine/pruning/mask_set.h"
-#include "engine/models/model_factory.h"
-#include "engine/pruning/pruning_job.h"
 #include "engine/core/version.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/pruning/pruning_job.h"
+#include "engine/training/distillation.h"
 
 #include <cmath>
 #include <cstdio>
@@ -115,7 +115,8 @@ int run_distill(const ParsedArgs& args, CommandContext& context)
                       teacher_arg.c_str(), result.teacher_accuracy * 100.0, student_arg.c_str(),
                       group_digits(student_info.total_params).c_str(),
                       100.0 * double(student_info.total_params) / double(teacher_info.total_params),
-                      student_before * 100.0, last.eval_accuracy * 100.0, last.epoch, out_path.c_str());
+                      student_before * 100.0, last.eval_accuracy * 100.0, last.epoch,
+                      out_path.c_str());
         context.out << line;
     }
     return 0;

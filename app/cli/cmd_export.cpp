@@ -4,8 +4,8 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/export/exports.h"
-#include "engine/pruning/importance.h"
 #include "engine/export/netron_attachment.h"
+#include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
 
 #include <ATen/ATen.h>
@@ -18,7 +18,8 @@
 namespace prunelab::cli {
 namespace {
 
-std::optional<double> metadata_number(const nlohmann::json& metadata, const nlohmann::json::json_pointer& at)
+std::optional<double> metadata_number(const nlohmann::json& metadata,
+                                      const nlohmann::json::json_pointer& at)
 {
     if (metadata.contains(at) && metadata[at].is_number())
         return metadata[at].get<double>();
@@ -60,7 +61,8 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     const auto sample_path = args.value("io-sample");
     const auto netron_path = args.value("netron");
     if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path)
-        throw UsageError("say what to export: --state-dict F, --masks F, --report F, --io-sample F and/or --netron F");
+        throw UsageError("say what to export: --state-dict F, --masks F, --report F, --io-sample F "
+                         "and/or --netron F");
     for (const auto& path : {state_dict_path, masks_path, report_path, sample_path, netron_path})
         if (path)
             check_output_path(*path); // every path before any file is written
@@ -88,8 +90,9 @@ int run_export(const ParsedArgs& args, CommandContext& context)
                                   ? metadata["data"].get<std::string>()
                                   : std::string());
         report.accuracy_before = metadata_number(metadata, "/pruning/dense_accuracy"_json_pointer);
-        report.accuracy_after = data ? std::optional<double>(evaluate(*checkpoint.net, data->test).accuracy)
-                                     : metadata_number(metadata, "/test_accuracy"_json_pointer);
+        report.accuracy_after =
+            data ? std::optional<double>(evaluate(*checkpoint.net, data->test).accuracy)
+                 : metadata_number(metadata, "/test_accuracy"_json_pointer);
         if (metadata.contains("pruning"))
             report.pruning = metadata["pruning"];
         if (report_path) {
@@ -107,7 +110,8 @@ int run_export(const ParsedArgs& args, CommandContext& context)
         ImportanceOptions options;
         options.criterion(criterion).granularity(
             parse_granularity(pruning.value("granularity", std::string("weight"))));
-        const auto importance = compute_importance(*checkpoint.net, data ? &data->test : nullptr, options);
+        const auto importance =
+            compute_importance(*checkpoint.net, data ? &data->test : nullptr, options);
         export_netron_attachment(*checkpoint.net, &importance, report, *netron_path);
         paths["netron"] = *netron_path;
     }
@@ -117,10 +121,13 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     }
 
     if (args.has("json")) {
-        nlohmann::json json = {{"command", "export"}, {"model", info.spec.name},
-                               {"sparsity", info.sparsity()}, {"paths", paths}};
+        nlohmann::json json = {{"command", "export"},
+                               {"model", info.spec.name},
+                               {"sparsity", info.sparsity()},
+                               {"paths", paths}};
         if (report_path)
-            json["accuracy"] = report.accuracy_after ? nlohmann::json(*report.accuracy_after) : nlohmann::json(nullptr);
+            json["accuracy"] = report.accuracy_after ? nlohmann::json(*report.accuracy_after)
+                                                     : nlohmann::json(nullptr);
         print_json_line(context.out, json);
     } else {
         for (const auto& [what, path] : paths.items())

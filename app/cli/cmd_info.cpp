@@ -1,8 +1,8 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command_registry.h"
 
-#include "engine/models/dependency.h"
 #include "engine/interop/model_loader.h"
+#include "engine/models/dependency.h"
 
 #include <ostream>
 
@@ -30,12 +30,14 @@ int run_info(const ParsedArgs& args, CommandContext& context)
         print_json_line(context.out, json);
         return 0;
     }
-    context.out << model << ": " << info.spec.name << ", input " << format_shape(info.spec.input_shape)
-                << ", " << info.spec.num_classes << " classes\n";
+    context.out << model << ": " << info.spec.name << ", input "
+                << format_shape(info.spec.input_shape) << ", " << info.spec.num_classes
+                << " classes\n";
     print_layer_table(context.out, info);
     if (args.has("groups")) {
         // Channel groups: what structured pruning removes together.
-        context.out << "\nchannel groups (removed together by filter/neuron pruning and compaction):\n";
+        context.out
+            << "\nchannel groups (removed together by filter/neuron pruning and compaction):\n";
         for (const auto& g : dependencies.groups) {
             context.out << "  " << g.leader() << ": " << g.channels << " channels";
             if (g.producers().size() > 1)

@@ -4,16 +4,16 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/pruning/mask_set.h"
-#include "engine/models/model_factory.h"
-#include "engine/training/data_parallel.h"
-#include "engine/training/distillation.h"
+#include "engine/core/version.h"
 #include "engine/export/exports.h"
-#include "engine/pruning/pruning_job.h"
-#include "engine/pruning/recipe.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
-#include "engine/core/version.h"
+#include "engine/models/model_factory.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/pruning/pruning_job.h"
+#include "engine/pruning/recipe.h"
+#include "engine/training/data_parallel.h"
+#include "engine/training/distillation.h"
 
 #include <cmath>
 #include <cstdio>
@@ -119,7 +119,8 @@ Recipe recipe_from_args(const ParsedArgs& args)
         .calibration_batches(int(args.integer_or("calibration-batches", 32)))
         .group_reduction(args.value_or("group-reduction", "mean"))
         .seed(uint64_t(args.integer_or("seed", 0)));
-    if (options.importance.group_reduction() != "mean" && options.importance.group_reduction() != "sum")
+    if (options.importance.group_reduction() != "mean" &&
+        options.importance.group_reduction() != "sum")
         throw UsageError("--group-reduction must be mean or sum");
     options.allocation = allocation_from(args);
     options.schedule = parse_schedule(args.value_or("schedule", "oneshot"));
@@ -152,16 +153,21 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
 
     // A TorchScript model takes its input shape from the data; a built-in shapes the data.
     const bool script = is_torchscript_file(model);
-    auto data_options = DataOptions().spec(recipe.data).train_limit(recipe.train_limit).test_limit(recipe.test_limit);
+    auto data_options = DataOptions()
+                            .spec(recipe.data)
+                            .train_limit(recipe.train_limit)
+                            .test_limit(recipe.test_limit);
     std::optional<DataSplits> script_data;
     if (script)
         script_data = load_data(data_options);
     Checkpoint checkpoint = load_model_for(model, script ? &*script_data : nullptr);
     check_recipe_layers(recipe, *checkpoint.net, label);
-    const DataSplits data = script ? std::move(*script_data)
-                                   : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
-                                                   .synthetic_classes(checkpoint.net->spec().num_classes));
-    const std::string out_path = recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
+    const DataSplits data =
+        script ? std::move(*script_data)
+               : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
+                               .synthetic_classes(checkpoint.net->spec().num_classes));
+    const std::string out_path =
+        recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
     options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
     // The unpruned model, kept as the default teacher of a recipe's distillation step.
     const std::shared_ptr<PrunableNet> unpruned =
@@ -172,8 +178,8 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         *checkpoint.net, data, options,
         [&](const PruningProgress& p) {
             printer.update(p.fraction, NAN,
-                           "step " + std::to_string(p.step) + "/" + std::to_string(p.steps) +
-                               " " + p.phase);
+                           "step " + std::to_string(p.step) + "/" + std::to_string(p.steps) + " " +
+                               p.phase);
         },
         context.cancel);
     printer.finish();
@@ -194,7 +200,8 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
     PruningStep last = result.steps.back();
     nlohmann::json distilled = nullptr;
     if (recipe.distill) {
-        // Distillation after pruning, masks held: from the unpruned model unless a teacher is named.
+        // Distillation after pruning, masks held: from the unpruned model unless a teacher is
+        // named.
         const auto& d = *recipe.distill;
         const std::shared_ptr<PrunableNet> teacher_net =
             unpruned ? unpruned : load_model_for(d.teacher, &data).net;
@@ -205,7 +212,9 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         ProgressPrinter kd_printer("distill");
         const auto kd_result = distill(
             *teacher_net, *checkpoint.net, data.train, &data.test, kd,
-            [&](const TrainProgress& p) { kd_printer.update(p.fraction(), p.eta_seconds, "epoch " + std::to_string(p.epoch)); },
+            [&](const TrainProgress& p) {
+                kd_printer.update(p.fraction(), p.eta_seconds, "epoch " + std::to_string(p.epoch));
+            },
             context.cancel, hold_masks(result.masks));
         kd_printer.finish();
         if (kd_result.training.cancelled) {
@@ -320,7 +329,8 @@ int run_recipe(const ParsedArgs& args, CommandContext& context)
     Recipe recipe = load_recipe(path);
     // Relative export paths are relative to the recipe's folder, so a recipe travels with them.
     const std::string::size_type slash = path.find_last_of('/');
-    const std::string folder = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+    const std::string folder =
+        slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
     for (auto& [what, file] : recipe.exports)
         if (!file.empty() && file[0] != '/')
             file = folder + file;

@@ -49,7 +49,8 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
         check_output_path(*args.value("plot"));
     SweepOptions options;
     options.criteria = parse_name_list(args.value_or("criteria", "l1"));
-    options.sparsities = parse_number_list(args.value_or("sparsities", "0.5,0.7,0.9"), "sparsities");
+    options.sparsities =
+        parse_number_list(args.value_or("sparsities", "0.5,0.7,0.9"), "sparsities");
     options.granularity = parse_granularity(args.value_or("granularity", "weight"));
     options.global = !args.has("per-layer");
     for (const auto& name : args.values("exclude"))
@@ -78,10 +79,11 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
     nlohmann::json paths = {{"csv", csv_path}};
     if (const auto plot = args.value("plot")) {
         CurvePlotRequest request;
-        request.title = checkpoint.net->spec().name + " on " + data.spec + ": accuracy vs sparsity" +
-                        (options.finetune_epochs ? " (" + std::to_string(options.finetune_epochs) +
-                                                       " fine-tune epochs)"
-                                                 : " (one-shot)");
+        request.title = checkpoint.net->spec().name + " on " + data.spec +
+                        ": accuracy vs sparsity" +
+                        (options.finetune_epochs
+                             ? " (" + std::to_string(options.finetune_epochs) + " fine-tune epochs)"
+                             : " (one-shot)");
         request.x_label = "sparsity (fraction of prunable weights that are zero)";
         request.y_label = "test accuracy";
         request.baseline = result.dense_accuracy;
@@ -189,7 +191,8 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
     if (args.has("json")) {
         nlohmann::json points = nlohmann::json::array();
         for (const auto& p : result.points)
-            points.push_back({{"layer", p.layer}, {"sparsity", p.sparsity}, {"accuracy", p.accuracy}});
+            points.push_back(
+                {{"layer", p.layer}, {"sparsity", p.sparsity}, {"accuracy", p.accuracy}});
         nlohmann::json json = {{"command", "sensitivity"},
                                {"source", model},
                                {"data", data.spec},

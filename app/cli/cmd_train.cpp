@@ -4,9 +4,9 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/version.h"
 #include "engine/models/model_factory.h"
 #include "engine/training/trainer.h"
-#include "engine/core/version.h"
 
 #include <cmath>
 #include <cstdio>
@@ -86,10 +86,11 @@ int run_train(const ParsedArgs& args, CommandContext& context)
         print_json_line(context.out, json);
     } else {
         char line[200];
-        std::snprintf(line, sizeof line,
-                      "trained %s: test accuracy %.2f%% after %d epochs (%.0f images/s); wrote %s\n",
-                      model.c_str(), last.eval_accuracy * 100.0, last.epoch, images_per_second,
-                      out_path.c_str());
+        std::snprintf(
+            line, sizeof line,
+            "trained %s: test accuracy %.2f%% after %d epochs (%.0f images/s); wrote %s\n",
+            model.c_str(), last.eval_accuracy * 100.0, last.epoch, images_per_second,
+            out_path.c_str());
         context.out << line;
     }
     return 0;

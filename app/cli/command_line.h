@@ -19,8 +19,8 @@ public:
 /// One option a command accepts.
 struct OptionSpec
 {
-    std::string name;        ///< without the leading "--"
-    std::string value_name;  ///< empty for a flag
+    std::string name;       ///< without the leading "--"
+    std::string value_name; ///< empty for a flag
     std::string help;
     bool repeatable = false;
 };

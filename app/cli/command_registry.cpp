@@ -3,7 +3,10 @@
 namespace prunelab::cli {
 namespace {
 
-OptionSpec json_option() { return {"json", "", "print one JSON object with the results as the last line"}; }
+OptionSpec json_option()
+{
+    return {"json", "", "print one JSON object with the results as the last line"};
+}
 
 std::vector<OptionSpec> data_options()
 {
@@ -13,7 +16,8 @@ std::vector<OptionSpec> data_options()
 }
 
 /// The optimizer settings `train` and `distill` share.
-std::vector<OptionSpec> training_options(const std::string& seed_help, const std::string& epochs_help)
+std::vector<OptionSpec> training_options(const std::string& seed_help,
+                                         const std::string& epochs_help)
 {
     return {{"epochs", "N", epochs_help},
             {"optimizer", "sgd|adam", "optimizer (default adam)"},
@@ -37,15 +41,19 @@ std::vector<OptionSpec> with(std::vector<OptionSpec> base, const std::vector<Opt
 const std::vector<CommandInfo>& all_commands()
 {
     static const std::vector<CommandInfo> commands = {
-        {"info", "info MODEL [--groups] [--json]",
+        {"info",
+         "info MODEL [--groups] [--json]",
          "List the model's prunable layers: name, kind, shape, params, sparsity, FLOPs; with "
          "--groups also the channel groups that structured pruning removes together.",
-         {{"groups", "", "also list the channel groups (coupled layers, fixed ones and why)"}, json_option()},
-         1, run_info},
+         {{"groups", "", "also list the channel groups (coupled layers, fixed ones and why)"},
+          json_option()},
+         1,
+         run_info},
         {"train", "train MODEL --data DATA --epochs N [options] --out CKPT [--json]",
          "Train a model (a fresh built-in one, or continue a checkpoint) and save a checkpoint.",
-         with(with(data_options(), training_options("random seed for initialization and shuffling (default 1)",
-                                                    "epochs (default 10)")),
+         with(with(data_options(),
+                   training_options("random seed for initialization and shuffling (default 1)",
+                                    "epochs (default 10)")),
               {{"out", "CKPT", "where to write the trained checkpoint (required)"}, json_option()}),
          1, run_train},
         {"run",
@@ -55,24 +63,28 @@ const std::vector<CommandInfo>& all_commands()
          "masks bit for bit. `prune --save-recipe F` writes one.",
          {{"out", "CKPT", "write the checkpoint here instead of the recipe's exports.checkpoint"},
           json_option()},
-         1, run_recipe},
+         1,
+         run_recipe},
         {"export",
-         "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--netron F] [--data DATA] [--json]",
+         "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--netron F] "
+         "[--data DATA] [--json]",
          "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
          "classes of docs/pytorch_models.py), the masks (bool tensors), a JSON report, and an "
          "input/output sample to compare outputs. Each file is written atomically.",
          with(data_options(),
               {{"state-dict", "F", "the state_dict as a dict of tensors (torch.load)"},
                {"masks", "F", "the masks as a dict of bool tensors, true keeps (torch.load)"},
-               {"report", "F", "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
-                               "data, accuracy before/after, pruning settings"},
-               {"io-sample", "F", "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
-               {"netron", "F", "a Netron metrics sidecar (netron:attachment JSON): per layer and weight tensor "
-                               "sparsity, FLOPs and importance statistics; drop it on the model in Netron"},
+               {"report", "F",
+                "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
+                "data, accuracy before/after, pruning settings"},
+               {"io-sample", "F",
+                "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
+               {"netron", "F",
+                "a Netron metrics sidecar (netron:attachment JSON): per layer and weight tensor "
+                "sparsity, FLOPs and importance statistics; drop it on the model in Netron"},
                json_option()}),
          1, run_export},
-        {"compact",
-         "compact MODEL --out CKPT [--state-dict F] [--report F] [--data DATA] [--json]",
+        {"compact", "compact MODEL --out CKPT [--state-dict F] [--report F] [--data DATA] [--json]",
          "Remove pruned filters and neurons for real: every channel whose whole group (the "
          "filters or neurons of coupled layers, their biases and BatchNorms) is pruned is cut "
          "from every layer that makes or reads it. The smaller model computes the same outputs "
@@ -93,21 +105,26 @@ const std::vector<CommandInfo>& all_commands()
           {"max-seconds", "S", "stop after this much timing, at least 5 runs (default 60)"},
           {"threads", "T", "CPU threads (default: all cores)"},
           json_option()},
-         16, run_bench},
+         16,
+         run_bench},
         {"distill",
          "distill --teacher MODEL --student MODEL --data DATA [--temperature T] [--alpha A] "
          "[--epochs N] [options] --out CKPT [--json]",
          "Knowledge distillation (Hinton et al. 2015): train the student on "
          "α·T²·KL(teacher ‖ student at temperature T) + (1−α)·cross-entropy. The student is a "
          "fresh built-in model or a checkpoint; a pruned checkpoint keeps its masks.",
-         with(with(with(data_options(),
-                        {{"teacher", "MODEL", "the trained teacher: default, a checkpoint (required)"},
-                         {"student", "MODEL", "a built-in name (fresh, seeded) or a checkpoint (required)"},
-                         {"temperature", "T", "softmax temperature, > 0 (default 4)"},
-                         {"alpha", "A", "weight of the distillation term, in [0, 1] (default 0.9)"}}),
-                   training_options("seed for the student's initialization and shuffling (default 1)",
-                                    "epochs (default 5)")),
-              {{"out", "CKPT", "where to write the student checkpoint (required)"}, json_option()}),
+         with(
+             with(
+                 with(
+                     data_options(),
+                     {{"teacher", "MODEL", "the trained teacher: default, a checkpoint (required)"},
+                      {"student", "MODEL",
+                       "a built-in name (fresh, seeded) or a checkpoint (required)"},
+                      {"temperature", "T", "softmax temperature, > 0 (default 4)"},
+                      {"alpha", "A", "weight of the distillation term, in [0, 1] (default 0.9)"}}),
+                 training_options("seed for the student's initialization and shuffling (default 1)",
+                                  "epochs (default 5)")),
+             {{"out", "CKPT", "where to write the student checkpoint (required)"}, json_option()}),
          0, run_distill},
         {"prune",
          "prune MODEL --data DATA --criterion C --granularity weight|neuron|filter "
@@ -116,30 +133,40 @@ const std::vector<CommandInfo>& all_commands()
          "Score, prune and optionally fine-tune a model (masks held through fine-tuning); "
          "write the pruned checkpoint with its masks.",
          with(data_options(),
-              {{"criterion", "C", "l1 (default), l2, activation, activation-abs, gradient, taylor, random"},
-               {"granularity", "G", "weight (default), neuron (Linear rows) or filter (Conv2d filters)"},
+              {{"criterion", "C",
+                "l1 (default), l2, activation, activation-abs, gradient, taylor, random"},
+               {"granularity", "G",
+                "weight (default), neuron (Linear rows) or filter (Conv2d filters)"},
                {"rate", "R", "fraction to prune in every layer (or across layers with --global)"},
                {"global", "", "rank all layers together for --rate (as global_unstructured)"},
                {"threshold", "T", "prune elements whose score is <= T"},
                {"layer-rate", "NAME=R", "rate for one layer (repeatable)", true},
                {"exclude", "NAME", "never prune this layer (repeatable)", true},
                {"round-to", "8|16", "structured: keep a multiple of 8 or 16 units"},
-               {"group-reduction", "mean|sum", "structured: how coupled layers (a residual group) score a shared channel (default mean)"},
+               {"group-reduction", "mean|sum",
+                "structured: how coupled layers (a residual group) score a shared channel (default "
+                "mean)"},
                {"calibration-batches", "N", "batches of 128 for data-driven criteria (default 32)"},
                {"schedule", "S", "oneshot (default), linear or agp"},
-               {"save-recipe", "F", "after a completed run, write the recipe that replays it (prunelab-cli run F)"},
-               {"state-dict", "F", "also write the pruned state_dict (PyTorch names) for torch.load"},
+               {"save-recipe", "F",
+                "after a completed run, write the recipe that replays it (prunelab-cli run F)"},
+               {"state-dict", "F",
+                "also write the pruned state_dict (PyTorch names) for torch.load"},
                {"masks", "F", "also write the masks (bool tensors) for torch.load"},
                {"report", "F", "also write the JSON report"},
                {"steps", "K", "prune/fine-tune rounds for linear and agp (default 5)"},
                {"finetune-epochs", "N", "fine-tune epochs after each step, masks held (default 0)"},
-               {"final-finetune-epochs", "N", "extra fine-tuning after the last step, cosine lr (default 0)"},
+               {"final-finetune-epochs", "N",
+                "extra fine-tuning after the last step, cosine lr (default 0)"},
                {"lr", "LR", "fine-tune learning rate (default 0.0005)"},
                {"optimizer", "sgd|adam", "fine-tune optimizer (default adam)"},
-               {"lr-schedule", "S", "fine-tune lr schedule per step: constant (default), step, cosine"},
+               {"lr-schedule", "S",
+                "fine-tune lr schedule per step: constant (default), step, cosine"},
                {"batch", "B", "fine-tune batch size (default 64)"},
                {"seed", "S", "seed for random scores and fine-tuning"},
-               {"out", "CKPT", "where to write the pruned checkpoint (required; a TorchScript model is written as TorchScript, pruning folded in)"},
+               {"out", "CKPT",
+                "where to write the pruned checkpoint (required; a TorchScript model is written as "
+                "TorchScript, pruning folded in)"},
                json_option()}),
          1, run_prune},
         {"sweep",
@@ -180,10 +207,12 @@ const std::vector<CommandInfo>& all_commands()
         {"eval", "eval MODEL --data DATA [--json]",
          "Evaluate a model's accuracy and loss on the test split.",
          with(data_options(), {json_option()}), 1, run_eval},
-        {"demo", "demo [--json]",
+        {"demo",
+         "demo [--json]",
          "Run the embedded default end to end: load the trained ConvNet, evaluate it on "
          "Fashion-MNIST, print its layer table.",
-         {{"test-limit", "N", "evaluate on the first N test samples only"}, json_option()}, 0,
+         {{"test-limit", "N", "evaluate on the first N test samples only"}, json_option()},
+         0,
          run_demo},
     };
     return commands;

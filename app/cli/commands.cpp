@@ -15,21 +15,22 @@ namespace {
 
 std::string general_help()
 {
-    std::string text =
-        "prunelab-cli " + std::string(kVersion) +
-        " - prune neural networks from the command line\n\n"
-        "Usage: prunelab-cli COMMAND [ARGS] [--json]\n"
-        "       prunelab-cli --version | --help | COMMAND --help\n\n"
-        "Commands:\n";
+    std::string text = "prunelab-cli " + std::string(kVersion) +
+                       " - prune neural networks from the command line\n\n"
+                       "Usage: prunelab-cli COMMAND [ARGS] [--json]\n"
+                       "       prunelab-cli --version | --help | COMMAND --help\n\n"
+                       "Commands:\n";
     for (const auto& command : all_commands())
-        text += "  " + command.name + std::string(command.name.size() < 14 ? 14 - command.name.size() : 1, ' ') +
+        text += "  " + command.name +
+                std::string(command.name.size() < 14 ? 14 - command.name.size() : 1, ' ') +
                 command.summary + "\n";
-    text += "\nMODEL is a built-in name (convnet, lenet300, lenet5, vgg-small, resnet20, resnet18),\n"
-            "`default` (the embedded trained ConvNet), or a PruneLab checkpoint.\n"
-            "DATA is fashion-mnist (default), fashion-mnist:DIR, mnist:DIR, cifar10:DIR or\n"
-            "synthetic[:C,H,W[,CLASSES]].\n"
-            "With --json the last line on stdout is one JSON object; progress goes to stderr.\n"
-            "Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.\n";
+    text +=
+        "\nMODEL is a built-in name (convnet, lenet300, lenet5, vgg-small, resnet20, resnet18),\n"
+        "`default` (the embedded trained ConvNet), or a PruneLab checkpoint.\n"
+        "DATA is fashion-mnist (default), fashion-mnist:DIR, mnist:DIR, cifar10:DIR or\n"
+        "synthetic[:C,H,W[,CLASSES]].\n"
+        "With --json the last line on stdout is one JSON object; progress goes to stderr.\n"
+        "Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.\n";
     return text;
 }
 
@@ -68,15 +69,15 @@ int run_cli(const std::vector<std::string>& args, CommandContext& context)
             ParsedArgs::parse(rest, command->options, command->max_positionals);
         return command->run(parsed, context);
     } catch (const UsageError& e) {
-        context.err << "prunelab-cli " << command->name << ": " << e.what()
-                    << " (see prunelab-cli " << command->name << " --help)\n";
+        context.err << "prunelab-cli " << command->name << ": " << e.what() << " (see prunelab-cli "
+                    << command->name << " --help)\n";
         return 2;
     } catch (const Error& e) {
         context.err << "prunelab-cli " << command->name << ": error: " << e.what() << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        context.err << "prunelab-cli " << command->name
-                    << ": error: " << e.what_without_backtrace() << "\n";
+        context.err << "prunelab-cli " << command->name << ": error: " << e.what_without_backtrace()
+                    << "\n";
         return 1;
     } catch (const std::exception& e) {
         context.err << "prunelab-cli " << command->name << ": error: " << e.what() << "\n";

@@ -53,7 +53,8 @@ void write_curve_plot(const CurvePlotRequest& request, const std::string& path)
         spec.series.push_back(
             {QString::fromStdString(curve.name), to_qvector(curve.x), to_qvector(curve.y)});
     const std::string temporary =
-        (directory / ("." + target.stem().string() + ".tmp" + target.extension().string())).string();
+        (directory / ("." + target.stem().string() + ".tmp" + target.extension().string()))
+            .string();
     QString error;
     if (!exportCurvePlot(spec, QString::fromStdString(temporary), &error)) {
         std::remove(temporary.c_str());

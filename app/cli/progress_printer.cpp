@@ -22,10 +22,12 @@ std::string format_duration(double seconds)
 
 ProgressPrinter::ProgressPrinter(std::string label)
     : m_label(std::move(label)), m_terminal(::isatty(STDERR_FILENO) == 1)
-{
-}
+{}
 
-ProgressPrinter::~ProgressPrinter() { finish(); }
+ProgressPrinter::~ProgressPrinter()
+{
+    finish();
+}
 
 void ProgressPrinter::update(double fraction, double eta_seconds, const std::string& detail)
 {

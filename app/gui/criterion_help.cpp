@@ -8,22 +8,26 @@ namespace {
 struct Help
 {
     const char* name;
-    const char* weight;    ///< formula at weight granularity (HTML)
-    const char* unit;      ///< formula for a neuron or filter
+    const char* weight; ///< formula at weight granularity (HTML)
+    const char* unit;   ///< formula for a neuron or filter
     const char* idea;
     bool needsData;
 };
 
 const Help kHelp[] = {
-    {"l1", "s<sub>ij</sub> = |w<sub>ij</sub>|", "s<sub>i</sub> = &Sigma;<sub>j</sub> |w<sub>ij</sub>| (the row's L1 norm)",
+    {"l1", "s<sub>ij</sub> = |w<sub>ij</sub>|",
+     "s<sub>i</sub> = &Sigma;<sub>j</sub> |w<sub>ij</sub>| (the row's L1 norm)",
      "Magnitude pruning: small weights change the output least, so they go first. Free to "
      "compute, and the usual baseline.",
      false},
-    {"l2", "s<sub>ij</sub> = |w<sub>ij</sub>|", "s<sub>i</sub> = &radic;(&Sigma;<sub>j</sub> w<sub>ij</sub><sup>2</sup>) (the row's L2 norm)",
-     "Like l1; at unit level the L2 norm weighs a few large weights more than many small ones.", false},
+    {"l2", "s<sub>ij</sub> = |w<sub>ij</sub>|",
+     "s<sub>i</sub> = &radic;(&Sigma;<sub>j</sub> w<sub>ij</sub><sup>2</sup>) (the row's L2 norm)",
+     "Like l1; at unit level the L2 norm weighs a few large weights more than many small ones.",
+     false},
     {"random", "s<sub>ij</sub> ~ U(0, 1)", "s<sub>i</sub> ~ U(0, 1)",
      "A control: any criterion worth using must beat it. Seeded, so runs repeat.", false},
-    {"activation", "—", "s<sub>i</sub> = mean<sub>x</sub> a<sub>i</sub>(x) (before the nonlinearity)",
+    {"activation", "—",
+     "s<sub>i</sub> = mean<sub>x</sub> a<sub>i</sub>(x) (before the nonlinearity)",
      "Neuron pruning by activations: units that barely respond to the data contribute little. "
      "Needs calibration batches.",
      true},
@@ -36,7 +40,8 @@ const Help kHelp[] = {
      "labels (a backward pass each).",
      true},
     {"taylor", "s<sub>ij</sub> = mean |w<sub>ij</sub> &middot; &part;L/&part;w<sub>ij</sub>|",
-     "s<sub>i</sub> = mean<sub>x</sub> |&Sigma;<sub>positions</sub> a<sub>i</sub> &middot; &part;L/&part;a<sub>i</sub>|",
+     "s<sub>i</sub> = mean<sub>x</sub> |&Sigma;<sub>positions</sub> a<sub>i</sub> &middot; "
+     "&part;L/&part;a<sub>i</sub>|",
      "First-order Taylor estimate of the loss change when the element is removed (Molchanov et "
      "al.). Needs calibration batches.",
      true},
@@ -50,13 +55,14 @@ QString criterionHelpHtml(const QString& criterion, const QString& granularity)
         if (criterion != QLatin1String(h.name))
             continue;
         const bool unit = granularity != QLatin1String("weight");
-        const QString what = granularity == QLatin1String("neuron")
-                                 ? QObject::tr("whole neurons (rows of a Linear layer)")
-                             : granularity == QLatin1String("filter")
-                                 ? QObject::tr("whole filters (output channels of a Conv2d layer, with "
-                                               "their bias, BatchNorm channel and the next layer's "
-                                               "inputs)")
-                                 : QObject::tr("individual weights");
+        const QString what =
+            granularity == QLatin1String("neuron")
+                ? QObject::tr("whole neurons (rows of a Linear layer)")
+            : granularity == QLatin1String("filter")
+                ? QObject::tr("whole filters (output channels of a Conv2d layer, with "
+                              "their bias, BatchNorm channel and the next layer's "
+                              "inputs)")
+                : QObject::tr("individual weights");
         QString html = QStringLiteral("<h3>%1 · %2</h3>").arg(criterion, granularity);
         html += QStringLiteral("<p style='font-size:large'>%1</p>")
                     .arg(QString::fromUtf8(unit ? h.unit : h.weight));

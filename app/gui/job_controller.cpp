@@ -77,8 +77,8 @@ void JobController::launch(std::shared_ptr<SessionJob> job)
     m_running = job;
     m_clock.start();
     emit started(QString::fromStdString(job->title()));
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, job] { worker->run(job); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, job] { worker->run(job); }, Qt::QueuedConnection);
 }
 
 void JobController::stop()

@@ -25,7 +25,8 @@ struct FormDialog
     }
     bool exec()
     {
-        auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+        auto* buttons =
+            new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
         QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
         QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
         form->addRow(buttons);
@@ -39,8 +40,8 @@ struct FormDialog
         form->addRow(label, box);
         return box;
     }
-    QDoubleSpinBox* doubleField(const QString& label, double value, double lo, double hi, int decimals,
-                                double step)
+    QDoubleSpinBox* doubleField(const QString& label, double value, double lo, double hi,
+                                int decimals, double step)
     {
         auto* box = new QDoubleSpinBox(&dialog);
         box->setRange(lo, hi);
@@ -80,13 +81,16 @@ bool runFineTuneDialog(QWidget* parent, FineTuneSettings& settings)
 bool runIterateDialog(QWidget* parent, IterateSettings& settings)
 {
     FormDialog d(parent, QObject::tr("Iterative Pruning"));
-    auto* target = d.doubleField(QObject::tr("Target sparsity (%)"), settings.target * 100.0, 0.0, 99.9, 1, 5.0);
+    auto* target = d.doubleField(QObject::tr("Target sparsity (%)"), settings.target * 100.0, 0.0,
+                                 99.9, 1, 5.0);
     auto* steps = d.intField(QObject::tr("Steps"), settings.steps, 1, 100);
     auto* schedule = new QComboBox(&d.dialog);
-    schedule->addItems({QStringLiteral("agp"), QStringLiteral("linear"), QStringLiteral("oneshot")});
+    schedule->addItems(
+        {QStringLiteral("agp"), QStringLiteral("linear"), QStringLiteral("oneshot")});
     schedule->setCurrentText(QString::fromStdString(settings.schedule));
     d.form->addRow(QObject::tr("Schedule"), schedule);
-    auto* epochs = d.intField(QObject::tr("Fine-tune epochs per step"), settings.finetune_epochs, 0, 100);
+    auto* epochs =
+        d.intField(QObject::tr("Fine-tune epochs per step"), settings.finetune_epochs, 0, 100);
     auto* lr = d.doubleField(QObject::tr("Learning rate"), settings.lr, 1e-6, 1.0, 6, 1e-4);
     if (!d.exec())
         return false;
@@ -108,7 +112,8 @@ bool runSweepDialog(QWidget* parent, SweepSettings& settings)
         return out.join(QStringLiteral(", "));
     };
     auto* criteria = new QLineEdit(
-        join(settings.criteria, [](const std::string& s) { return QString::fromStdString(s); }), &d.dialog);
+        join(settings.criteria, [](const std::string& s) { return QString::fromStdString(s); }),
+        &d.dialog);
     d.form->addRow(QObject::tr("Criteria"), criteria);
     auto* sparsities = new QLineEdit(
         join(settings.sparsities, [](double v) { return QString::number(v * 100.0); }), &d.dialog);
@@ -116,7 +121,8 @@ bool runSweepDialog(QWidget* parent, SweepSettings& settings)
     auto* global = new QCheckBox(QObject::tr("Rank across layers (global)"), &d.dialog);
     global->setChecked(settings.global);
     d.form->addRow(global);
-    auto* epochs = d.intField(QObject::tr("Recovery epochs per point"), settings.finetune_epochs, 0, 50);
+    auto* epochs =
+        d.intField(QObject::tr("Recovery epochs per point"), settings.finetune_epochs, 0, 50);
     auto* recover = new QComboBox(&d.dialog);
     recover->addItems({QObject::tr("fine-tune"), QObject::tr("distillation from the dense model")});
     recover->setCurrentIndex(settings.distill ? 1 : 0);
@@ -147,15 +153,20 @@ bool runDistillDialog(QWidget* parent, DistillSettings& settings)
 {
     FormDialog d(parent, QObject::tr("Distil"));
     auto* student = new QComboBox(&d.dialog);
-    student->addItem(QObject::tr("pruned copy of this model (masks held)"), QStringLiteral("pruned"));
+    student->addItem(QObject::tr("pruned copy of this model (masks held)"),
+                     QStringLiteral("pruned"));
     for (const char* name : {"convnet-small", "lenet5", "lenet300", "convnet"})
-        student->addItem(QObject::tr("fresh %1").arg(QLatin1String(name)), QString::fromLatin1(name));
+        student->addItem(QObject::tr("fresh %1").arg(QLatin1String(name)),
+                         QString::fromLatin1(name));
     d.form->addRow(QObject::tr("Student"), student);
     auto* out = new QLineEdit(QDir::home().filePath(QStringLiteral("student.pt")), &d.dialog);
-    out->setToolTip(QObject::tr("Where a fresh student is written (a pruned copy replaces the model instead)"));
+    out->setToolTip(
+        QObject::tr("Where a fresh student is written (a pruned copy replaces the model instead)"));
     d.form->addRow(QObject::tr("Write student to"), out);
-    auto* temperature = d.doubleField(QObject::tr("Temperature T"), settings.temperature, 0.1, 50.0, 1, 0.5);
-    auto* alpha = d.doubleField(QObject::tr("α (weight of the teacher term)"), settings.alpha, 0.0, 1.0, 2, 0.05);
+    auto* temperature =
+        d.doubleField(QObject::tr("Temperature T"), settings.temperature, 0.1, 50.0, 1, 0.5);
+    auto* alpha = d.doubleField(QObject::tr("α (weight of the teacher term)"), settings.alpha, 0.0,
+                                1.0, 2, 0.05);
     auto* epochs = d.intField(QObject::tr("Epochs"), settings.epochs, 1, 200);
     auto* lr = d.doubleField(QObject::tr("Learning rate"), settings.lr, 1e-6, 1.0, 6, 1e-4);
     if (!d.exec())

@@ -34,7 +34,12 @@ protected:
         QPointer<LogDock> dock = m_dock;
         if (dock)
             QMetaObject::invokeMethod(
-                dock, [dock, line] { if (dock) dock->appendLine(line); }, Qt::QueuedConnection);
+                dock,
+                [dock, line] {
+                    if (dock)
+                        dock->appendLine(line);
+                },
+                Qt::QueuedConnection);
     }
     void flush_() override {}
 
@@ -76,8 +81,14 @@ LogDock::~LogDock()
     delete m_sink;
 }
 
-QString LogDock::text() const { return m_view->toPlainText(); }
+QString LogDock::text() const
+{
+    return m_view->toPlainText();
+}
 
-void LogDock::appendLine(const QString& line) { m_view->appendPlainText(line); }
+void LogDock::appendLine(const QString& line)
+{
+    m_view->appendPlainText(line);
+}
 
 } // namespace prunelab

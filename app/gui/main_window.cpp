@@ -7,10 +7,10 @@
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/compaction_view.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
-#include "widgets/compaction_view.h"
 #include "widgets/pipeline_strip.h"
 #include "widgets/training_curve_view.h"
 
@@ -19,11 +19,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QFileInfo>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QItemSelectionModel>
@@ -32,10 +32,10 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScrollArea>
-#include <QSplitter>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTextBrowser>
@@ -61,7 +61,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_layerTable->setModel(m_layerModel);
     m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_layerTable->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+    m_layerTable->setEditTriggers(QAbstractItemView::DoubleClicked |
+                                  QAbstractItemView::EditKeyPressed |
                                   QAbstractItemView::AnyKeyPressed);
     m_layerTable->setAlternatingRowColors(true);
     m_layerTable->verticalHeader()->hide();
@@ -71,7 +72,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_layerModel, &LayerTableModel::lockedToggled, this, &MainWindow::onLockedToggled);
     connect(m_layerModel, &LayerTableModel::excludedToggled, this, &MainWindow::onExcludedToggled);
 
-    m_pipeline = new PipelineStrip({tr("Train"), tr("Prune"), tr("Fine-tune"), tr("Small model")}, this);
+    m_pipeline =
+        new PipelineStrip({tr("Train"), tr("Prune"), tr("Fine-tune"), tr("Small model")}, this);
     m_changeNote = new QLabel(tr("Drag a threshold in the Importance dock or move the global rate "
                                  "to start pruning."),
                               this);
@@ -102,10 +104,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         QMessageBox::critical(this, tr("PruneLab"), message);
     };
     m_closeQuestion = [this] {
-        return QMessageBox::question(this, tr("PruneLab"),
-                                     tr("The session has unsaved changes. Save them as a project?"),
-                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                     QMessageBox::Save);
+        return QMessageBox::question(
+            this, tr("PruneLab"), tr("The session has unsaved changes. Save them as a project?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     };
     buildDocks();
     buildToolBar();
@@ -148,8 +149,8 @@ void MainWindow::buildDocks()
     split->addWidget(overviewScroll);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
-    auto* importance = dock(tr("Importance"), QStringLiteral("importanceDock"), split,
-                            Qt::RightDockWidgetArea);
+    auto* importance =
+        dock(tr("Importance"), QStringLiteral("importanceDock"), split, Qt::RightDockWidgetArea);
     connect(m_overview, &HistogramOverview::layerClicked, this, &MainWindow::selectLayer);
     connect(m_histogram, &ImportanceHistogramView::thresholdDragged, this,
             &MainWindow::onThresholdDragged);
@@ -159,10 +160,11 @@ void MainWindow::buildDocks()
             [this](const QModelIndex& current) { showHistogram(current.row()); });
 
     m_curves = new AccuracyCurveView(this);
-    auto* curves = dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::BottomDockWidgetArea);
+    auto* curves =
+        dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::BottomDockWidgetArea);
     m_training = new TrainingCurveView(this);
-    auto* training = dock(tr("Training"), QStringLiteral("trainingDock"), m_training,
-                          Qt::BottomDockWidgetArea);
+    auto* training =
+        dock(tr("Training"), QStringLiteral("trainingDock"), m_training, Qt::BottomDockWidgetArea);
     splitDockWidget(curves, training, Qt::Horizontal);
     m_compaction = new CompactionView(this);
     m_compactionDock = dock(tr("Compaction"), QStringLiteral("compactionDock"), m_compaction,
@@ -170,8 +172,9 @@ void MainWindow::buildDocks()
     tabifyDockWidget(training, m_compactionDock);
     training->raise();
     connect(m_compaction, &CompactionView::saveRequested, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Compacted Model"), QStringLiteral("compacted.pt"),
-                                                          tr("PruneLab checkpoints or TorchScript (*.pt)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save Compacted Model"), QStringLiteral("compacted.pt"),
+            tr("PruneLab checkpoints or TorchScript (*.pt)"));
         if (!path.isEmpty())
             exportAs(QStringLiteral("compacted"), path);
     });
@@ -196,7 +199,8 @@ void MainWindow::buildDocks()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Model or Project…"), this, &MainWindow::showOpenModelDialog);
+    QAction* open =
+        file->addAction(tr("&Open Model or Project…"), this, &MainWindow::showOpenModelDialog);
     open->setObjectName(QStringLiteral("actionOpenModel"));
     open->setShortcut(QKeySequence::Open);
     QAction* openDefault = file->addAction(tr("Open &Default Model"), this,
@@ -221,40 +225,46 @@ void MainWindow::buildMenus()
     save->setObjectName(QStringLiteral("actionSaveProject"));
     save->setShortcut(QKeySequence::Save);
     QAction* saveAs = file->addAction(tr("Save Project &As…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Project"),
-                                                          QStringLiteral("session.prunelab.json"),
-                                                          tr("PruneLab projects (*.prunelab.json)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save Project"), QStringLiteral("session.prunelab.json"),
+            tr("PruneLab projects (*.prunelab.json)"));
         if (!path.isEmpty())
             saveProject(path);
     });
     saveAs->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
     QMenu* exportMenu = file->addMenu(tr("&Export"));
-    auto addExport = [this, exportMenu](const QString& label, const QString& name, const QString& suggested,
-                                        const QString& filter, const QString& kind) {
-        QAction* action = exportMenu->addAction(label, this, [this, label, suggested, filter, kind] {
-            const QString path = QFileDialog::getSaveFileName(this, label, suggested, filter);
-            if (!path.isEmpty())
-                exportAs(kind, path);
-        });
+    auto addExport = [this, exportMenu](const QString& label, const QString& name,
+                                        const QString& suggested, const QString& filter,
+                                        const QString& kind) {
+        QAction* action =
+            exportMenu->addAction(label, this, [this, label, suggested, filter, kind] {
+                const QString path = QFileDialog::getSaveFileName(this, label, suggested, filter);
+                if (!path.isEmpty())
+                    exportAs(kind, path);
+            });
         action->setObjectName(name);
         return action;
     };
     addExport(tr("PruneLab &Checkpoint…"), QStringLiteral("actionExportCheckpoint"),
-              QStringLiteral("pruned.pt"), tr("PruneLab checkpoints (*.pt)"), QStringLiteral("checkpoint"))
+              QStringLiteral("pruned.pt"), tr("PruneLab checkpoints (*.pt)"),
+              QStringLiteral("checkpoint"))
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     addExport(tr("PyTorch &state_dict…"), QStringLiteral("actionExportStateDict"),
-              QStringLiteral("pruned_state_dict.pt"), tr("PyTorch files (*.pt *.pth)"), QStringLiteral("state_dict"));
+              QStringLiteral("pruned_state_dict.pt"), tr("PyTorch files (*.pt *.pth)"),
+              QStringLiteral("state_dict"));
     addExport(tr("&Masks…"), QStringLiteral("actionExportMasks"), QStringLiteral("masks.pt"),
               tr("PyTorch files (*.pt *.pth)"), QStringLiteral("masks"));
-    addExport(tr("&Report (JSON)…"), QStringLiteral("actionExportReport"), QStringLiteral("report.json"),
-              tr("JSON (*.json)"), QStringLiteral("report"));
-    addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"), QStringLiteral("recipe.json"),
-              tr("JSON (*.json)"), QStringLiteral("recipe"));
-    addExport(tr("&Netron Metrics (JSON)…"), QStringLiteral("actionExportNetron"), QStringLiteral("model.attachment.json"),
-              tr("JSON (*.json)"), QStringLiteral("netron"));
-    addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"), QStringLiteral("compacted.pt"),
-              tr("PruneLab checkpoints or TorchScript (*.pt)"), QStringLiteral("compacted"));
+    addExport(tr("&Report (JSON)…"), QStringLiteral("actionExportReport"),
+              QStringLiteral("report.json"), tr("JSON (*.json)"), QStringLiteral("report"));
+    addExport(tr("Re&cipe (JSON)…"), QStringLiteral("actionExportRecipe"),
+              QStringLiteral("recipe.json"), tr("JSON (*.json)"), QStringLiteral("recipe"));
+    addExport(tr("&Netron Metrics (JSON)…"), QStringLiteral("actionExportNetron"),
+              QStringLiteral("model.attachment.json"), tr("JSON (*.json)"),
+              QStringLiteral("netron"));
+    addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"),
+              QStringLiteral("compacted.pt"), tr("PruneLab checkpoints or TorchScript (*.pt)"),
+              QStringLiteral("compacted"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -310,7 +320,8 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr(" Granularity "), bar));
     m_granularity = new QComboBox(bar);
     m_granularity->setObjectName(QStringLiteral("granularityCombo"));
-    m_granularity->addItems({QStringLiteral("weight"), QStringLiteral("neuron"), QStringLiteral("filter")});
+    m_granularity->addItems(
+        {QStringLiteral("weight"), QStringLiteral("neuron"), QStringLiteral("filter")});
     bar->addWidget(m_granularity);
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Global rate "), bar));
@@ -349,7 +360,8 @@ void MainWindow::buildToolBar()
         QAction* a = new QAction(text, this);
         a->setObjectName(name);
         a->setShortcut(key);
-        a->setToolTip(tip + (key.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(key.toString())));
+        a->setToolTip(tip +
+                      (key.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(key.toString())));
         a->setProperty("pruneMenu", true);
         connect(a, &QAction::triggered, this, slot);
         bar->addAction(a);
@@ -358,43 +370,52 @@ void MainWindow::buildToolBar()
         return a;
     };
     action(tr("Score"), QStringLiteral("actionScore"), QKeySequence(Qt::Key_F5),
-           tr("Score the base weights again with the chosen criterion"), &MainWindow::rescore, true);
+           tr("Score the base weights again with the chosen criterion"), &MainWindow::rescore,
+           true);
     action(tr("Apply"), QStringLiteral("actionApply"), QKeySequence(Qt::CTRL | Qt::Key_Return),
            tr("Make the shown masks permanent (the next scoring starts from the pruned model)"),
            &MainWindow::applyMasks, true);
     action(tr("Fine-tune…"), QStringLiteral("actionFineTune"), QKeySequence(Qt::CTRL | Qt::Key_T),
            tr("Train the pruned model with its masks held"), &MainWindow::showFineTuneDialog, true);
     action(tr("Iterate…"), QStringLiteral("actionIterate"), QKeySequence(Qt::CTRL | Qt::Key_I),
-           tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog, true);
+           tr("Prune to a target in steps, fine-tuning after each"), &MainWindow::showIterateDialog,
+           true);
     action(tr("Distil…"), QStringLiteral("actionDistill"), QKeySequence(Qt::CTRL | Qt::Key_D),
            tr("Knowledge distillation from the dense model into a pruned copy or a smaller model"),
            &MainWindow::showDistillDialog, true);
     action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
-           tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog, true);
-    action(tr("Sensitivity"), QStringLiteral("actionSensitivity"), QKeySequence(Qt::CTRL | Qt::Key_L),
-           tr("Prune each layer alone at 10–90% and plot its accuracy"),
-           [this] { startSensitivity(); }, true);
+           tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog,
+           true);
+    action(
+        tr("Sensitivity"), QStringLiteral("actionSensitivity"), QKeySequence(Qt::CTRL | Qt::Key_L),
+        tr("Prune each layer alone at 10–90% and plot its accuracy"),
+        [this] { startSensitivity(); }, true);
     m_autoAllocateAction = new QAction(tr("Allocate by Sensitivity"), this);
     m_autoAllocateAction->setObjectName(QStringLiteral("actionAutoAllocate"));
     m_autoAllocateAction->setCheckable(true);
     m_autoAllocateAction->setEnabled(false);
     m_autoAllocateAction->setProperty("pruneMenu", true);
-    m_autoAllocateAction->setToolTip(tr("The global rate prunes insensitive layers harder (run Sensitivity first)"));
+    m_autoAllocateAction->setToolTip(
+        tr("The global rate prunes insensitive layers harder (run Sensitivity first)"));
     connect(m_autoAllocateAction, &QAction::toggled, this, [this](bool on) {
         if (m_session)
             m_session->set_auto_allocation(on);
     });
     bar->addAction(m_autoAllocateAction);
-    action(tr("Compact"), QStringLiteral("actionCompact"), QKeySequence(Qt::CTRL | Qt::Key_K),
-           tr("Remove pruned filters and neurons for real and time dense, masked and compacted models"),
-           [this] { startCompact(); }, true);
-    action(tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
-           tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
+    action(
+        tr("Compact"), QStringLiteral("actionCompact"), QKeySequence(Qt::CTRL | Qt::Key_K),
+        tr("Remove pruned filters and neurons for real and time dense, masked and compacted "
+           "models"),
+        [this] { startCompact(); }, true);
+    action(
+        tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
+        tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
     m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),
                           tr("Stop the running job"), &MainWindow::stopJob, false);
     m_stopAction->setEnabled(false);
     action(tr("Reset to Dense"), QStringLiteral("actionReset"), QKeySequence(Qt::CTRL | Qt::Key_R),
-           tr("Back to the weights as opened: no masks, no thresholds"), &MainWindow::resetToDense, true);
+           tr("Back to the weights as opened: no masks, no thresholds"), &MainWindow::resetToDense,
+           true);
 }
 
 void MainWindow::buildStatusBar()
@@ -422,7 +443,10 @@ void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
     m_errorHandler = std::move(handler);
 }
 
-void MainWindow::setCloseQuestion(std::function<int()> question) { m_closeQuestion = std::move(question); }
+void MainWindow::setCloseQuestion(std::function<int()> question)
+{
+    m_closeQuestion = std::move(question);
+}
 
 void MainWindow::setAutoEvaluate(bool on)
 {
@@ -464,7 +488,8 @@ bool MainWindow::openModel(const QString& source)
     if (source.endsWith(QLatin1String(".prunelab.json")))
         return openProject(source);
     if (m_jobs->isChangingModel()) {
-        m_errorHandler(tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
+        m_errorHandler(
+            tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
         return false;
     }
     std::unique_ptr<Session> session;
@@ -534,12 +559,14 @@ void MainWindow::refresh()
     m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
                                                            QHeaderView::Stretch);
     // Room for "100.0%" and the largest counts the edits can produce.
-    m_layerTable->setColumnWidth(LayerTableModel::RateColumn,
-                                 std::max(m_layerTable->columnWidth(LayerTableModel::RateColumn),
-                                          fontMetrics().horizontalAdvance(QStringLiteral("100.0%")) + 16));
-    m_layerTable->setColumnWidth(LayerTableModel::SparsityColumn,
-                                 std::max(m_layerTable->columnWidth(LayerTableModel::SparsityColumn),
-                                          fontMetrics().horizontalAdvance(QStringLiteral("Sparsity")) + 20));
+    m_layerTable->setColumnWidth(
+        LayerTableModel::RateColumn,
+        std::max(m_layerTable->columnWidth(LayerTableModel::RateColumn),
+                 fontMetrics().horizontalAdvance(QStringLiteral("100.0%")) + 16));
+    m_layerTable->setColumnWidth(
+        LayerTableModel::SparsityColumn,
+        std::max(m_layerTable->columnWidth(LayerTableModel::SparsityColumn),
+                 fontMetrics().horizontalAdvance(QStringLiteral("Sparsity")) + 20));
     updateStatus(info);
 }
 
@@ -549,7 +576,7 @@ void MainWindow::updateTitle()
         return;
     const QString source = QString::fromStdString(m_session->source());
     const QString model = QString::fromStdString(m_session->info().spec.name);
-    QString title = !m_projectPath.isEmpty() ? QFileInfo(m_projectPath).fileName()
+    QString title = !m_projectPath.isEmpty()             ? QFileInfo(m_projectPath).fileName()
                     : source == QLatin1String("default") ? tr("%1 (default)").arg(model)
                                                          : source;
     setWindowTitle(tr("PruneLab — %1[*]").arg(title));
@@ -594,12 +621,14 @@ void MainWindow::updatePipeline()
     else
         m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
     if (!compaction && m_compaction->rowCount() > 0)
-        m_compaction->clear(tr("The model changed since the last compaction: Compact (Ctrl+K) again."));
+        m_compaction->clear(
+            tr("The model changed since the last compaction: Compact (Ctrl+K) again."));
 }
 
 void MainWindow::updateCriterionHelp()
 {
-    m_criterionHelp->setHtml(criterionHelpHtml(m_criterion->currentText(), m_granularity->currentText()));
+    m_criterionHelp->setHtml(
+        criterionHelpHtml(m_criterion->currentText(), m_granularity->currentText()));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -629,7 +658,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
     event->accept();
 }
 
-QString MainWindow::changeNote() const { return m_changeNote->text(); }
+QString MainWindow::changeNote() const
+{
+    return m_changeNote->text();
+}
 
 bool MainWindow::exportAs(const QString& kind, const QString& path)
 {
@@ -642,17 +674,20 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
             // Every exported result gets the recipe that replays it, beside it.
             const QFileInfo info(path);
             if (m_session->is_scored())
-                m_session->export_recipe(info.dir().filePath(info.completeBaseName() + QStringLiteral(".recipe.json")).toStdString(),
-                                         info.fileName().toStdString());
-        }
-        else if (kind == QLatin1String("state_dict"))
+                m_session->export_recipe(
+                    info.dir()
+                        .filePath(info.completeBaseName() + QStringLiteral(".recipe.json"))
+                        .toStdString(),
+                    info.fileName().toStdString());
+        } else if (kind == QLatin1String("state_dict"))
             m_session->export_state_dict(file);
         else if (kind == QLatin1String("masks"))
             m_session->export_masks(file);
         else if (kind == QLatin1String("report"))
             m_session->export_report(file);
         else if (kind == QLatin1String("recipe"))
-            m_session->export_recipe(file, QFileInfo(path).completeBaseName().toStdString() + ".pt");
+            m_session->export_recipe(file,
+                                     QFileInfo(path).completeBaseName().toStdString() + ".pt");
         else if (kind == QLatin1String("netron"))
             m_session->export_netron(file);
         else if (kind == QLatin1String("compacted"))

@@ -31,9 +31,15 @@ qint64 keptParams(const ModelInfo& info)
     return info.total_params - (info.prunable_weights - info.nonzero_weights);
 }
 
-QString pct(double fraction) { return QString::number(fraction * 100.0, 'f', 1) + QLatin1Char('%'); }
+QString pct(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 1) + QLatin1Char('%');
+}
 /// Accuracies with two decimals: a tenth of a point matters when comparing criteria.
-QString accuracyText(double fraction) { return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%'); }
+QString accuracyText(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%');
+}
 
 } // namespace
 
@@ -132,8 +138,9 @@ void MainWindow::onRateEdited(const QString& layer, double rate)
         m_errorHandler(QString::fromUtf8(e.what()));
         return;
     }
-    pushEdit(new SetThresholdCommand(layer, before, after,
-                                     [this](const QString& name, double value) { applyThreshold(name, value); }),
+    pushEdit(new SetThresholdCommand(
+                 layer, before, after,
+                 [this](const QString& name, double value) { applyThreshold(name, value); }),
              false);
     noteAfter(tr("%1 of its elements").arg(pct(rate)));
 }
@@ -147,8 +154,9 @@ void MainWindow::onLockedToggled(const QString& layer, bool locked)
         m_session->set_locked(name, on);
         refreshAfterEdit();
     };
-    pushEdit(new FunctionCommand(locked ? tr("Lock %1").arg(layer) : tr("Unlock %1").arg(layer),
-                                 [apply, locked] { apply(locked); }, [apply, locked] { apply(!locked); }),
+    pushEdit(new FunctionCommand(
+                 locked ? tr("Lock %1").arg(layer) : tr("Unlock %1").arg(layer),
+                 [apply, locked] { apply(locked); }, [apply, locked] { apply(!locked); }),
              false);
 }
 
@@ -210,7 +218,10 @@ double MainWindow::toAxis(double score) const
     return score > 0.0 ? std::log10(score) : -INFINITY;
 }
 
-double MainWindow::fromAxis(double x) const { return m_logX ? std::pow(10.0, x) : x; }
+double MainWindow::fromAxis(double x) const
+{
+    return m_logX ? std::pow(10.0, x) : x;
+}
 
 void MainWindow::setLogScoreAxis(bool on)
 {
@@ -242,7 +253,8 @@ void MainWindow::updateOverviewThresholds()
         if (!available && m_autoAllocateAction->isChecked())
             m_autoAllocateAction->setChecked(false);
     }
-    if (!m_session || !m_session->is_scored() || m_overview->count() != m_layerModel->layers().size())
+    if (!m_session || !m_session->is_scored() ||
+        m_overview->count() != m_layerModel->layers().size())
         return;
     QVector<double> thresholds, shares;
     for (const auto& row : m_layerModel->layers()) {
@@ -295,11 +307,11 @@ void MainWindow::showHistogram(int row)
     const bool excluded = m_session->excluded().count(layer) > 0;
     const bool applies = m_session->applies_to(layer) && !excluded;
     m_histogram->setEnabled(applies && !m_jobs->isChangingModel());
-    m_histogram->setToolTip(applies    ? QString()
-                            : excluded ? tr("%1 is excluded from pruning").arg(QString::fromStdString(layer))
-                                       : tr("%1 is not pruned at %2 granularity")
-                                             .arg(QString::fromStdString(layer),
-                                                  m_granularity->currentText()));
+    m_histogram->setToolTip(
+        applies    ? QString()
+        : excluded ? tr("%1 is excluded from pruning").arg(QString::fromStdString(layer))
+                   : tr("%1 is not pruned at %2 granularity")
+                         .arg(QString::fromStdString(layer), m_granularity->currentText()));
 }
 
 void MainWindow::onThresholdDragged(double threshold)
@@ -340,8 +352,13 @@ void MainWindow::noteBefore(const QString& action)
     if (!m_session)
         return;
     const ModelInfo info = m_session->info();
-    m_before = Before{action, keptParams(info), info.effective_flops, info.sparsity(),
-                      m_session->accuracy(), false, {}};
+    m_before = Before{action,
+                      keptParams(info),
+                      info.effective_flops,
+                      info.sparsity(),
+                      m_session->accuracy(),
+                      false,
+                      {}};
 }
 
 void MainWindow::noteAfter(const QString& detail)
@@ -365,7 +382,8 @@ void MainWindow::noteAfter(const QString& detail)
         note += tr(" · accuracy %1 → %2").arg(before, accuracyText(*after));
         m_before.waitingForAccuracy = false;
     } else {
-        note += tr(" · accuracy %1 → %2").arg(before, m_autoEvaluate ? tr("measuring…") : tr("? (Evaluate: Ctrl+E)"));
+        note += tr(" · accuracy %1 → %2")
+                    .arg(before, m_autoEvaluate ? tr("measuring…") : tr("? (Evaluate: Ctrl+E)"));
         m_before.waitingForAccuracy = m_autoEvaluate;
     }
     m_changeNote->setText(note);

@@ -142,8 +142,8 @@ void MainWindow::showCompaction()
         return;
     std::vector<CompactionRow> rows;
     for (const auto& r : report->rows)
-        rows.push_back({QString::fromStdString(r.label), r.params, r.nonzero, r.flops, r.latency_ms_1,
-                        r.latency_ms_64});
+        rows.push_back({QString::fromStdString(r.label), r.params, r.nonzero, r.flops,
+                        r.latency_ms_1, r.latency_ms_64});
     QStringList groups, notes;
     for (const auto& g : report->groups)
         groups << QString::fromStdString(g);
@@ -250,7 +250,8 @@ void MainWindow::onJobStarted(const QString& title)
         setEditingEnabled(false);
     if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning") ||
         title == QLatin1String("Distil")) {
-        m_training->startRun(tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
+        m_training->startRun(
+            tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
             dock->raise();
     } else if (title == QLatin1String("Sweep")) {
@@ -270,9 +271,10 @@ void MainWindow::onJobEvent(const JobEvent& event)
         if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
             text += tr(" · ETA %1").arg(eta);
         m_jobLabel->setText(text);
-        if (m_training->isVisible() && (text.startsWith(QLatin1String("fine-tune")) ||
-                                        text.startsWith(QLatin1String("distil")) ||
-                                        m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
+        if (m_training->isVisible() &&
+            (text.startsWith(QLatin1String("fine-tune")) ||
+             text.startsWith(QLatin1String("distil")) ||
+             m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
             m_training->setStatus(text);
         break;
     }
@@ -286,7 +288,8 @@ void MainWindow::onJobEvent(const JobEvent& event)
                        event.accuracy * 100.0);
         break;
     case JobEvent::Kind::Point:
-        m_curves->addPoint(QString::fromStdString(event.point.series), toAccuracyPoint(event.point));
+        m_curves->addPoint(QString::fromStdString(event.point.series),
+                           toAccuracyPoint(event.point));
         break;
     }
 }
@@ -299,10 +302,12 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
     m_jobLabel->clear();
     const bool changes = job && job->changes_model();
     if (!error.isEmpty()) {
-        logger()->warn("{} failed: {}", job ? job->title() : std::string("job"), error.toStdString());
+        logger()->warn("{} failed: {}", job ? job->title() : std::string("job"),
+                       error.toStdString());
         if (changes)
             setEditingEnabled(true);
-        m_errorHandler(tr("%1 failed: %2").arg(job ? QString::fromStdString(job->title()) : tr("Job"), error));
+        m_errorHandler(
+            tr("%1 failed: %2").arg(job ? QString::fromStdString(job->title()) : tr("Job"), error));
         return;
     }
     if (!m_session || !job)
@@ -313,7 +318,8 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
     } catch (const std::exception& e) {
         if (changes)
             setEditingEnabled(true);
-        m_errorHandler(tr("%1 failed: %2").arg(QString::fromStdString(job->title()), QString::fromUtf8(e.what())));
+        m_errorHandler(tr("%1 failed: %2")
+                           .arg(QString::fromStdString(job->title()), QString::fromUtf8(e.what())));
         return;
     }
     for (const auto& w : outcome.warnings)

@@ -11,6 +11,7 @@
 
 #include <QAction>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
@@ -21,12 +22,11 @@
 #include <QMimeData>
 #include <QSaveFile>
 #include <QSettings>
-#include <QDoubleSpinBox>
 #include <QSignalBlocker>
 #include <QSlider>
 
-#include <cmath>
 #include <QUndoStack>
+#include <cmath>
 
 namespace prunelab {
 namespace {
@@ -53,7 +53,8 @@ QJsonObject curvesToJson(const AccuracyCurveView& view)
                                       {QStringLiteral("params_kept"), p.paramsKept},
                                       {QStringLiteral("flops_kept"), p.flopsKept},
                                       {QStringLiteral("accuracy"), p.accuracy}});
-        series.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("points"), points}});
+        series.append(
+            QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("points"), points}});
     }
     QJsonObject out{{QStringLiteral("series"), series},
                     {QStringLiteral("x_axis"), int(view.xAxis())}};
@@ -79,7 +80,8 @@ void curvesFromJson(const QJsonObject& json, AccuracyCurveView& view)
     }
     if (json.contains(QStringLiteral("baseline")))
         view.setBaseline(json.value(QStringLiteral("baseline")).toDouble());
-    view.setXAxis(AccuracyCurveView::XAxis(std::clamp(json.value(QStringLiteral("x_axis")).toInt(), 0, 2)));
+    view.setXAxis(
+        AccuracyCurveView::XAxis(std::clamp(json.value(QStringLiteral("x_axis")).toInt(), 0, 2)));
 }
 
 } // namespace
@@ -108,7 +110,8 @@ bool MainWindow::saveProject(const QString& requested)
     const QString recipe = stem + QStringLiteral(".recipe.json");
     try {
         if (m_session->is_scored())
-            m_session->export_recipe(recipe.toStdString(), QFileInfo(checkpoint).fileName().toStdString());
+            m_session->export_recipe(recipe.toStdString(),
+                                     QFileInfo(checkpoint).fileName().toStdString());
     } catch (const std::exception& e) {
         logger()->warn("no recipe written beside the project: {}", e.what());
     }
@@ -138,7 +141,8 @@ bool MainWindow::saveProject(const QString& requested)
 bool MainWindow::openProject(const QString& path)
 {
     if (m_jobs->isChangingModel()) {
-        m_errorHandler(tr("Stop the running %1 before opening a project.").arg(m_jobs->runningTitle()));
+        m_errorHandler(
+            tr("Stop the running %1 before opening a project.").arg(m_jobs->runningTitle()));
         return false;
     }
     QFile file(path);
@@ -149,16 +153,19 @@ bool MainWindow::openProject(const QString& path)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     const QJsonObject project = doc.object();
-    if (doc.isNull() || project.value(QStringLiteral("format")).toString() != QLatin1String("prunelab-project")) {
+    if (doc.isNull() ||
+        project.value(QStringLiteral("format")).toString() != QLatin1String("prunelab-project")) {
         m_errorHandler(tr("Cannot open %1: not a PruneLab project (%2)")
-                           .arg(path, doc.isNull() ? parseError.errorString() : tr("no \"format\": \"prunelab-project\"")));
+                           .arg(path, doc.isNull() ? parseError.errorString()
+                                                   : tr("no \"format\": \"prunelab-project\"")));
         return false;
     }
     if (project.value(QStringLiteral("format_version")).toInt() > kProjectVersion) {
-        m_errorHandler(tr("Cannot open %1: project format version %2 is newer than this PruneLab reads (%3)")
-                           .arg(path)
-                           .arg(project.value(QStringLiteral("format_version")).toInt())
-                           .arg(kProjectVersion));
+        m_errorHandler(
+            tr("Cannot open %1: project format version %2 is newer than this PruneLab reads (%3)")
+                .arg(path)
+                .arg(project.value(QStringLiteral("format_version")).toInt())
+                .arg(kProjectVersion));
         return false;
     }
     const QDir dir = QFileInfo(path).dir();

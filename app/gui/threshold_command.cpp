@@ -8,9 +8,15 @@ SetThresholdCommand::SetThresholdCommand(QString layer, double before, double af
     setText(QObject::tr("threshold of %1").arg(m_layer));
 }
 
-void SetThresholdCommand::undo() { m_apply(m_layer, m_before); }
+void SetThresholdCommand::undo()
+{
+    m_apply(m_layer, m_before);
+}
 
-void SetThresholdCommand::redo() { m_apply(m_layer, m_after); }
+void SetThresholdCommand::redo()
+{
+    m_apply(m_layer, m_after);
+}
 
 bool SetThresholdCommand::mergeWith(const QUndoCommand* other)
 {

@@ -8,8 +8,8 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QDeadlineTimer>
 #include <QComboBox>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -120,7 +120,8 @@ int runScreenshotTour(MainWindow& window, const QString& directory)
     waitFor([&] { return window.session()->accuracy().has_value(); }, 60000);
     FineTuneSettings finetune;
     finetune.epochs = 2;
-    if (!window.startFineTune(finetune) || !waitFor([&] { return !window.jobs()->isBusy(); }, 600000))
+    if (!window.startFineTune(finetune) ||
+        !waitFor([&] { return !window.jobs()->isBusy(); }, 600000))
         return 1;
     raiseDock(window, "trainingDock");
     ok = save(window, dir, QStringLiteral("04-fine-tune.png")) && ok;
@@ -134,7 +135,8 @@ int runScreenshotTour(MainWindow& window, const QString& directory)
         granularity->setCurrentText(QString::fromLatin1(g));
         for (int row = 0; row < layers->totalsRow(); ++row)
             if (layers->flags(layers->index(row, LayerTableModel::RateColumn)) & Qt::ItemIsEditable)
-                layers->setData(layers->index(row, LayerTableModel::RateColumn), QStringLiteral("50"));
+                layers->setData(layers->index(row, LayerTableModel::RateColumn),
+                                QStringLiteral("50"));
         window.applyMasks();
     }
     if (!window.startCompact() || !waitFor([&] { return !window.jobs()->isBusy(); }, 120000))

@@ -1,11 +1,11 @@
 #include "engine/compaction/compaction.h"
 
-#include "engine/interop/checkpoint.h"
-#include "engine/models/dependency.h"
 #include "engine/core/error.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/interop/script_net.h"
+#include "engine/models/dependency.h"
 #include "engine/models/model_factory.h"
 #include "engine/models/models.h"
-#include "engine/interop/script_net.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -167,8 +167,8 @@ double output_difference(PrunableNet& a, PrunableNet& b, const CompactionOptions
     a.train(a_training);
     b.train(b_training);
     if (ya.sizes() != yb.sizes())
-        throw Error("the compacted model returns " + format_shape(yb.sizes().vec()) + " instead of " +
-                    format_shape(ya.sizes().vec()) + "; nothing was compacted");
+        throw Error("the compacted model returns " + format_shape(yb.sizes().vec()) +
+                    " instead of " + format_shape(ya.sizes().vec()) + "; nothing was compacted");
     scale = ya.abs().max().item<double>();
     return (ya - yb).abs().max().item<double>();
 }
@@ -199,8 +199,8 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
         if (removed == 0) {
             // Filters pruned in some of a group's layers but not all still carry signal.
             for (const auto& layer : group.producers()) {
-                const auto rows = tensors.at(layer + ".weight").detach().reshape(
-                    {group.channels, -1});
+                const auto rows =
+                    tensors.at(layer + ".weight").detach().reshape({group.channels, -1});
                 if (rows.abs().amax(1).eq(0).any().item<bool>()) {
                     ++partly_pruned;
                     break;

@@ -5,8 +5,8 @@
 // zero) is cut out of every member, so the new layers are narrower and the model computes the
 // same outputs with fewer parameters and FLOPs — and runs faster.
 
-#include "engine/pruning/mask_set.h"
 #include "engine/core/option_macros.h"
+#include "engine/pruning/mask_set.h"
 
 #include <cstdint>
 #include <memory>
@@ -45,7 +45,7 @@ struct CompactionResult
     std::vector<GroupCompaction> groups;
     int64_t params_before = 0;
     int64_t params_after = 0;
-    double max_abs_diff = 0.0; ///< masked vs compacted outputs on the probe batch
+    double max_abs_diff = 0.0;         ///< masked vs compacted outputs on the probe batch
     std::vector<std::string> notes;    ///< what was left and why, for the user
     std::vector<std::string> warnings; ///< groups an unsupported op kept whole
 

@@ -63,7 +63,8 @@ std::vector<LatencyResult> measure_latency(const std::vector<PrunableNet*>& mode
         LatencyResult r;
         r.runs = int(t.size());
         r.batch = options.batch();
-        r.median_ms = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+        r.median_ms =
+            t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
         r.min_ms = t.front();
         r.max_ms = t.back();
         r.throughput = r.median_ms > 0 ? double(r.batch) * 1000.0 / r.median_ms : 0.0;

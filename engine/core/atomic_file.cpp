@@ -73,7 +73,8 @@ std::vector<char> read_whole_file(const std::string& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(path + ": cannot open for reading");
-    return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return std::vector<char>((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
 }
 
 } // namespace prunelab

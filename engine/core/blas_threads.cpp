@@ -2,8 +2,8 @@
 
 #include <ATen/Parallel.h>
 
-#include <dlfcn.h>
 #include <algorithm>
+#include <dlfcn.h>
 #include <thread>
 
 namespace prunelab {
@@ -24,7 +24,10 @@ int blas_threads()
     return get ? get() : 0;
 }
 
-int core_count() { return std::max(1, int(std::thread::hardware_concurrency())); }
+int core_count()
+{
+    return std::max(1, int(std::thread::hardware_concurrency()));
+}
 
 void use_all_cores()
 {

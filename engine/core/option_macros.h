@@ -9,7 +9,10 @@ public:                                                                         
         m_##name = new_value;                                                                      \
         return *this;                                                                              \
     }                                                                                              \
-    const T& name() const noexcept { return m_##name; }                                           \
+    const T& name() const noexcept                                                                 \
+    {                                                                                              \
+        return m_##name;                                                                           \
+    }                                                                                              \
                                                                                                    \
 private:                                                                                           \
     T m_##name = default_value

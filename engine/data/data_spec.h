@@ -1,7 +1,7 @@
 #pragma once
 
-#include "engine/data/dataset.h"
 #include "engine/core/option_macros.h"
+#include "engine/data/dataset.h"
 
 #include <cstdint>
 #include <string>

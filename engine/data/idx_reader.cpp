@@ -21,8 +21,7 @@ struct GzCloser
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
 // gzread reads both compressed and plain files, so one path serves ".gz" and raw IDX.
-void read_exactly(gzFile file, void* buffer, size_t size, const std::string& path,
-                  const char* what)
+void read_exactly(gzFile file, void* buffer, size_t size, const std::string& path, const char* what)
 {
     auto* out = static_cast<unsigned char*>(buffer);
     size_t done = 0;
@@ -74,8 +73,7 @@ at::Tensor read_idx_file(const std::string& path)
     read_exactly(file.get(), magic.data(), magic.size(), path, "IDX header");
     if (magic[0] != 0 || magic[1] != 0)
         throw Error(path + ": not an IDX file (wrong magic number)");
-    if (magic[2] != 0x08)
-    {
+    if (magic[2] != 0x08) {
         char code[8];
         std::snprintf(code, sizeof code, "0x%02x", magic[2]);
         throw Error(path + ": IDX element type " + code +
@@ -95,8 +93,8 @@ at::Tensor read_idx_file(const std::string& path)
         count *= shape.back();
     }
     if (count <= 0 || count > (int64_t(1) << 34))
-        throw Error(path + ": IDX dimensions give an implausible size of " +
-                    std::to_string(count) + " elements");
+        throw Error(path + ": IDX dimensions give an implausible size of " + std::to_string(count) +
+                    " elements");
 
     auto tensor = at::empty(shape, at::kByte);
     read_exactly(file.get(), tensor.data_ptr<uint8_t>(), static_cast<size_t>(count), path,
@@ -121,9 +119,8 @@ IdxSplit load_idx_split(const std::string& directory, bool train)
         throw Error(labels_path + ": expected 1 dimension (count), found " +
                     std::to_string(labels.dim()));
     if (images.size(0) != labels.size(0))
-        throw Error(labels_path + ": holds " + std::to_string(labels.size(0)) +
-                    " labels but " + images_path + " holds " + std::to_string(images.size(0)) +
-                    " images");
+        throw Error(labels_path + ": holds " + std::to_string(labels.size(0)) + " labels but " +
+                    images_path + " holds " + std::to_string(images.size(0)) + " images");
     return {images.unsqueeze(1).contiguous(), labels.to(at::kLong)};
 }
 

@@ -14,8 +14,8 @@ Dataset sample(const at::Tensor& prototypes, int64_t count, double noise, at::Ge
     const int64_t classes = prototypes.size(0);
     Dataset out;
     out.labels = at::randint(classes, {count}, gen, at::TensorOptions().dtype(at::kLong));
-    auto noise_tensor = at::normal(0.0, noise, prototypes.index_select(0, out.labels).sizes(),
-                                   gen, at::TensorOptions().dtype(at::kFloat));
+    auto noise_tensor = at::normal(0.0, noise, prototypes.index_select(0, out.labels).sizes(), gen,
+                                   at::TensorOptions().dtype(at::kFloat));
     out.images = (prototypes.index_select(0, out.labels) + noise_tensor).contiguous();
     out.num_classes = classes;
     out.name = name;

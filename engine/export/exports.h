@@ -26,7 +26,7 @@ void export_masks(const std::map<std::string, at::Tensor>& masks, const std::str
 /// What a pruning report says besides the model itself.
 struct ReportContext
 {
-    std::string data;                 ///< DATA spec, or empty
+    std::string data; ///< DATA spec, or empty
     std::optional<double> accuracy_before;
     std::optional<double> accuracy_after;
     nlohmann::json pruning = nlohmann::json::object(); ///< criterion, granularity, schedule, ...

@@ -1,8 +1,8 @@
 #include "engine/export/netron_attachment.h"
 
 #include "engine/core/atomic_file.h"
-#include "engine/models/models.h"
 #include "engine/core/version.h"
+#include "engine/models/models.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -25,21 +25,25 @@ public:
     }
     nlohmann::json json() const
     {
-        return {{"signature", "netron:attachment"}, {"metadata", m_metadata}, {"metrics", m_metrics}};
+        return {
+            {"signature", "netron:attachment"}, {"metadata", m_metadata}, {"metrics", m_metrics}};
     }
 
 private:
-    static nlohmann::json row(const std::string& kind, const std::string& target, const std::string& name,
-                              const nlohmann::json& value, const std::string& type)
+    static nlohmann::json row(const std::string& kind, const std::string& target,
+                              const std::string& name, const nlohmann::json& value,
+                              const std::string& type)
     {
-        return {{"kind", kind}, {"target", target}, {"name", name}, {"value", value}, {"type", type}};
+        return {
+            {"kind", kind}, {"target", target}, {"name", name}, {"value", value}, {"type", type}};
     }
     nlohmann::json m_metadata = nlohmann::json::array();
     nlohmann::json m_metrics = nlohmann::json::array();
 };
 
 /// min / mean / max of a set of scores, under `prefix`.
-void score_stats(Rows& rows, const std::string& target, const std::string& prefix, const at::Tensor& scores)
+void score_stats(Rows& rows, const std::string& target, const std::string& prefix,
+                 const at::Tensor& scores)
 {
     if (scores.numel() == 0)
         return;
@@ -87,7 +91,8 @@ nlohmann::json netron_attachment(PrunableNet& net, const ImportanceResult* impor
         const at::Tensor rows_alive = weight.reshape({weight.size(0), -1}).ne(0).any(1);
         const int64_t units = weight.size(0);
         const int64_t units_left = rows_alive.sum().item<int64_t>();
-        rows.metric("node", layer.name, layer.kind == "Conv2d" ? "filters pruned" : "neurons pruned",
+        rows.metric("node", layer.name,
+                    layer.kind == "Conv2d" ? "filters pruned" : "neurons pruned",
                     units - units_left);
         const LayerScores* scores = importance ? importance->find(layer.name) : nullptr;
         if (!scores || !scores->scores.defined())
@@ -101,7 +106,8 @@ nlohmann::json netron_attachment(PrunableNet& net, const ImportanceResult* impor
                       importance->criterion + " (" + to_string(importance->granularity) + ")");
         score_stats(rows, tensor, "importance", flat);
         score_stats(rows, tensor, "importance of kept", flat.masked_select(flat_kept));
-        score_stats(rows, tensor, "importance of pruned", flat.masked_select(flat_kept.logical_not()));
+        score_stats(rows, tensor, "importance of pruned",
+                    flat.masked_select(flat_kept.logical_not()));
     }
     return rows.json();
 }

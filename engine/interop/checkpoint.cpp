@@ -19,7 +19,8 @@ constexpr const char* kFormatName = "prunelab-checkpoint";
 
 nlohmann::json spec_to_json(const ModelSpec& spec)
 {
-    nlohmann::json j = {{"name", spec.name}, {"input_shape", spec.input_shape}, {"num_classes", spec.num_classes}};
+    nlohmann::json j = {
+        {"name", spec.name}, {"input_shape", spec.input_shape}, {"num_classes", spec.num_classes}};
     if (!spec.widths.empty())
         j["widths"] = spec.widths; // a compacted model
     return j;
@@ -36,8 +37,8 @@ ModelSpec spec_from_json(const nlohmann::json& j, const std::string& label)
             spec.widths = j.at("widths").get<std::map<std::string, int64_t>>();
         for (const auto& [layer, width] : spec.widths)
             if (width < 1)
-                throw Error(label + ": the model description is damaged (layer '" + layer + "' has width " +
-                            std::to_string(width) + ")");
+                throw Error(label + ": the model description is damaged (layer '" + layer +
+                            "' has width " + std::to_string(width) + ")");
         return spec;
     } catch (const nlohmann::json::exception& e) {
         throw Error(label + ": the model description is damaged (" + e.what() + ")");
@@ -78,7 +79,7 @@ std::map<std::string, at::Tensor> tensor_map(const c10::IValue& value, const std
 } // namespace
 
 void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
-                  const std::string& label)
+                     const std::string& label)
 {
     at::NoGradGuard no_grad;
     auto assign = [&](const std::string& name, at::Tensor& target) {
@@ -170,8 +171,8 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
     } catch (const Error& e) {
         throw Error(label + ": " + e.what());
     }
-    load_state_dict(*checkpoint.net, tensor_map(field(root, "state_dict", label), label, "state_dict"),
-                 label);
+    load_state_dict(*checkpoint.net,
+                    tensor_map(field(root, "state_dict", label), label, "state_dict"), label);
     checkpoint.masks = tensor_map(field(root, "masks", label), label, "masks");
     return checkpoint;
 }

@@ -13,7 +13,10 @@ extern const unsigned char kDefaultCheckpoint[];
 extern const std::size_t kDefaultCheckpointSize;
 } // namespace embedded
 
-bool has_embedded_default() { return embedded::kDefaultCheckpointSize > 0; }
+bool has_embedded_default()
+{
+    return embedded::kDefaultCheckpointSize > 0;
+}
 
 Checkpoint load_embedded_default()
 {
@@ -49,7 +52,8 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         }
         // No data set says the shape: try the usual ones, report the first failure.
         std::string first_error;
-        for (const auto& shape : std::vector<std::vector<int64_t>>{{1, 28, 28}, {3, 32, 32}, {3, 224, 224}}) {
+        for (const auto& shape :
+             std::vector<std::vector<int64_t>>{{1, 28, 28}, {3, 32, 32}, {3, 224, 224}}) {
             try {
                 checkpoint.net = load_script_net(model, shape);
                 return checkpoint;
@@ -68,8 +72,9 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
             return load_checkpoint(model);
         } catch (const Error& e) {
             // A model saved from Python with torch.save is the usual mistake: say what works.
-            throw Error(std::string(e.what()) +
-                        "; a model made in Python must be TorchScript: torch.jit.script(model).save(path)");
+            throw Error(
+                std::string(e.what()) +
+                "; a model made in Python must be TorchScript: torch.jit.script(model).save(path)");
         }
     }
     std::string names;

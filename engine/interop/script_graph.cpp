@@ -58,7 +58,8 @@ std::shared_ptr<jit::Graph> inlined_forward(const jit::Module& module)
     jit::Value* self = graph->inputs()[0];
     std::vector<jit::Node*> flags;
     for (jit::Node* node : graph->nodes())
-        if (node->kind() == c10::prim::GetAttr && node->output()->type()->kind() == c10::TypeKind::BoolType &&
+        if (node->kind() == c10::prim::GetAttr &&
+            node->output()->type()->kind() == c10::TypeKind::BoolType &&
             node->s(c10::attr::name) != "training")
             flags.push_back(node);
     for (jit::Node* node : flags) {
@@ -80,13 +81,31 @@ namespace {
 /// Element-wise ops with f(0) = 0 that keep channels where they are (and pruned ones at zero).
 bool passes_channels(c10::Symbol kind)
 {
-    static const std::set<std::string> names = {
-        "aten::relu", "aten::relu_", "aten::relu6", "aten::hardtanh", "aten::hardtanh_",
-        "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::elu_", "aten::silu",
-        "aten::silu_", "aten::gelu", "aten::hardswish", "aten::hardswish_", "aten::tanh",
-        "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d",
-        "aten::adaptive_max_pool2d", "aten::dropout", "aten::dropout_", "aten::feature_dropout",
-        "aten::contiguous", "aten::clone", "aten::detach"};
+    static const std::set<std::string> names = {"aten::relu",
+                                                "aten::relu_",
+                                                "aten::relu6",
+                                                "aten::hardtanh",
+                                                "aten::hardtanh_",
+                                                "aten::leaky_relu",
+                                                "aten::leaky_relu_",
+                                                "aten::elu",
+                                                "aten::elu_",
+                                                "aten::silu",
+                                                "aten::silu_",
+                                                "aten::gelu",
+                                                "aten::hardswish",
+                                                "aten::hardswish_",
+                                                "aten::tanh",
+                                                "aten::max_pool2d",
+                                                "aten::avg_pool2d",
+                                                "aten::adaptive_avg_pool2d",
+                                                "aten::adaptive_max_pool2d",
+                                                "aten::dropout",
+                                                "aten::dropout_",
+                                                "aten::feature_dropout",
+                                                "aten::contiguous",
+                                                "aten::clone",
+                                                "aten::detach"};
     return names.count(kind.toQualString()) > 0;
 }
 
@@ -209,7 +228,8 @@ private:
             return;
         }
         std::string op = kind.toQualString();
-        if ((kind == c10::aten::conv2d || kind == c10::aten::_convolution) && node->inputs().size() > 1) {
+        if ((kind == c10::aten::conv2d || kind == c10::aten::_convolution) &&
+            node->inputs().size() > 1) {
             const std::string layer = layer_of(node->input(1), m_self);
             if (!layer.empty())
                 op = "the grouped (depthwise) convolution '" + layer + "'";
@@ -227,7 +247,8 @@ private:
         if (!x || !is_tracked(x) || tracked(x).size() != 1)
             return std::nullopt;
         const int in = tracked(x)[0];
-        if (kind == c10::aten::conv2d || kind == c10::aten::_convolution || kind == c10::aten::linear) {
+        if (kind == c10::aten::conv2d || kind == c10::aten::_convolution ||
+            kind == c10::aten::linear) {
             const std::string layer = layer_of(node->input(1), m_self);
             if (!m_layers.count(layer)) // grouped/depthwise convolutions are not followed
                 return std::nullopt;
@@ -242,14 +263,15 @@ private:
         if (passes_channels(kind))
             return in;
         const std::string name = kind.toQualString();
-        if (name == "aten::add" || name == "aten::add_" || name == "aten::sub" || name == "aten::sub_") {
+        if (name == "aten::add" || name == "aten::add_" || name == "aten::sub" ||
+            name == "aten::sub_") {
             jit::Value* other = node->input(1);
             if (is_tracked(other) && tracked(other).size() == 1)
                 return m_channels.add(in, tracked(other)[0]);
             return std::nullopt; // x + constant: a pruned channel would not stay zero
-
         }
-        if (name == "aten::mul" || name == "aten::mul_" || name == "aten::div" || name == "aten::div_") {
+        if (name == "aten::mul" || name == "aten::mul_" || name == "aten::div" ||
+            name == "aten::div_") {
             jit::Value* other = node->input(1);
             if (other->type()->kind() != c10::TypeKind::TensorType && !is_tracked(other))
                 return in; // scaling keeps zeros zero
@@ -291,7 +313,8 @@ private:
     std::optional<int> concatenation(jit::Node* node)
     {
         jit::Node* list = node->input(0)->node();
-        if (jit::constant_as<int64_t>(node->input(1)) != 1 || list->kind() != c10::prim::ListConstruct)
+        if (jit::constant_as<int64_t>(node->input(1)) != 1 ||
+            list->kind() != c10::prim::ListConstruct)
             return std::nullopt;
         std::vector<int> parts;
         for (jit::Value* part : list->inputs()) {

@@ -52,7 +52,8 @@ class ScriptLinear : public torch::nn::LinearImpl
 {
 public:
     ScriptLinear(const at::Tensor& weight, const c10::optional<at::Tensor>& bias)
-        : torch::nn::LinearImpl(torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(bias.has_value()))
+        : torch::nn::LinearImpl(
+              torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(bias.has_value()))
     {
         this->weight = parameters_["weight"] = weight;
         if (bias)
@@ -89,7 +90,8 @@ std::string last_line(const std::string& text)
 
 } // namespace
 
-ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label)
+ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
+                     const std::string& label)
     : PrunableNet(ModelSpec{"torchscript", input_shape, 0}), m_module(std::move(module))
 {
     mirror();
@@ -107,8 +109,8 @@ ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape
         out = m_module.forward({at::zeros(shape)}).toTensor();
         m_module.train(training);
     } catch (const std::exception& e) {
-        throw Error(label + ": the model's forward rejects input of shape " + format_shape(input_shape) +
-                    " (" + last_line(e.what()).substr(0, 200) + ")");
+        throw Error(label + ": the model's forward rejects input of shape " +
+                    format_shape(input_shape) + " (" + last_line(e.what()).substr(0, 200) + ")");
     }
     if (out.dim() != 2 || out.size(0) != 2)
         throw Error(label + ": the model's forward returns " + format_shape(out.sizes().vec()) +
@@ -128,8 +130,8 @@ void ScriptNet::mirror()
         const auto dot = path.rfind('.');
         const std::string parent_path = dot == std::string::npos ? "" : path.substr(0, dot);
         const std::string leaf = dot == std::string::npos ? path : path.substr(dot + 1);
-        torch::nn::Module& parent = parent_path.empty() ? static_cast<torch::nn::Module&>(*this)
-                                                        : *by_path.at(parent_path);
+        torch::nn::Module& parent =
+            parent_path.empty() ? static_cast<torch::nn::Module&>(*this) : *by_path.at(parent_path);
         const std::string kind = class_name(item.value);
         std::shared_ptr<torch::nn::Module> standin;
         const auto weight = tensor_attr(item.value, "weight");
@@ -141,7 +143,8 @@ void ScriptNet::mirror()
             standin = std::make_shared<ScriptLinear>(*weight, bias);
         else
             standin = std::make_shared<torch::nn::Module>();
-        if (!dynamic_cast<ScriptConv*>(standin.get()) && !dynamic_cast<ScriptLinear*>(standin.get())) {
+        if (!dynamic_cast<ScriptConv*>(standin.get()) &&
+            !dynamic_cast<ScriptLinear*>(standin.get())) {
             for (const auto& p : item.value.named_parameters(false))
                 standin->register_parameter(p.name, p.value, p.value.requires_grad());
             for (const auto& b : item.value.named_buffers(false))
@@ -154,7 +157,6 @@ void ScriptNet::mirror()
         register_parameter(p.name, p.value, p.value.requires_grad());
     for (const auto& b : m_module.named_buffers(false))
         register_buffer(b.name, b.value);
-
 }
 
 void ScriptNet::read_channel_graph()
@@ -169,15 +171,15 @@ void ScriptNet::read_channel_graph()
         m_channels = script_channel_graph(*inlined_forward(m_module), layers);
     } catch (const std::exception& e) {
         m_channels = ChannelGraph();
-        m_channels.output(m_channels.opaque("the forward graph (" + std::string(e.what()).substr(0, 120) + ")",
-                                            {m_channels.input()}));
+        m_channels.output(
+            m_channels.opaque("the forward graph (" + std::string(e.what()).substr(0, 120) + ")",
+                              {m_channels.input()}));
     }
 }
 
 ScriptNet::ScriptNet(torch::jit::Module module, ModelSpec spec, ChannelGraph channels)
     : PrunableNet(std::move(spec)), m_module(std::move(module)), m_channels(std::move(channels))
-{
-}
+{}
 
 std::shared_ptr<PrunableNet> ScriptNet::clone() const
 {
@@ -230,7 +232,8 @@ void ScriptNet::instrument()
         std::vector<torch::jit::Value*> probes;
         for (torch::jit::Node* node : graph->nodes()) {
             const auto kind = node->kind();
-            if (kind != c10::aten::conv2d && kind != c10::aten::_convolution && kind != c10::aten::linear)
+            if (kind != c10::aten::conv2d && kind != c10::aten::_convolution &&
+                kind != c10::aten::linear)
                 continue;
             const std::string weight = attribute_path(node->input(1), self);
             const auto dot = weight.rfind('.');
@@ -248,7 +251,8 @@ void ScriptNet::instrument()
         torch::jit::Value* outer = graph->insertNode(graph->createTuple({output, inner}))->output();
         graph->eraseOutput(0);
         graph->registerOutput(outer); // a function returns one value: (output, probes)
-        m_instrumented = std::make_shared<torch::jit::GraphFunction>("prunelab_probe", graph, nullptr);
+        m_instrumented =
+            std::make_shared<torch::jit::GraphFunction>("prunelab_probe", graph, nullptr);
     } catch (const std::exception&) {
         // Shapes, FLOPs and activation scores stay unknown; the model still runs.
         m_instrument_failed = true;
@@ -285,7 +289,8 @@ void ScriptNet::save(const std::string& path) const
         m_module.save(temporary);
     } catch (const c10::Error& e) {
         std::remove(temporary.c_str());
-        throw Error(path + ": cannot be written (" + std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+        throw Error(path + ": cannot be written (" +
+                    std::string(e.what_without_backtrace()).substr(0, 160) + ")");
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
         std::remove(temporary.c_str());
@@ -308,14 +313,17 @@ bool is_torchscript_file(const std::string& path)
     }
 }
 
-std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape)
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
+                                           std::vector<int64_t> input_shape)
 {
     if (!std::filesystem::exists(path))
         throw Error(path + ": no such file");
     if (!is_torchscript_file(path))
-        throw Error(path + ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
-                           "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
-                           "from C++)");
+        throw Error(
+            path +
+            ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
+            "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
+            "from C++)");
     torch::jit::Module module;
     try {
         module = torch::jit::load(path);

@@ -21,7 +21,8 @@ public:
     /// Wraps a loaded module; `input_shape` is one sample's [C, H, W] (from the data set).
     /// @throws prunelab::Error when the module has no Conv2d or Linear, or its forward rejects
     ///         that shape (the message names `label` and both).
-    ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape, const std::string& label);
+    ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
+              const std::string& label);
 
     /// With a LayerTrace active (shapes, FLOPs, activation and gradient scores) the forward runs
     /// an instrumented copy of the module's graph that also returns every Conv2d/Linear input
@@ -64,6 +65,7 @@ bool is_torchscript_file(const std::string& path);
 /// Loads a TorchScript file. @throws prunelab::Error naming the file: unreadable, a plain
 /// torch.save pickle rather than TorchScript, no prunable layer, a forward that rejects
 /// `input_shape`.
-std::shared_ptr<ScriptNet> load_script_net(const std::string& path, std::vector<int64_t> input_shape);
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
+                                           std::vector<int64_t> input_shape);
 
 } // namespace prunelab

@@ -39,7 +39,10 @@ public:
     int cat(std::vector<int> ins) { return push(OpKind::Cat, "cat", std::move(ins)); }
     int flatten(int in) { return push(OpKind::Flatten, "flatten", {in}); }
     int global_pool(int in) { return push(OpKind::GlobalPool, "mean", {in}); }
-    int opaque(const std::string& op, std::vector<int> ins) { return push(OpKind::Opaque, op, std::move(ins)); }
+    int opaque(const std::string& op, std::vector<int> ins)
+    {
+        return push(OpKind::Opaque, op, std::move(ins));
+    }
     /// Marks a value as (part of) the model's output: its channels cannot change.
     void output(int value) { m_outputs.push_back(value); }
 

@@ -126,7 +126,8 @@ public:
         return total;
     }
     /// Adds a member to every segment, at the segment's offset (times the block).
-    void add_members(const Value& v, const std::string& layer, GroupMember::Role role, int64_t block)
+    void add_members(const Value& v, const std::string& layer, GroupMember::Role role,
+                     int64_t block)
     {
         int64_t offset = 0;
         for (int s : v.segments) {
@@ -143,8 +144,9 @@ private:
 
 } // namespace
 
-DependencyResult analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
-                                       const std::function<LayerShape(const std::string&)>& shape_of)
+DependencyResult
+analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
+                      const std::function<LayerShape(const std::string&)>& shape_of)
 {
     using Kind = ChannelGraph::OpKind;
     Analyzer a;
@@ -213,7 +215,8 @@ DependencyResult analyze_channel_graph(const ChannelGraph& graph, int64_t input_
             }
             if (out.form == Form::Unknown)
                 for (int id : op.inputs)
-                    a.block_all(values.at(size_t(id)), "a concatenation of differently shaped tensors");
+                    a.block_all(values.at(size_t(id)),
+                                "a concatenation of differently shaped tensors");
             break;
         }
         case Kind::Flatten:
@@ -258,8 +261,9 @@ DependencyResult analyze_channel_graph(const ChannelGraph& graph, int64_t input_
         ChannelGroup group;
         group.channels = space.channels;
         group.members = space.members;
-        std::stable_sort(group.members.begin(), group.members.end(),
-                         [](const GroupMember& x, const GroupMember& y) { return x.role < y.role; });
+        std::stable_sort(
+            group.members.begin(), group.members.end(),
+            [](const GroupMember& x, const GroupMember& y) { return x.role < y.role; });
         group.prunable = !space.fixed;
         group.reason = space.reason;
         if (space.fixed && space.warn)
@@ -279,8 +283,10 @@ DependencyResult analyze_dependencies(PrunableNet& net)
     for (const auto& buffer : net.named_buffers()) {
         const std::string& name = buffer.key();
         const std::string suffix = ".running_mean";
-        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-            shapes[name.substr(0, name.size() - suffix.size())] = {buffer.value().size(0), 0, false};
+        if (name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            shapes[name.substr(0, name.size() - suffix.size())] = {buffer.value().size(0), 0,
+                                                                   false};
     }
     const auto& input_shape = net.spec().input_shape;
     return analyze_channel_graph(net.channel_graph(), input_shape.empty() ? 0 : input_shape[0],

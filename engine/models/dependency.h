@@ -69,8 +69,9 @@ struct LayerShape
 /// Groups of a channel graph, given each layer's and norm's shape by name.
 /// Ops PruneLab cannot follow make every group they touch unprunable, with a warning.
 /// @throws prunelab::Error (from `shape_of`) for a name the model lacks.
-DependencyResult analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
-                                       const std::function<LayerShape(const std::string&)>& shape_of);
+DependencyResult
+analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
+                      const std::function<LayerShape(const std::string&)>& shape_of);
 
 /// The groups of a model (built-in or TorchScript).
 DependencyResult analyze_dependencies(PrunableNet& net);

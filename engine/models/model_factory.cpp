@@ -9,7 +9,8 @@ namespace prunelab {
 
 std::vector<std::string> builtin_model_names()
 {
-    return {"convnet", "convnet-small", "convnet-tiny", "lenet300", "lenet5", "vgg-small", "resnet20", "resnet18"};
+    return {"convnet", "convnet-small", "convnet-tiny", "lenet300",
+            "lenet5",  "vgg-small",     "resnet20",     "resnet18"};
 }
 
 bool is_builtin_model(const std::string& name)
@@ -20,8 +21,8 @@ bool is_builtin_model(const std::string& name)
 
 ModelSpec default_model_spec(const std::string& name)
 {
-    if (name == "convnet" || name == "convnet-small" || name == "convnet-tiny" || name == "lenet300" ||
-        name == "lenet5")
+    if (name == "convnet" || name == "convnet-small" || name == "convnet-tiny" ||
+        name == "lenet300" || name == "lenet5")
         return {name, {1, 28, 28}, 10};
     if (name == "vgg-small" || name == "resnet20")
         return {name, {3, 32, 32}, 10};

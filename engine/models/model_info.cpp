@@ -20,8 +20,9 @@ double ModelInfo::sparsity() const
 
 double ModelInfo::params_kept() const
 {
-    return total_params == 0 ? 1.0
-                             : 1.0 - double(prunable_weights - nonzero_weights) / double(total_params);
+    return total_params == 0
+               ? 1.0
+               : 1.0 - double(prunable_weights - nonzero_weights) / double(total_params);
 }
 
 double ModelInfo::flops_kept() const

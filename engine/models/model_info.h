@@ -26,15 +26,15 @@ struct ModelSpec
 /// One prunable layer (Conv2d or Linear) as the rest of PruneLab sees it.
 struct LayerInfo
 {
-    std::string name;                  ///< qualified name as in a PyTorch state_dict: "layer1.0.conv1"
-    std::string kind;                  ///< "Conv2d" or "Linear"
+    std::string name; ///< qualified name as in a PyTorch state_dict: "layer1.0.conv1"
+    std::string kind; ///< "Conv2d" or "Linear"
     std::vector<int64_t> weight_shape; ///< [out, in, kh, kw] or [out, in]
     std::vector<int64_t> output_shape; ///< for one sample: [C, H, W] or [features]
     int64_t params = 0;                ///< weight + bias elements
     int64_t weight_count = 0;          ///< weight elements (what pruning masks)
     int64_t nonzero_weights = 0;
-    int64_t flops = 0;                 ///< dense multiply-accumulates for one sample
-    int64_t effective_flops = 0;       ///< multiply-accumulates with zero weights skipped
+    int64_t flops = 0;           ///< dense multiply-accumulates for one sample
+    int64_t effective_flops = 0; ///< multiply-accumulates with zero weights skipped
 
     /// Fraction of this layer's weights that are zero.
     double sparsity() const;
@@ -45,7 +45,7 @@ struct ModelInfo
 {
     ModelSpec spec;
     std::vector<LayerInfo> layers;
-    int64_t total_params = 0;   ///< every parameter, BatchNorm included
+    int64_t total_params = 0; ///< every parameter, BatchNorm included
     int64_t prunable_weights = 0;
     int64_t nonzero_weights = 0;
     int64_t flops = 0;

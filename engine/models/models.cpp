@@ -68,9 +68,15 @@ LayerTraceScope::LayerTraceScope(LayerTrace* trace) : m_previous(t_active_trace)
     t_active_trace = trace;
 }
 
-LayerTraceScope::~LayerTraceScope() { t_active_trace = m_previous; }
+LayerTraceScope::~LayerTraceScope()
+{
+    t_active_trace = m_previous;
+}
 
-bool layer_trace_active() { return t_active_trace != nullptr; }
+bool layer_trace_active()
+{
+    return t_active_trace != nullptr;
+}
 
 at::Tensor traced(const nn::Module& module, const at::Tensor& input, at::Tensor output)
 {
@@ -159,8 +165,8 @@ LeNet5::LeNet5(ModelSpec spec) : PrunableNet(std::move(spec))
                     format_shape(s.input_shape));
     const int64_t conv1 = s.width("conv1", 6), conv2 = s.width("conv2", 16);
     const int64_t fc1 = s.width("fc1", 120), fc2 = s.width("fc2", 84);
-    m_conv1 = register_module(
-        "conv1", nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], conv1, 5).padding(2)));
+    m_conv1 = register_module("conv1",
+                              nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], conv1, 5).padding(2)));
     m_conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(conv1, conv2, 5)));
     m_fc1 = register_module("fc1", nn::Linear(conv2 * h * w, fc1));
     m_fc2 = register_module("fc2", nn::Linear(fc1, fc2));
@@ -249,8 +255,8 @@ BasicBlock::BasicBlock(int64_t in_channels, int64_t inner, int64_t out_channels,
     m_conv2 = register_module("conv2", conv3x3(inner, out_channels, 1));
     m_bn2 = register_module("bn2", nn::BatchNorm2d(out_channels));
     if (stride != 1 || in_channels != out_channels) {
-        m_down_conv = nn::Conv2d(
-            nn::Conv2dOptions(in_channels, out_channels, 1).stride(stride).bias(false));
+        m_down_conv =
+            nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 1).stride(stride).bias(false));
         m_down_bn = nn::BatchNorm2d(out_channels);
         register_module("downsample", nn::Sequential(m_down_conv, m_down_bn));
     }
@@ -282,8 +288,8 @@ ResNet::ResNet(ModelSpec spec, bool cifar_layout, std::vector<int64_t> blocks_pe
     else
         m_conv1 = register_module(
             "conv1",
-            nn::Conv2d(nn::Conv2dOptions(s.input_shape[0], stem, 7).stride(2).padding(3).bias(
-                false)));
+            nn::Conv2d(
+                nn::Conv2dOptions(s.input_shape[0], stem, 7).stride(2).padding(3).bias(false)));
     m_bn1 = register_module("bn1", nn::BatchNorm2d(stem));
 
     int64_t channels = stem;

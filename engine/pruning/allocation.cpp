@@ -13,7 +13,8 @@ namespace {
 void check_rate(double rate, const std::string& what)
 {
     if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error(what + " rate " + (std::isnan(rate) ? std::string("NaN") : std::to_string(rate)) +
+        throw Error(what + " rate " +
+                    (std::isnan(rate) ? std::string("NaN") : std::to_string(rate)) +
                     " is outside [0, 1]");
 }
 
@@ -51,11 +52,14 @@ bool Pruner::applies_to(size_t layer) const
 {
     const auto& scores = m_importance.layers[layer];
     switch (granularity()) {
-    case Granularity::Weight: return true;
+    case Granularity::Weight:
+        return true;
     case Granularity::Neuron:
-        return scores.kind == "Linear" && scores.structurally_prunable && scores.group_leader == scores.layer;
+        return scores.kind == "Linear" && scores.structurally_prunable &&
+               scores.group_leader == scores.layer;
     case Granularity::Filter:
-        return scores.kind == "Conv2d" && scores.structurally_prunable && scores.group_leader == scores.layer;
+        return scores.kind == "Conv2d" && scores.structurally_prunable &&
+               scores.group_leader == scores.layer;
     }
     return false;
 }
@@ -84,8 +88,9 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
     if (!group)
         throw Error("layer '" + name + "' has no channel group");
     for (const auto& member : group->members) {
-        const auto& member_shape = m_weight_shapes.count(member.layer) ? m_weight_shapes.at(member.layer)
-                                                                       : std::vector<int64_t>{};
+        const auto& member_shape = m_weight_shapes.count(member.layer)
+                                       ? m_weight_shapes.at(member.layer)
+                                       : std::vector<int64_t>{};
         switch (member.role) {
         case GroupMember::Role::Producer: {
             std::vector<int64_t> row_shape(member_shape.size(), 1);
@@ -106,7 +111,8 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
                 .copy_(keep.repeat_interleave(member.block));
             std::vector<int64_t> column_shape(member_shape.size(), 1);
             column_shape[1] = member_shape[1];
-            masks.intersect(member.layer + ".weight", columns.view(column_shape).expand(member_shape));
+            masks.intersect(member.layer + ".weight",
+                            columns.view(column_shape).expand(member_shape));
             break;
         }
         }
@@ -192,10 +198,10 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
             int64_t count = rounded_count(i, counts[i], options.round_to());
             if (options.keep_at_least_one() && count >= entry.elements && entry.elements > 0) {
                 count = entry.elements - 1;
-                result.warnings.push_back("layer '" + scores.layer +
-                                          "' would lose every " +
-                                          (granularity() == Granularity::Weight ? "weight" : "unit") +
-                                          "; kept its most important one");
+                result.warnings.push_back(
+                    "layer '" + scores.layer + "' would lose every " +
+                    (granularity() == Granularity::Weight ? "weight" : "unit") +
+                    "; kept its most important one");
             }
             entry.pruned = true;
             entry.pruned_elements = count;

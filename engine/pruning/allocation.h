@@ -1,10 +1,10 @@
 #pragma once
 
-#include "engine/models/dependency.h"
-#include "engine/pruning/importance.h"
-#include "engine/models/models.h"
-#include "engine/pruning/mask_set.h"
 #include "engine/core/option_macros.h"
+#include "engine/models/dependency.h"
+#include "engine/models/models.h"
+#include "engine/pruning/importance.h"
+#include "engine/pruning/mask_set.h"
 #include "engine/pruning/score_index.h"
 
 #include <map>
@@ -20,8 +20,8 @@ class PrunableNet;
 /// Per-layer settings; a layer without one follows the global or default rate.
 struct LayerSetting
 {
-    std::optional<double> rate;      ///< fraction of the layer's elements to prune
-    std::optional<float> threshold;  ///< prune elements scoring <= threshold
+    std::optional<double> rate;     ///< fraction of the layer's elements to prune
+    std::optional<float> threshold; ///< prune elements scoring <= threshold
 };
 
 /// How much to prune where. Precedence per layer: excluded (never pruned) > its own setting >
@@ -49,12 +49,12 @@ struct LayerAllocation
 {
     std::string layer;
     std::string kind;
-    bool pruned = false;      ///< false for excluded or inapplicable layers
-    int64_t elements = 0;     ///< weights (weight granularity) or units (neuron/filter)
+    bool pruned = false;  ///< false for excluded or inapplicable layers
+    int64_t elements = 0; ///< weights (weight granularity) or units (neuron/filter)
     int64_t pruned_elements = 0;
-    double rate = 0.0;        ///< pruned_elements / elements
-    float threshold = 0.0f;   ///< the score at or below which elements are pruned
-    at::Tensor keep;          ///< keep-mask over the scored elements (undefined if not pruned)
+    double rate = 0.0;      ///< pruned_elements / elements
+    float threshold = 0.0f; ///< the score at or below which elements are pruned
+    at::Tensor keep;        ///< keep-mask over the scored elements (undefined if not pruned)
 };
 
 struct AllocationResult
@@ -62,7 +62,7 @@ struct AllocationResult
     MaskSet masks;
     std::vector<LayerAllocation> layers;
     std::vector<std::string> warnings;
-    int64_t elements = 0;        ///< over the pruned layers
+    int64_t elements = 0; ///< over the pruned layers
     int64_t pruned_elements = 0;
 };
 

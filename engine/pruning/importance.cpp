@@ -91,9 +91,10 @@ public:
                 // Unit scores need the layer's output; a TorchScript forward whose graph could
                 // not be instrumented hides it. Zeros would prune by index.
                 throw Error("criterion '" + c + "' at unit level needs the outputs of layer '" +
-                            layer.name + "', which PruneLab cannot observe inside this model's "
-                            "forward (TorchScript); use l1, l2 or random, or " + c +
-                            " at weight granularity");
+                            layer.name +
+                            "', which PruneLab cannot observe inside this model's "
+                            "forward (TorchScript); use l1, l2 or random, or " +
+                            c + " at weight granularity");
             const auto& out = found->second->output;
             const auto dims = position_dims(out);
             at::Tensor per_sample; // [N, units]
@@ -172,9 +173,12 @@ Granularity parse_granularity(const std::string& name)
 std::string to_string(Granularity granularity)
 {
     switch (granularity) {
-    case Granularity::Weight: return "weight";
-    case Granularity::Neuron: return "neuron";
-    case Granularity::Filter: return "filter";
+    case Granularity::Weight:
+        return "weight";
+    case Granularity::Neuron:
+        return "neuron";
+    case Granularity::Filter:
+        return "filter";
     }
     return "?";
 }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "engine/data/dataset.h"
 #include "engine/core/option_macros.h"
+#include "engine/data/dataset.h"
 
 #include <ATen/Tensor.h>
 
@@ -48,9 +48,9 @@ struct ImportanceOptions
 /// Higher means more important; the lowest are pruned first.
 struct LayerScores
 {
-    std::string layer;  ///< "conv1"
-    std::string kind;   ///< "Conv2d" or "Linear"
-    at::Tensor scores;  ///< float32, contiguous
+    std::string layer; ///< "conv1"
+    std::string kind;  ///< "Conv2d" or "Linear"
+    at::Tensor scores; ///< float32, contiguous
     /// Neuron/filter: false when the layer's channels cannot be removed (the output layer, or
     /// a group an unsupported op touches).
     bool structurally_prunable = true;

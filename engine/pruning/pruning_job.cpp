@@ -50,9 +50,12 @@ Schedule parse_schedule(const std::string& name)
 std::string to_string(Schedule schedule)
 {
     switch (schedule) {
-    case Schedule::OneShot: return "oneshot";
-    case Schedule::Linear: return "linear";
-    case Schedule::Agp: return "agp";
+    case Schedule::OneShot:
+        return "oneshot";
+    case Schedule::Linear:
+        return "linear";
+    case Schedule::Agp:
+        return "agp";
     }
     return "?";
 }
@@ -107,7 +110,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             result.cancelled = true;
             break;
         }
-        ImportanceResult importance = compute_importance(net, &data.train, options.importance, {}, cancel);
+        ImportanceResult importance =
+            compute_importance(net, &data.train, options.importance, {}, cancel);
         if (importance.cancelled) {
             result.cancelled = true;
             break;
@@ -131,7 +135,9 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             finetune.epochs(options.finetune_epochs);
             const auto trained = train(
                 net, data.train, nullptr, finetune,
-                [&](const TrainProgress& p) { report("fine-tune", step, 0.2 + 0.7 * p.fraction()); },
+                [&](const TrainProgress& p) {
+                    report("fine-tune", step, 0.2 + 0.7 * p.fraction());
+                },
                 cancel, hold_masks(result.masks));
             if (trained.cancelled) {
                 result.cancelled = true;
@@ -169,7 +175,8 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             net, data.train, nullptr, finetune,
             [&](const TrainProgress& p) {
                 if (progress)
-                    progress({"final fine-tune", steps, steps, (double(steps) + p.fraction()) / units});
+                    progress(
+                        {"final fine-tune", steps, steps, (double(steps) + p.fraction()) / units});
             },
             cancel, hold_masks(result.masks));
         if (trained.cancelled) {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "engine/pruning/allocation.h"
 #include "engine/data/dataset.h"
+#include "engine/pruning/allocation.h"
 #include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
 
@@ -55,7 +55,7 @@ struct PruningStep
     double sparsity = 0.0;      ///< of all prunable weights, after the step
     double params_kept = 1.0;
     double flops_kept = 1.0;
-    double accuracy = 0.0;      ///< test accuracy after the step's fine-tuning
+    double accuracy = 0.0; ///< test accuracy after the step's fine-tuning
     double loss = 0.0;
     int64_t pruned_elements = 0;
     bool final_finetune = false; ///< the record of the final fine-tuning, after the last step

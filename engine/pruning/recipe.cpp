@@ -28,7 +28,8 @@ public:
     void only(std::initializer_list<const char*> known) const
     {
         for (const auto& item : m_object.items())
-            if (std::none_of(known.begin(), known.end(), [&](const char* k) { return item.key() == k; })) {
+            if (std::none_of(known.begin(), known.end(),
+                             [&](const char* k) { return item.key() == k; })) {
                 std::string list;
                 for (const char* k : known)
                     list += (list.empty() ? "" : ", ") + std::string(k);
@@ -100,8 +101,14 @@ public:
         return out;
     }
     const json& raw() const { return m_object; }
-    std::string field(const std::string& key) const { return m_path.empty() ? key : m_path + "." + key; }
-    [[noreturn]] void fail(const std::string& message) const { throw Error(m_label + ": " + message); }
+    std::string field(const std::string& key) const
+    {
+        return m_path.empty() ? key : m_path + "." + key;
+    }
+    [[noreturn]] void fail(const std::string& message) const
+    {
+        throw Error(m_label + ": " + message);
+    }
 
 private:
     std::string where() const { return m_path.empty() ? "the recipe" : m_path; }
@@ -154,28 +161,31 @@ json recipe_to_json(const Recipe& recipe)
     if (!o.allocation.keep_at_least_one())
         allocation["keep_at_least_one"] = false;
     json out = {{"format", "prunelab-recipe"},
-            {"format_version", kRecipeFormatVersion},
-            {"model", recipe.model},
-            {"data", {{"spec", recipe.data}, {"train_limit", recipe.train_limit}, {"test_limit", recipe.test_limit}}},
-            {"importance",
-             {{"criterion", o.importance.criterion()},
-              {"granularity", to_string(o.importance.granularity())},
-              {"calibration_batches", o.importance.calibration_batches()},
-              {"group_reduction", o.importance.group_reduction()},
-              {"seed", o.importance.seed()}}},
-            {"allocation", allocation},
-            {"schedule",
-             {{"kind", to_string(o.schedule)},
-              {"steps", o.steps},
-              {"finetune_epochs", o.finetune_epochs},
-              {"final_finetune_epochs", o.final_finetune_epochs}}},
-            {"finetune",
-             {{"optimizer", o.finetune.optimizer()},
-              {"lr", o.finetune.lr()},
-              {"batch", o.finetune.batch()},
-              {"lr_schedule", o.finetune.lr_schedule()},
-              {"seed", o.finetune.seed()}}},
-            {"exports", recipe.exports}};
+                {"format_version", kRecipeFormatVersion},
+                {"model", recipe.model},
+                {"data",
+                 {{"spec", recipe.data},
+                  {"train_limit", recipe.train_limit},
+                  {"test_limit", recipe.test_limit}}},
+                {"importance",
+                 {{"criterion", o.importance.criterion()},
+                  {"granularity", to_string(o.importance.granularity())},
+                  {"calibration_batches", o.importance.calibration_batches()},
+                  {"group_reduction", o.importance.group_reduction()},
+                  {"seed", o.importance.seed()}}},
+                {"allocation", allocation},
+                {"schedule",
+                 {{"kind", to_string(o.schedule)},
+                  {"steps", o.steps},
+                  {"finetune_epochs", o.finetune_epochs},
+                  {"final_finetune_epochs", o.final_finetune_epochs}}},
+                {"finetune",
+                 {{"optimizer", o.finetune.optimizer()},
+                  {"lr", o.finetune.lr()},
+                  {"batch", o.finetune.batch()},
+                  {"lr_schedule", o.finetune.lr_schedule()},
+                  {"seed", o.finetune.seed()}}},
+                {"exports", recipe.exports}};
     if (recipe.distill) {
         const auto& d = *recipe.distill;
         out["distill"] = {{"teacher", d.teacher},
@@ -200,8 +210,9 @@ Recipe recipe_from_json(const json& document, const std::string& label)
         root.fail("not a PruneLab recipe (\"format\" must be \"prunelab-recipe\")");
     const int64_t version = root.integer("format_version", 0, 1);
     if (version > kRecipeFormatVersion)
-        root.fail("recipe format version " + std::to_string(version) + " is newer than this PruneLab reads (" +
-                  std::to_string(kRecipeFormatVersion) + ")");
+        root.fail("recipe format version " + std::to_string(version) +
+                  " is newer than this PruneLab reads (" + std::to_string(kRecipeFormatVersion) +
+                  ")");
     Recipe recipe;
     recipe.model = root.text("model", "");
     if (recipe.model.empty())
@@ -222,8 +233,9 @@ Recipe recipe_from_json(const json& document, const std::string& label)
         if (std::find(known.begin(), known.end(), criterion) == known.end())
             r.fail("importance.criterion '" + criterion + "' is unknown");
         o.importance.criterion(criterion)
-            .granularity(parsed<Granularity>(r, "importance.granularity",
-                                             [&] { return parse_granularity(r.text("granularity", "weight")); }))
+            .granularity(parsed<Granularity>(
+                r, "importance.granularity",
+                [&] { return parse_granularity(r.text("granularity", "weight")); }))
             .calibration_batches(int(r.integer("calibration_batches", 32, 1)))
             .group_reduction(r.text("group_reduction", "mean"))
             .seed(uint64_t(r.integer("seed", 0, 0)));
@@ -234,7 +246,8 @@ Recipe recipe_from_json(const json& document, const std::string& label)
         root.fail("allocation is missing: say how much to prune");
     {
         const Reader r = root.object("allocation");
-        r.only({"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one"});
+        r.only(
+            {"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one"});
         o.allocation.keep_at_least_one(r.flag("keep_at_least_one", true));
         const bool global = r.flag("global", false);
         if (r.has("rate")) {
@@ -276,7 +289,8 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     if (root.has("schedule")) {
         const Reader r = root.object("schedule");
         r.only({"kind", "steps", "finetune_epochs", "final_finetune_epochs"});
-        o.schedule = parsed<Schedule>(r, "schedule.kind", [&] { return parse_schedule(r.text("kind", "oneshot")); });
+        o.schedule = parsed<Schedule>(r, "schedule.kind",
+                                      [&] { return parse_schedule(r.text("kind", "oneshot")); });
         o.steps = int(r.integer("steps", o.schedule == Schedule::OneShot ? 1 : 5, 1));
         o.finetune_epochs = int(r.integer("finetune_epochs", 0, 0));
         o.final_finetune_epochs = int(r.integer("final_finetune_epochs", 0, 0));
@@ -301,7 +315,8 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     }
     if (root.has("distill")) {
         const Reader r = root.object("distill");
-        r.only({"teacher", "temperature", "alpha", "epochs", "optimizer", "lr", "batch", "lr_schedule", "seed"});
+        r.only({"teacher", "temperature", "alpha", "epochs", "optimizer", "lr", "batch",
+                "lr_schedule", "seed"});
         RecipeDistill d;
         d.teacher = r.text("teacher", "");
         d.temperature = r.number("temperature", d.temperature);
@@ -366,8 +381,8 @@ void check_recipe_layers(const Recipe& recipe, PrunableNet& net, const std::stri
     }
     auto check = [&](const std::string& name, const std::string& where) {
         if (!names.count(name))
-            throw Error(label + ": " + where + " names layer '" + name + "', which " + net.spec().name +
-                        " does not have (its layers: " + list + ")");
+            throw Error(label + ": " + where + " names layer '" + name + "', which " +
+                        net.spec().name + " does not have (its layers: " + list + ")");
     };
     for (const auto& [name, setting] : recipe.options.allocation.layers)
         check(name, "allocation.layers");

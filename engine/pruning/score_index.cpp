@@ -41,7 +41,10 @@ ScoreIndex::ScoreIndex(const ImportanceResult& importance)
     }
 }
 
-int64_t ScoreIndex::size(size_t layer) const { return m_layers[layer].scores.numel(); }
+int64_t ScoreIndex::size(size_t layer) const
+{
+    return m_layers[layer].scores.numel();
+}
 
 int64_t ScoreIndex::count_at_or_below(size_t layer, float threshold) const
 {

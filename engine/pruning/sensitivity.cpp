@@ -12,21 +12,20 @@
 namespace prunelab {
 
 SensitivityResult run_sensitivity(PrunableNet& net, const DataSplits& data,
-                                  const SensitivityOptions& options,
-                                  const SweepProgress& progress, const std::atomic<bool>* cancel)
+                                  const SensitivityOptions& options, const SweepProgress& progress,
+                                  const std::atomic<bool>* cancel)
 {
     check_sparsities(options.sparsities);
     check_data_fits(net, data.test);
     SensitivityResult result;
     result.dense_accuracy = evaluate(net, data.test).accuracy;
-    const auto importance = compute_importance(
-        net, &data.train,
-        ImportanceOptions()
-            .criterion(options.criterion)
-            .granularity(options.granularity)
-            .calibration_batches(options.calibration_batches)
-            .seed(options.seed),
-        {}, cancel);
+    const auto importance = compute_importance(net, &data.train,
+                                               ImportanceOptions()
+                                                   .criterion(options.criterion)
+                                                   .granularity(options.granularity)
+                                                   .calibration_batches(options.calibration_batches)
+                                                   .seed(options.seed),
+                                               {}, cancel);
     if (importance.cancelled) {
         result.cancelled = true;
         return result;

@@ -33,8 +33,8 @@ struct SensitivityPoint
 struct SensitivityResult
 {
     double dense_accuracy = 0.0;
-    std::vector<std::string> layers;       ///< the layers analysed, in model order
-    std::vector<int64_t> layer_elements;   ///< elements each layer's rate applies to
+    std::vector<std::string> layers;     ///< the layers analysed, in model order
+    std::vector<int64_t> layer_elements; ///< elements each layer's rate applies to
     std::vector<SensitivityPoint> points;
     bool cancelled = false;
 };

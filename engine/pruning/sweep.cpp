@@ -1,12 +1,12 @@
 #include "engine/pruning/sweep.h"
 
-#include "engine/training/data_parallel.h"
-#include "engine/training/distillation.h"
 #include "engine/core/error.h"
 #include "engine/models/model_info.h"
 #include "engine/models/model_state.h"
 #include "engine/models/models.h"
 #include "engine/pruning/pruning_job.h"
+#include "engine/training/data_parallel.h"
+#include "engine/training/distillation.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -67,11 +67,11 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
     int done = 0;
     for (const auto& criterion : options.criteria) {
         dense.restore(); // score the dense model, not the previous criterion's last point
-        const auto importance = compute_importance(
-            net, &data.train,
-            importance_options(criterion, options.granularity, options.calibration_batches,
-                               options.seed),
-            {}, cancel);
+        const auto importance =
+            compute_importance(net, &data.train,
+                               importance_options(criterion, options.granularity,
+                                                  options.calibration_batches, options.seed),
+                               {}, cancel);
         if (importance.cancelled) {
             result.cancelled = true;
             break;

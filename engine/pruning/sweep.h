@@ -1,7 +1,7 @@
 #pragma once
 
-#include "engine/pruning/allocation.h"
 #include "engine/data/dataset.h"
+#include "engine/pruning/allocation.h"
 #include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
 
@@ -69,8 +69,7 @@ using SweepPointCallback = std::function<void(const SweepPoint&)>;
 /// @throws prunelab::Error for an empty criteria or sparsity list, a sparsity outside [0, 1],
 ///         or an unknown criterion (before any point runs).
 SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptions& options,
-                      const SweepProgress& progress = {},
-                      const std::atomic<bool>* cancel = nullptr,
+                      const SweepProgress& progress = {}, const std::atomic<bool>* cancel = nullptr,
                       const SweepPointCallback& on_point = {});
 
 } // namespace prunelab

@@ -2,16 +2,16 @@
 
 #include "engine/export/netron_attachment.h"
 
-#include "engine/data/data_spec.h"
-#include "engine/core/error.h"
-#include "engine/export/exports.h"
-#include "engine/pruning/recipe.h"
 #include "engine/core/atomic_file.h"
-#include "engine/interop/script_net.h"
-#include "engine/pruning/importance.h"
+#include "engine/core/error.h"
+#include "engine/data/data_spec.h"
+#include "engine/export/exports.h"
 #include "engine/interop/model_loader.h"
-#include "engine/session/session_impl.h"
+#include "engine/interop/script_net.h"
 #include "engine/interop/tensor_archive.h"
+#include "engine/pruning/importance.h"
+#include "engine/pruning/recipe.h"
+#include "engine/session/session_impl.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -44,7 +44,10 @@ constexpr int64_t kStateVersion = 1;
 
 } // namespace
 
-bool criterion_is_data_driven(const std::string& criterion) { return criterion_needs_data(criterion); }
+bool criterion_is_data_driven(const std::string& criterion)
+{
+    return criterion_needs_data(criterion);
+}
 
 std::shared_ptr<const DataSplits> load_splits(const DataChoice& choice, const ModelSpec& spec)
 {
@@ -201,9 +204,10 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
                     {"thresholds", thresholds},
                     {"locked", impl.locked},
                     {"excluded", impl.excluded},
-                    {"data", {{"spec", impl.data.spec},
-                              {"train_limit", impl.data.train_limit},
-                              {"test_limit", impl.data.test_limit}}},
+                    {"data",
+                     {{"spec", impl.data.spec},
+                      {"train_limit", impl.data.train_limit},
+                      {"test_limit", impl.data.test_limit}}},
                     {"finetuned", impl.finetuned},
                     {"opened_metadata", impl.checkpoint.metadata}};
     state.header["base_is_opened"] = impl.base_is_opened;
@@ -287,7 +291,8 @@ void Session::export_report(const std::string& path) const
 void Session::export_netron(const std::string& path) const
 {
     const auto& impl = *m_impl;
-    export_netron_attachment(*impl.checkpoint.net, impl.pruner ? &impl.pruner->importance() : nullptr,
+    export_netron_attachment(*impl.checkpoint.net,
+                             impl.pruner ? &impl.pruner->importance() : nullptr,
                              report_context(*this), path);
 }
 
@@ -298,7 +303,8 @@ Recipe threshold_recipe(const Session::Impl& impl)
     recipe.data = impl.data.spec;
     recipe.train_limit = impl.data.train_limit;
     recipe.test_limit = impl.data.test_limit;
-    recipe.options.importance.criterion(impl.criterion).granularity(parse_granularity(impl.granularity));
+    recipe.options.importance.criterion(impl.criterion)
+        .granularity(parse_granularity(impl.granularity));
     for (const auto& [layer, threshold] : impl.thresholds)
         recipe.options.allocation.layers[layer].threshold = threshold;
     recipe.options.allocation.excluded(impl.excluded).keep_at_least_one(false);
@@ -328,14 +334,15 @@ void Session::export_recipe(const std::string& path, const std::string& checkpoi
     if (!checkpoint_name.empty())
         recipe.exports["checkpoint"] = checkpoint_name;
     nlohmann::json json = recipe_to_json(recipe);
-    json["comment"] = impl.base_is_opened
-                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model."
-                      : replays_fine_tune
-                          ? "Saved from the PruneLab workbench: replays its pruning of the opened model "
-                            "and the fine-tune that followed (same seed, data and thread count: same weights)."
-                          : "Saved from the PruneLab workbench after training, Apply or reset with more "
-                            "than one pruning step: this replays the thresholds on the opened model, not "
-                            "that training.";
+    json["comment"] =
+        impl.base_is_opened
+            ? "Saved from the PruneLab workbench: replays its pruning of the opened model."
+        : replays_fine_tune
+            ? "Saved from the PruneLab workbench: replays its pruning of the opened model "
+              "and the fine-tune that followed (same seed, data and thread count: same weights)."
+            : "Saved from the PruneLab workbench after training, Apply or reset with more "
+              "than one pruning step: this replays the thresholds on the opened model, not "
+              "that training.";
     const std::string text = json.dump(2) + "\n";
     write_file_atomically(path, std::vector<char>(text.begin(), text.end()));
 }
@@ -349,7 +356,8 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
     const auto& h = state.header;
     if (h.contains("torchscript_input_shape")) {
         try {
-            impl.checkpoint.net = load_script_net(checkpoint_path, h.at("torchscript_input_shape").get<std::vector<int64_t>>());
+            impl.checkpoint.net = load_script_net(
+                checkpoint_path, h.at("torchscript_input_shape").get<std::vector<int64_t>>());
         } catch (const nlohmann::json::exception& e) {
             throw Error(state_path + ": damaged session state (" + e.what() + ")");
         }
@@ -384,10 +392,11 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
     for (const auto& item : impl.net().named_parameters()) {
         auto it = impl.base.find(item.key());
         if (it == impl.base.end() || it->second.sizes() != item.value().sizes())
-            throw Error(state_path + ": does not belong to " + checkpoint_path +
-                        " (weight '" + item.key() + "' is missing or differs in shape)");
+            throw Error(state_path + ": does not belong to " + checkpoint_path + " (weight '" +
+                        item.key() + "' is missing or differs in shape)");
         if (!impl.original.count(item.key()))
-            throw Error(state_path + ": damaged session state (no opened weight '" + item.key() + "')");
+            throw Error(state_path + ": damaged session state (no opened weight '" + item.key() +
+                        "')");
     }
     impl.committed = MaskSet::from_tensors(group("committed"), impl.net());
     impl.layout = describe_model(impl.net());
@@ -406,7 +415,8 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
         for (const auto& layer : prunable_layers(impl.net())) {
             auto it = group("scores").find(layer.name);
             if (it == group("scores").end())
-                throw Error(state_path + ": damaged session state (no scores for '" + layer.name + "')");
+                throw Error(state_path + ": damaged session state (no scores for '" + layer.name +
+                            "')");
             LayerScores scores;
             scores.layer = layer.name;
             scores.kind = layer.kind;
@@ -425,7 +435,10 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
     return session;
 }
 
-const std::string& Session::source() const { return m_impl->source; }
+const std::string& Session::source() const
+{
+    return m_impl->source;
+}
 
 ModelInfo Session::info() const
 {
@@ -439,9 +452,15 @@ ModelInfo Session::info() const
     return *m_impl->info_cache;
 }
 
-ModelInfo Session::opened_info() const { return m_impl->opened; }
+ModelInfo Session::opened_info() const
+{
+    return m_impl->opened;
+}
 
-std::string Session::data_spec() const { return m_impl->data.spec; }
+std::string Session::data_spec() const
+{
+    return m_impl->data.spec;
+}
 
 std::optional<double> Session::recorded_accuracy() const
 {
@@ -451,9 +470,18 @@ std::optional<double> Session::recorded_accuracy() const
     return std::nullopt;
 }
 
-std::optional<double> Session::accuracy() const { return m_impl->accuracy; }
-uint64_t Session::generation() const { return m_impl->generation; }
-bool Session::is_finetuned() const { return m_impl->finetuned; }
+std::optional<double> Session::accuracy() const
+{
+    return m_impl->accuracy;
+}
+uint64_t Session::generation() const
+{
+    return m_impl->generation;
+}
+bool Session::is_finetuned() const
+{
+    return m_impl->finetuned;
+}
 
 void Session::set_data(const DataChoice& data)
 {
@@ -463,20 +491,33 @@ void Session::set_data(const DataChoice& data)
     }
 }
 
-DataChoice Session::data() const { return m_impl->data; }
+DataChoice Session::data() const
+{
+    return m_impl->data;
+}
 
 void Session::score(const std::string& criterion, const std::string& granularity)
 {
     if (criterion_needs_data(criterion))
         throw Error("criterion '" + criterion + "' needs calibration data; score it as a job");
-    auto options = ImportanceOptions().criterion(criterion).granularity(parse_granularity(granularity));
+    auto options =
+        ImportanceOptions().criterion(criterion).granularity(parse_granularity(granularity));
     m_impl->restore_base();
     m_impl->set_scores(compute_importance(m_impl->net(), nullptr, options));
 }
 
-bool Session::is_scored() const { return m_impl->pruner != nullptr; }
-std::string Session::criterion() const { return m_impl->criterion; }
-std::string Session::granularity() const { return m_impl->granularity; }
+bool Session::is_scored() const
+{
+    return m_impl->pruner != nullptr;
+}
+std::string Session::criterion() const
+{
+    return m_impl->criterion;
+}
+std::string Session::granularity() const
+{
+    return m_impl->granularity;
+}
 
 bool Session::applies_to(const std::string& layer) const
 {
@@ -488,8 +529,8 @@ std::string Session::group_leader(const std::string& layer) const
     if (!m_impl->pruner)
         return {};
     const LayerScores* scores = m_impl->pruner->importance().find(layer);
-    if (!scores || m_impl->pruner->granularity() == Granularity::Weight || !scores->structurally_prunable ||
-        scores->group_leader == layer)
+    if (!scores || m_impl->pruner->granularity() == Granularity::Weight ||
+        !scores->structurally_prunable || scores->group_leader == layer)
         return {};
     return scores->group_leader;
 }
@@ -560,11 +601,18 @@ LayerPruneState Session::prune_state(const std::string& layer) const
 
 bool Session::has_sensitivity() const
 {
-    return m_impl->sensitivity && m_impl->sensitivity_key == m_impl->criterion + "/" + m_impl->granularity;
+    return m_impl->sensitivity &&
+           m_impl->sensitivity_key == m_impl->criterion + "/" + m_impl->granularity;
 }
 
-void Session::set_auto_allocation(bool on) { m_impl->auto_allocation = on; }
-bool Session::auto_allocation() const { return m_impl->auto_allocation; }
+void Session::set_auto_allocation(bool on)
+{
+    m_impl->auto_allocation = on;
+}
+bool Session::auto_allocation() const
+{
+    return m_impl->auto_allocation;
+}
 
 void Session::apply()
 {
@@ -578,9 +626,10 @@ void Session::apply()
     if (criterion_needs_data(impl.criterion)) {
         importance = impl.pruner->importance(); // rescoring needs data; keep the scores
     } else {
-        importance = compute_importance(impl.net(), nullptr, ImportanceOptions()
-                                                                 .criterion(impl.criterion)
-                                                                 .granularity(parse_granularity(impl.granularity)));
+        importance = compute_importance(impl.net(), nullptr,
+                                        ImportanceOptions()
+                                            .criterion(impl.criterion)
+                                            .granularity(parse_granularity(impl.granularity)));
     }
     const bool finetuned = impl.finetuned;
     impl.commit(impl.net(), masks, std::move(importance));
@@ -637,7 +686,10 @@ void Session::set_global_rate(double rate)
     m_impl->apply_thresholds();
 }
 
-std::map<std::string, float> Session::thresholds() const { return m_impl->thresholds; }
+std::map<std::string, float> Session::thresholds() const
+{
+    return m_impl->thresholds;
+}
 
 void Session::set_thresholds(const std::map<std::string, float>& thresholds)
 {
@@ -670,7 +722,8 @@ float Session::threshold_for_rate(const std::string& layer, double rate) const
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
     if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error("rate " + std::to_string(rate) + " for layer '" + layer + "' is outside [0, 1]");
+        throw Error("rate " + std::to_string(rate) + " for layer '" + layer +
+                    "' is outside [0, 1]");
     const size_t i = m_impl->pruner->layer_index(layer);
     const auto& index = m_impl->pruner->index();
     return index.threshold_for_count(i, index.count_for_rate(i, rate));
@@ -705,8 +758,14 @@ void Session::set_excluded(const std::string& layer, bool excluded)
         m_impl->apply_thresholds();
 }
 
-std::set<std::string> Session::locked() const { return m_impl->locked; }
-std::set<std::string> Session::excluded() const { return m_impl->excluded; }
+std::set<std::string> Session::locked() const
+{
+    return m_impl->locked;
+}
+std::set<std::string> Session::excluded() const
+{
+    return m_impl->excluded;
+}
 
 void Session::reset_to_dense()
 {

@@ -30,8 +30,8 @@ struct LayerHistogram
     double bin_width = 1.0;
     std::vector<double> counts;
     int64_t total = 0;
-    bool log10 = false;       ///< bins are over log10(score)
-    int64_t not_shown = 0;    ///< left out: zero magnitudes, or scores <= 0 when binned by log10
+    bool log10 = false;    ///< bins are over log10(score)
+    int64_t not_shown = 0; ///< left out: zero magnitudes, or scores <= 0 when binned by log10
 };
 
 /// Where a layer's threshold stands.
@@ -59,7 +59,7 @@ struct DataChoice
 /// One point of an accuracy curve (a sweep point, an iterative step, a fine-tune result).
 struct CurvePoint
 {
-    std::string series; ///< "l1", "random", "iterative l1", ...
+    std::string series;       ///< "l1", "random", "iterative l1", ...
     double sparsity = 0.0;    ///< of all prunable weights
     double params_kept = 1.0; ///< fraction of the dense model's parameters left
     double flops_kept = 1.0;  ///< fraction of dense multiply-accumulates left (zeros skipped)
@@ -178,7 +178,7 @@ struct CompactionReport
     double max_abs_diff = 0.0;       ///< masked vs compacted outputs
     std::vector<std::string> notes;
     std::vector<std::string> warnings;
-    bool changed = false; ///< false when nothing could be removed
+    bool changed = false;    ///< false when nothing could be removed
     uint64_t generation = 0; ///< of the shown model it was made from
 };
 

@@ -2,11 +2,11 @@
 // dense and masked ones.
 
 #include "engine/compaction/compaction.h"
-#include "engine/training/data_parallel.h"
-#include "engine/core/error.h"
 #include "engine/compaction/latency.h"
+#include "engine/core/error.h"
 #include "engine/interop/model_loader.h"
 #include "engine/session/session_impl.h"
+#include "engine/training/data_parallel.h"
 
 #include <algorithm>
 
@@ -23,7 +23,8 @@ public:
         m_dense = replicate(*impl.checkpoint.net);
         load_named_state(*m_dense, impl.original);
         m_masks = impl.current;
-        m_infos = {session.opened_info(), session.info()}; // counted already; the compacted one is new
+        m_infos = {session.opened_info(),
+                   session.info()}; // counted already; the compacted one is new
         m_metadata = impl.checkpoint.metadata;
         m_generation = impl.generation;
     }
@@ -51,15 +52,20 @@ public:
         if (m_result.net)
             m_infos.push_back(describe_model(*m_result.net));
         for (size_t i = 0; i < models.size(); ++i)
-            m_report.rows.push_back({labels[i], m_infos[i].total_params, m_infos[i].nonzero_weights, m_infos[i].flops});
+            m_report.rows.push_back(
+                {labels[i], m_infos[i].total_params, m_infos[i].nonzero_weights, m_infos[i].flops});
         // Timed in turns, so a busy machine slows all three alike.
         int done = 0;
         for (int64_t batch : {int64_t(1), int64_t(64)}) {
             if (cancel.load())
                 return;
-            emit({JobEvent::Kind::Progress, "timing at batch " + std::to_string(batch), 0.2 + 0.4 * done++});
-            const auto times = measure_latency(
-                models, LatencyOptions().batch(batch).runs(batch == 1 ? 4 * m_runs : m_runs).warmup(2).max_seconds(8.0));
+            emit({JobEvent::Kind::Progress, "timing at batch " + std::to_string(batch),
+                  0.2 + 0.4 * done++});
+            const auto times = measure_latency(models, LatencyOptions()
+                                                           .batch(batch)
+                                                           .runs(batch == 1 ? 4 * m_runs : m_runs)
+                                                           .warmup(2)
+                                                           .max_seconds(8.0));
             for (size_t i = 0; i < times.size(); ++i)
                 (batch == 1 ? m_report.rows[i].latency_ms_1 : m_report.rows[i].latency_ms_64) =
                     times[i].median_ms;
@@ -84,10 +90,11 @@ public:
             const auto& dense = m_report.rows.front();
             const auto& small = m_report.rows.back();
             char line[200];
-            std::snprintf(line, sizeof line,
-                          "Compacted: %lld → %lld parameters, %.2f× faster at batch 64, %.2f× at batch 1.",
-                          static_cast<long long>(dense.params), static_cast<long long>(small.params),
-                          dense.latency_ms_64 / small.latency_ms_64, dense.latency_ms_1 / small.latency_ms_1);
+            std::snprintf(
+                line, sizeof line,
+                "Compacted: %lld → %lld parameters, %.2f× faster at batch 64, %.2f× at batch 1.",
+                static_cast<long long>(dense.params), static_cast<long long>(small.params),
+                dense.latency_ms_64 / small.latency_ms_64, dense.latency_ms_1 / small.latency_ms_1);
             outcome.summary = line;
         }
         if (impl.generation != m_generation) {
@@ -137,11 +144,12 @@ void Session::export_compacted(const std::string& path) const
     out.masks = m_impl->compacted_masks.to_bool();
     out.metadata = m_impl->compacted_metadata;
     out.metadata["source"] = m_impl->source;
-    out.metadata["compaction"] = {{"groups", report->groups}, {"max_abs_diff", report->max_abs_diff}};
+    out.metadata["compaction"] = {{"groups", report->groups},
+                                  {"max_abs_diff", report->max_abs_diff}};
     out.metadata.erase("test_accuracy"); // measured on the masked model, if at all
     if (m_impl->accuracy)
         out.metadata["test_accuracy"] = *m_impl->accuracy; // same outputs, same accuracy
-    save_model(out, path); // TorchScript stays TorchScript
+    save_model(out, path);                                 // TorchScript stays TorchScript
 }
 
 } // namespace prunelab

@@ -2,14 +2,14 @@
 
 // The torch side of Session, shared by session.cpp and session_jobs.cpp only.
 
-#include "engine/pruning/allocation.h"
-#include "engine/interop/checkpoint.h"
 #include "engine/data/dataset.h"
+#include "engine/interop/checkpoint.h"
 #include "engine/models/model_state.h"
+#include "engine/pruning/allocation.h"
 #include "engine/pruning/recipe.h"
-#include "engine/session/session.h"
 #include "engine/pruning/sensitivity.h"
 #include "engine/pruning/sweep.h"
+#include "engine/session/session.h"
 
 #include <map>
 #include <memory>
@@ -20,11 +20,11 @@ namespace prunelab {
 struct Session::Impl
 {
     std::string source;
-    Checkpoint checkpoint;  ///< the shown model and its metadata
-    TensorMap original;     ///< parameters and buffers as opened
-    TensorMap base;         ///< parameters thresholds start from
-    MaskSet committed;      ///< masks the base carries (from a checkpoint or a fine-tune)
-    MaskSet current;        ///< committed plus the thresholds: what the shown model has
+    Checkpoint checkpoint; ///< the shown model and its metadata
+    TensorMap original;    ///< parameters and buffers as opened
+    TensorMap base;        ///< parameters thresholds start from
+    MaskSet committed;     ///< masks the base carries (from a checkpoint or a fine-tune)
+    MaskSet current;       ///< committed plus the thresholds: what the shown model has
     std::unique_ptr<Pruner> pruner;
     std::string criterion = "l1";
     std::string granularity = "weight";
@@ -40,15 +40,15 @@ struct Session::Impl
     bool finetuned = false;
     bool threshold_masks = false; ///< whether thresholds pruned anything at the last apply
     std::shared_ptr<const SensitivityResult> sensitivity; ///< of the base, for `criterion`
-    std::string sensitivity_key;                           ///< criterion/granularity it used
+    std::string sensitivity_key;                          ///< criterion/granularity it used
     bool auto_allocation = false;
-    uint64_t base_version = 0; ///< counts changes of the base weights (commit, reset)
+    uint64_t base_version = 0;  ///< counts changes of the base weights (commit, reset)
     bool base_is_opened = true; ///< the base is the opened weights (never trained or reset since)
     /// How the base was made from the opened model when one recipe can say it (thresholds, then
     /// one fine-tune); unset after any other change of the base.
     std::optional<Recipe> base_recipe;
     mutable std::optional<ModelInfo> info_cache; ///< counts of the shown model, until it changes
-    std::shared_ptr<PrunableNet> compacted;       ///< of the shown model at compaction.generation
+    std::shared_ptr<PrunableNet> compacted;      ///< of the shown model at compaction.generation
     std::optional<CompactionReport> compaction;
     MaskSet compacted_masks;
     nlohmann::json compacted_metadata;
@@ -69,7 +69,8 @@ struct Session::Impl
 
 /// A recipe of the shown thresholds on the opened model (no training).
 Recipe threshold_recipe(const Session::Impl& impl);
-/// The trainer settings of a workbench fine-tune (constant learning rate, masks held by the caller).
+/// The trainer settings of a workbench fine-tune (constant learning rate, masks held by the
+/// caller).
 TrainOptions fine_tune_options(const FineTuneSettings& settings);
 
 /// Loads the data a choice names, shaped for the model when synthetic.

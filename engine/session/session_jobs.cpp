@@ -1,16 +1,16 @@
 // The jobs a Session hands to a worker thread. Each works on its own copy of the model, so the
 // session stays readable (and the window responsive) while it runs.
 
-#include "engine/interop/checkpoint.h"
-#include "engine/training/data_parallel.h"
-#include "engine/training/distillation.h"
-#include "engine/models/model_factory.h"
-#include "engine/core/error.h"
 #include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/interop/checkpoint.h"
+#include "engine/models/model_factory.h"
 #include "engine/pruning/importance.h"
 #include "engine/pruning/pruning_job.h"
-#include "engine/session/session_impl.h"
 #include "engine/pruning/sweep.h"
+#include "engine/session/session_impl.h"
+#include "engine/training/data_parallel.h"
+#include "engine/training/distillation.h"
 #include "engine/training/trainer.h"
 
 #include <cmath>
@@ -145,9 +145,9 @@ public:
                 step.step = int64_t(p.epoch - 1) * p.batches + p.batch;
                 step.loss = p.loss;
                 emit(step);
-                JobEvent progress{JobEvent::Kind::Progress,
-                                  "fine-tune epoch " + std::to_string(p.epoch) + "/" +
-                                      std::to_string(p.epochs)};
+                JobEvent progress{JobEvent::Kind::Progress, "fine-tune epoch " +
+                                                                std::to_string(p.epoch) + "/" +
+                                                                std::to_string(p.epochs)};
                 progress.fraction = p.fraction();
                 progress.eta_seconds = p.eta_seconds;
                 emit(progress);
@@ -183,10 +183,12 @@ public:
                               " after batch " + std::to_string(m_last.batch) + " of " +
                               std::to_string(m_last.batches) +
                               ": the weights of the last completed step are kept, masks applied "
-                              "(sparsity " + sparsity + ").";
+                              "(sparsity " +
+                              sparsity + ").";
         else
-            outcome.summary = "Fine-tuned " + std::to_string(m_epochs_done) + " epoch(s), masks held (sparsity " +
-                              sparsity + "): " + accuracy_change(m_accuracy_before, m_accuracy) + ".";
+            outcome.summary = "Fine-tuned " + std::to_string(m_epochs_done) +
+                              " epoch(s), masks held (sparsity " + sparsity +
+                              "): " + accuracy_change(m_accuracy_before, m_accuracy) + ".";
         return outcome;
     }
 
@@ -231,9 +233,8 @@ public:
         m_result = run_pruning(
             *m_net, splits, options,
             [&](const PruningProgress& p) {
-                JobEvent e{JobEvent::Kind::Progress,
-                           p.phase + " (step " + std::to_string(p.step) + "/" +
-                               std::to_string(p.steps) + ")"};
+                JobEvent e{JobEvent::Kind::Progress, p.phase + " (step " + std::to_string(p.step) +
+                                                         "/" + std::to_string(p.steps) + ")"};
                 e.fraction = p.fraction;
                 emit(e);
             },
@@ -271,11 +272,11 @@ public:
             impl.accuracy = last.accuracy;
         outcome.accuracy = impl.accuracy;
         outcome.summary =
-            (m_result.cancelled ? "Iterative pruning stopped after step " +
-                                      std::to_string(last.step) + ": its masks are kept"
-                                : "Pruned to " + percent(last.sparsity) + " in " +
-                                      std::to_string(last.step) + " " + m_settings.schedule +
-                                      " step(s)") +
+            (m_result.cancelled
+                 ? "Iterative pruning stopped after step " + std::to_string(last.step) +
+                       ": its masks are kept"
+                 : "Pruned to " + percent(last.sparsity) + " in " + std::to_string(last.step) +
+                       " " + m_settings.schedule + " step(s)") +
             ": " + accuracy_change(m_result.dense_accuracy, last.accuracy) + ".";
         return outcome;
     }
@@ -334,7 +335,8 @@ public:
             &cancel,
             [&](const SweepPoint& p) {
                 JobEvent e{JobEvent::Kind::Point, "sweep"};
-                e.point = {series(p.criterion), p.sparsity, p.params_kept, p.flops_kept, p.accuracy};
+                e.point = {series(p.criterion), p.sparsity, p.params_kept, p.flops_kept,
+                           p.accuracy};
                 emit(e);
             });
     }
@@ -350,9 +352,10 @@ public:
         for (const auto& p : m_result.points)
             outcome.points.push_back(
                 {series(p.criterion), p.sparsity, p.params_kept, p.flops_kept, p.accuracy});
-        outcome.summary = std::string(m_result.cancelled ? "Sweep stopped after " : "Sweep measured ") +
-                          std::to_string(m_result.points.size()) + " point(s) from the base weights (dense " +
-                          percent(m_result.dense_accuracy) + "); the model is unchanged.";
+        outcome.summary =
+            std::string(m_result.cancelled ? "Sweep stopped after " : "Sweep measured ") +
+            std::to_string(m_result.points.size()) + " point(s) from the base weights (dense " +
+            percent(m_result.dense_accuracy) + "); the model is unchanged.";
         return outcome;
     }
 
@@ -376,7 +379,8 @@ public:
         const DataSplits& splits = data(emit);
         if (cancel.load())
             return;
-        emit({JobEvent::Kind::Progress, "evaluating on " + std::to_string(splits.test.size()) + " test images"});
+        emit({JobEvent::Kind::Progress,
+              "evaluating on " + std::to_string(splits.test.size()) + " test images"});
         m_accuracy = evaluate(*m_net, splits.test).accuracy;
     }
 
@@ -427,7 +431,8 @@ public:
         if (criterion_needs_data(m_criterion))
             calibration = &data(emit).train;
         m_importance = compute_importance(
-            *m_net, calibration, ImportanceOptions().criterion(m_criterion).granularity(m_granularity),
+            *m_net, calibration,
+            ImportanceOptions().criterion(m_criterion).granularity(m_granularity),
             [&](int done, int total) {
                 JobEvent e{JobEvent::Kind::Progress, "scoring by " + m_criterion};
                 e.fraction = double(done) / double(std::max(1, total));
@@ -522,8 +527,9 @@ public:
                 step.step = int64_t(p.epoch - 1) * p.batches + p.batch;
                 step.loss = p.loss;
                 emit(step);
-                JobEvent progress{JobEvent::Kind::Progress, "distil epoch " + std::to_string(p.epoch) +
-                                                                "/" + std::to_string(p.epochs)};
+                JobEvent progress{JobEvent::Kind::Progress, "distil epoch " +
+                                                                std::to_string(p.epoch) + "/" +
+                                                                std::to_string(p.epochs)};
                 progress.fraction = p.fraction();
                 progress.eta_seconds = p.eta_seconds;
                 emit(progress);
@@ -540,18 +546,21 @@ public:
             m_importance = rescore(m_result.training.cancelled);
         } else {
             // A smaller model: place it by its size relative to the teacher.
-            m_point.params_kept = double(info.total_params) / double(std::max<int64_t>(1, m_teacher_params));
-            m_point.flops_kept = double(info.effective_flops) / double(std::max<int64_t>(1, m_teacher_flops));
+            m_point.params_kept =
+                double(info.total_params) / double(std::max<int64_t>(1, m_teacher_params));
+            m_point.flops_kept =
+                double(info.effective_flops) / double(std::max<int64_t>(1, m_teacher_flops));
             m_point.sparsity = 1.0 - m_point.params_kept;
             if (!m_result.training.cancelled) {
                 Checkpoint out;
                 out.net = m_net;
                 out.metadata = {{"data", m_data.spec},
                                 {"test_accuracy", m_accuracy.value_or(0.0)},
-                                {"distillation", {{"teacher", "session"},
-                                                  {"temperature", m_settings.temperature},
-                                                  {"alpha", m_settings.alpha},
-                                                  {"epochs", m_settings.epochs}}}};
+                                {"distillation",
+                                 {{"teacher", "session"},
+                                  {"temperature", m_settings.temperature},
+                                  {"alpha", m_settings.alpha},
+                                  {"epochs", m_settings.epochs}}}};
                 save_checkpoint(out, m_settings.out_path);
             }
         }
@@ -576,8 +585,9 @@ public:
                 m_result.training.cancelled
                     ? "Distillation into " + m_settings.student + " stopped; nothing was written."
                     : "Distilled the model (" + teacher + ") into " + m_settings.student + " (" +
-                          percent(m_point.params_kept) + " of its parameters): " +
-                          percent(*m_accuracy) + "; wrote " + m_settings.out_path + ".";
+                          percent(m_point.params_kept) +
+                          " of its parameters): " + percent(*m_accuracy) + "; wrote " +
+                          m_settings.out_path + ".";
             return outcome;
         }
         auto& impl = session.impl();
@@ -645,17 +655,19 @@ public:
         for (const auto& p : m_result->points)
             outcome.points.push_back({"sensitivity " + p.layer, p.sparsity, 1.0, 1.0, p.accuracy});
         auto& impl = session.impl();
-        const bool same_base = impl.base_version == m_base_version &&
-                               impl.criterion + "/" + impl.granularity ==
-                                   m_criterion + "/" + to_string(m_granularity);
+        const bool same_base =
+            impl.base_version == m_base_version &&
+            impl.criterion + "/" + impl.granularity == m_criterion + "/" + to_string(m_granularity);
         if (!m_result->cancelled && same_base) {
             impl.sensitivity = m_result;
             impl.sensitivity_key = m_criterion + "/" + to_string(m_granularity);
             outcome.summary = "Sensitivity of " + std::to_string(m_result->layers.size()) +
                               " layers measured; the global rate can now allocate by it.";
         } else {
-            outcome.summary = m_result->cancelled ? "Sensitivity analysis stopped."
-                                                  : "Sensitivity measured for weights that have changed since; not kept.";
+            outcome.summary =
+                m_result->cancelled
+                    ? "Sensitivity analysis stopped."
+                    : "Sensitivity measured for weights that have changed since; not kept.";
         }
         return outcome;
     }

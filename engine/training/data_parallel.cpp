@@ -2,7 +2,6 @@
 
 #include "engine/models/model_state.h"
 
-
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
@@ -28,7 +27,8 @@ DataParallelStep::Result forward_backward(PrunableNet& net, const at::Tensor& im
         result.kd = loss.kd;
         result.ce = loss.ce;
     } else {
-        auto loss = at::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum) / double(batch_size);
+        auto loss =
+            at::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum) / double(batch_size);
         loss.backward();
         result.loss = loss.item<double>();
     }
@@ -80,13 +80,12 @@ DataParallelStep::Result DataParallelStep::step(PrunableNet& net, const at::Tens
         auto shard_labels = labels.slice(0, begin, end);
         auto shard_teacher = shard_of(teacher_logits, begin, end);
         m_workers[size_t(s - 1)]->start([=, &results] {
-            results[size_t(s)] = forward_backward(*replica, shard_images, shard_labels, batch,
-                                                  shard_teacher, soft);
+            results[size_t(s)] =
+                forward_backward(*replica, shard_images, shard_labels, batch, shard_teacher, soft);
         });
     }
-    results[0] = forward_backward(net, images.slice(0, 0, per_shard),
-                                  labels.slice(0, 0, per_shard), batch,
-                                  shard_of(teacher_logits, 0, per_shard), soft);
+    results[0] = forward_backward(net, images.slice(0, 0, per_shard), labels.slice(0, 0, per_shard),
+                                  batch, shard_of(teacher_logits, 0, per_shard), soft);
     for (int64_t s = 1; s < shards; ++s)
         m_workers[size_t(s - 1)]->wait();
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/training/distillation_loss.h"
-#include "engine/models/models.h"
 #include "engine/core/shard_worker.h"
+#include "engine/models/models.h"
+#include "engine/training/distillation_loss.h"
 
 #include <memory>
 #include <vector>

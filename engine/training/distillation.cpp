@@ -21,7 +21,8 @@ at::Tensor teacher_outputs(PrunableNet& teacher, const Dataset& data, int64_t ba
     at::NoGradGuard no_grad;
     std::vector<at::Tensor> parts;
     for (int64_t begin = 0; begin < data.size(); begin += batch)
-        parts.push_back(teacher.forward(data.images.slice(0, begin, std::min(begin + batch, data.size()))));
+        parts.push_back(
+            teacher.forward(data.images.slice(0, begin, std::min(begin + batch, data.size()))));
     teacher.train(was_training);
     return at::cat(parts).contiguous();
 }
@@ -65,12 +66,14 @@ DistillResult distill(PrunableNet& teacher, PrunableNet& student, const Dataset&
     soft.alpha = options.alpha();
     result.teacher_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.teacher_accuracy =
-        eval_set && !cached_teacher_logits.defined() ? evaluate(teacher, *eval_set).accuracy : std::nan("");
+    result.teacher_accuracy = eval_set && !cached_teacher_logits.defined()
+                                  ? evaluate(teacher, *eval_set).accuracy
+                                  : std::nan("");
     logger()->info("distilling {} → {} (T {}, α {}): teacher outputs cached in {:.2f} s",
-                   teacher.spec().name, student.spec().name, options.temperature(),
-                   options.alpha(), result.teacher_seconds);
-    result.training = train(student, train_set, eval_set, options.train, progress, cancel, hooks, &soft);
+                   teacher.spec().name, student.spec().name, options.temperature(), options.alpha(),
+                   result.teacher_seconds);
+    result.training =
+        train(student, train_set, eval_set, options.train, progress, cancel, hooks, &soft);
     return result;
 }
 

@@ -9,12 +9,13 @@
 
 namespace prunelab {
 
-DistillationLoss distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits,
-                                   const at::Tensor& labels, double temperature, double alpha,
-                                   int64_t normalizer)
+DistillationLoss distillation_loss(const at::Tensor& student_logits,
+                                   const at::Tensor& teacher_logits, const at::Tensor& labels,
+                                   double temperature, double alpha, int64_t normalizer)
 {
     if (!(temperature > 0.0) || !std::isfinite(temperature))
-        throw Error("distillation temperature must be a positive number, not " + std::to_string(temperature));
+        throw Error("distillation temperature must be a positive number, not " +
+                    std::to_string(temperature));
     if (!(alpha >= 0.0 && alpha <= 1.0))
         throw Error("distillation alpha must be in [0, 1], not " + std::to_string(alpha));
     if (student_logits.sizes() != teacher_logits.sizes())

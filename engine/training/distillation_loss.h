@@ -28,8 +28,8 @@ struct DistillationLoss
 /// PyTorch's `α·T²·F.kl_div(F.log_softmax(s/T), F.softmax(t/T), reduction="batchmean")
 /// + (1−α)·F.cross_entropy(s, y)` when normalizer is the batch size.
 /// @throws prunelab::Error for T <= 0, α outside [0, 1], or mismatched shapes.
-DistillationLoss distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits,
-                                   const at::Tensor& labels, double temperature, double alpha,
-                                   int64_t normalizer);
+DistillationLoss distillation_loss(const at::Tensor& student_logits,
+                                   const at::Tensor& teacher_logits, const at::Tensor& labels,
+                                   double temperature, double alpha, int64_t normalizer);
 
 } // namespace prunelab

@@ -1,9 +1,9 @@
 #include "engine/training/trainer.h"
 
+#include "engine/core/blas_threads.h"
 #include "engine/core/error.h"
 #include "engine/core/logging.h"
 #include "engine/models/models.h"
-#include "engine/core/blas_threads.h"
 #include "engine/training/data_parallel.h"
 
 #include <ATen/ATen.h>
@@ -39,7 +39,8 @@ void validate(const TrainOptions& o)
     if (o.batch() < 1)
         throw Error("batch size must be at least 1");
     if (o.lr_schedule() != "constant" && o.lr_schedule() != "step" && o.lr_schedule() != "cosine")
-        throw Error("lr schedule '" + o.lr_schedule() + "' is not supported (constant, step, cosine)");
+        throw Error("lr schedule '" + o.lr_schedule() +
+                    "' is not supported (constant, step, cosine)");
     if (o.lr_schedule() == "step" && o.step_size() < 1)
         throw Error("lr step size must be at least 1 epoch");
 }
@@ -187,7 +188,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
             }
             if (options.lr_schedule() == "cosine" || b == 0)
                 set_lr(*optimizer, scheduled_lr(options, epoch, double(b) / double(batches)));
-            auto index = order.slice(0, b * options.batch(), std::min(n, (b + 1) * options.batch()));
+            auto index =
+                order.slice(0, b * options.batch(), std::min(n, (b + 1) * options.batch()));
             auto images = train_set.images.index_select(0, index);
             auto labels = train_set.labels.index_select(0, index);
 
@@ -219,8 +221,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
                 p.batches = batches;
                 p.loss = loss_sum / double(seen);
                 p.elapsed_seconds = seconds_since(start);
-                p.eta_seconds = p.elapsed_seconds / double(steps_done) *
-                                double(total_steps - steps_done);
+                p.eta_seconds =
+                    p.elapsed_seconds / double(steps_done) * double(total_steps - steps_done);
                 progress(p);
             }
         }

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "engine/core/option_macros.h"
 #include "engine/data/dataset.h"
 #include "engine/training/distillation_loss.h"
-#include "engine/core/option_macros.h"
 
 #include <atomic>
 #include <cstdint>
