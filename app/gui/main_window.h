@@ -112,7 +112,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    // main_window.cpp: construction
+    // main_window.cpp: construction (menus and toolbar in main_window_actions.cpp)
     void buildDocks();
     void buildMenus();
     void buildToolBar();

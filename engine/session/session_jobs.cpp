@@ -9,6 +9,7 @@
 #include "engine/pruning/pruning_job.h"
 #include "engine/pruning/sweep.h"
 #include "engine/session/session_impl.h"
+#include "engine/session/session_job_base.h"
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
 #include "engine/training/trainer.h"
@@ -19,88 +20,7 @@
 namespace prunelab {
 namespace {
 
-std::string percent(double fraction)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f%%", fraction * 100.0);
-    return text;
-}
-
-/// What every job starts from: a copy of the model, the data choice, and the splits if the
-/// session already loaded them.
-class CopyJob : public SessionJob
-{
-public:
-    CopyJob(const Session& session, bool from_base)
-    {
-        const auto& impl = session.impl();
-        m_net = replicate(*impl.checkpoint.net);
-        if (from_base)
-            load_named_state(*m_net, impl.base);
-        m_masks = from_base ? impl.committed : impl.current;
-        m_data = impl.data;
-        m_splits = impl.cached_splits();
-        m_generation = impl.generation;
-        m_base_version = impl.base_version;
-        m_accuracy_before = impl.accuracy;
-        m_criterion = impl.criterion;
-        m_granularity = parse_granularity(impl.granularity);
-        m_excluded = impl.excluded;
-        m_locked = impl.locked;
-        if (impl.pruner)
-            m_scores = impl.pruner->importance();
-    }
-
-protected:
-    const DataSplits& data(const JobEventSink& emit)
-    {
-        if (!m_splits) {
-            emit({JobEvent::Kind::Progress, "loading " + m_data.spec});
-            m_splits = load_splits(m_data, m_net->spec());
-            m_loaded = true;
-        }
-        return *m_splits;
-    }
-
-    /// Hands freshly loaded splits to the session (when it still wants the same data).
-    void keep_data(Session& session) const
-    {
-        auto& impl = session.impl();
-        if (m_loaded && m_splits && impl.data == m_data)
-            impl.splits = m_splits;
-    }
-
-    /// Scores for the trained copy: recomputed (data-free criteria are instant), or the old ones
-    /// when the run was cancelled and a data-driven criterion would need calibration batches.
-    ImportanceResult rescore(bool cancelled)
-    {
-        if (cancelled && criterion_needs_data(m_criterion) && !m_scores.layers.empty())
-            return m_scores;
-        auto options = ImportanceOptions().criterion(m_criterion).granularity(m_granularity);
-        return compute_importance(*m_net, m_splits ? &m_splits->train : nullptr, options);
-    }
-
-    std::shared_ptr<PrunableNet> m_net;
-    MaskSet m_masks;
-    DataChoice m_data;
-    std::shared_ptr<const DataSplits> m_splits;
-    bool m_loaded = false;
-    uint64_t m_generation = 0;
-    uint64_t m_base_version = 0;
-    std::optional<double> m_accuracy_before;
-    std::string m_criterion;
-    Granularity m_granularity = Granularity::Weight;
-    std::set<std::string> m_excluded;
-    std::set<std::string> m_locked;
-    ImportanceResult m_scores;
-};
-
-std::string accuracy_change(const std::optional<double>& before, const std::optional<double>& after)
-{
-    const std::string b = before ? percent(*before) : std::string("?");
-    const std::string a = after ? percent(*after) : std::string("?");
-    return "accuracy " + b + " → " + a;
-}
+using namespace session_jobs;
 
 // --- fine-tune --------------------------------------------------------------------------------
 
@@ -462,158 +382,6 @@ private:
     ImportanceResult m_importance;
 };
 
-// --- distil -----------------------------------------------------------------------------------
-
-class DistillJob : public CopyJob
-{
-public:
-    DistillJob(const Session& session, const DistillSettings& settings)
-        : CopyJob(session, false), m_settings(settings)
-    {
-        if (!(settings.temperature > 0.0) || !std::isfinite(settings.temperature))
-            throw Error("the distillation temperature must be a positive number");
-        if (!(settings.alpha >= 0.0 && settings.alpha <= 1.0))
-            throw Error("the distillation alpha must be in [0, 1]");
-        if (settings.epochs < 1)
-            throw Error("distillation needs at least one epoch");
-        const auto& impl = session.impl();
-        m_teacher = replicate(*impl.checkpoint.net);
-        load_named_state(*m_teacher, impl.original);
-        m_teacher_params = impl.opened.total_params;
-        m_teacher_flops = impl.opened.flops;
-        if (settings.student != "pruned") {
-            if (settings.out_path.empty())
-                throw Error("say where to write the student '" + settings.student + "'");
-            check_output_path(settings.out_path);
-            ModelSpec spec = default_model_spec(settings.student);
-            spec.input_shape = impl.checkpoint.net->spec().input_shape;
-            spec.num_classes = impl.checkpoint.net->spec().num_classes;
-            m_net = create_model(spec, settings.seed);
-            m_masks = MaskSet();
-        }
-    }
-    std::string title() const override { return "Distil"; }
-    bool changes_model() const override { return m_settings.student == "pruned"; }
-
-    std::string series() const
-    {
-        return m_settings.student == "pruned" ? "distilled" : "distilled " + m_settings.student;
-    }
-
-    void run(const JobEventSink& emit, const std::atomic<bool>& cancel) override
-    {
-        const DataSplits& splits = data(emit);
-        DistillOptions options;
-        options.train = TrainOptions()
-                            .lr(m_settings.lr)
-                            .epochs(m_settings.epochs)
-                            .seed(m_settings.seed)
-                            .lr_schedule(m_settings.student == "pruned" ? "constant" : "cosine");
-        options.temperature(m_settings.temperature).alpha(m_settings.alpha);
-        StepHooks hooks = m_masks.empty() ? StepHooks{} : hold_masks(m_masks);
-        hooks.after_epoch = [&](const EpochStats& stats) {
-            JobEvent e{JobEvent::Kind::Epoch, "distil"};
-            e.epoch = stats.epoch;
-            e.loss = stats.train_loss;
-            e.accuracy = stats.eval_accuracy;
-            emit(e);
-            m_accuracy = stats.eval_accuracy;
-        };
-        emit({JobEvent::Kind::Progress, "teacher outputs"});
-        m_result = distill(
-            *m_teacher, *m_net, splits.train, &splits.test, options,
-            [&](const TrainProgress& p) {
-                JobEvent step{JobEvent::Kind::TrainStep, "distil"};
-                step.step = int64_t(p.epoch - 1) * p.batches + p.batch;
-                step.loss = p.loss;
-                emit(step);
-                JobEvent progress{JobEvent::Kind::Progress, "distil epoch " +
-                                                                std::to_string(p.epoch) + "/" +
-                                                                std::to_string(p.epochs)};
-                progress.fraction = p.fraction();
-                progress.eta_seconds = p.eta_seconds;
-                emit(progress);
-            },
-            &cancel, hooks);
-        if (m_result.training.cancelled)
-            m_accuracy.reset();
-        ModelInfo info = describe_model(*m_net);
-        m_point = {series(), 0.0, 1.0, 1.0, m_accuracy.value_or(0.0)};
-        if (m_settings.student == "pruned") {
-            m_point.sparsity = info.sparsity();
-            m_point.params_kept = info.params_kept();
-            m_point.flops_kept = info.flops_kept();
-            m_importance = rescore(m_result.training.cancelled);
-        } else {
-            // A smaller model: place it by its size relative to the teacher.
-            m_point.params_kept =
-                double(info.total_params) / double(std::max<int64_t>(1, m_teacher_params));
-            m_point.flops_kept =
-                double(info.effective_flops) / double(std::max<int64_t>(1, m_teacher_flops));
-            m_point.sparsity = 1.0 - m_point.params_kept;
-            if (!m_result.training.cancelled) {
-                Checkpoint out;
-                out.net = m_net;
-                out.metadata = {{"data", m_data.spec},
-                                {"test_accuracy", m_accuracy.value_or(0.0)},
-                                {"distillation",
-                                 {{"teacher", "session"},
-                                  {"temperature", m_settings.temperature},
-                                  {"alpha", m_settings.alpha},
-                                  {"epochs", m_settings.epochs}}}};
-                save_checkpoint(out, m_settings.out_path);
-            }
-        }
-        if (m_accuracy) {
-            JobEvent e{JobEvent::Kind::Point, "distil"};
-            e.point = m_point;
-            emit(e);
-        }
-    }
-
-    JobOutcome finish(Session& session) override
-    {
-        keep_data(session);
-        JobOutcome outcome;
-        outcome.title = title();
-        outcome.cancelled = m_result.training.cancelled;
-        if (m_accuracy)
-            outcome.points.push_back(m_point);
-        const std::string teacher = percent(m_result.teacher_accuracy);
-        if (m_settings.student != "pruned") {
-            outcome.summary =
-                m_result.training.cancelled
-                    ? "Distillation into " + m_settings.student + " stopped; nothing was written."
-                    : "Distilled the model (" + teacher + ") into " + m_settings.student + " (" +
-                          percent(m_point.params_kept) +
-                          " of its parameters): " + percent(*m_accuracy) + "; wrote " +
-                          m_settings.out_path + ".";
-            return outcome;
-        }
-        auto& impl = session.impl();
-        impl.commit(*m_net, m_masks, std::move(m_importance));
-        impl.accuracy = m_accuracy;
-        outcome.accuracy = m_accuracy;
-        outcome.summary = m_result.training.cancelled
-                              ? "Distillation stopped: the weights of the last completed step are "
-                                "kept, masks applied."
-                              : "Distilled from the dense model (" + teacher + ") for " +
-                                    std::to_string(m_settings.epochs) + " epoch(s), masks held: " +
-                                    accuracy_change(m_accuracy_before, m_accuracy) + ".";
-        return outcome;
-    }
-
-private:
-    DistillSettings m_settings;
-    std::shared_ptr<PrunableNet> m_teacher;
-    int64_t m_teacher_params = 0;
-    int64_t m_teacher_flops = 0;
-    DistillResult m_result;
-    std::optional<double> m_accuracy;
-    CurvePoint m_point;
-    ImportanceResult m_importance;
-};
-
 // --- sensitivity ------------------------------------------------------------------------------
 
 class SensitivityJob : public CopyJob
@@ -689,11 +457,6 @@ std::unique_ptr<SessionJob> Session::make_sensitivity_job() const
 std::unique_ptr<SessionJob> Session::make_fine_tune_job(const FineTuneSettings& settings) const
 {
     return std::make_unique<FineTuneJob>(*this, settings);
-}
-
-std::unique_ptr<SessionJob> Session::make_distill_job(const DistillSettings& settings) const
-{
-    return std::make_unique<DistillJob>(*this, settings);
 }
 
 std::unique_ptr<SessionJob> Session::make_iterate_job(const IterateSettings& settings) const
