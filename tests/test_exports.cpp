@@ -2,8 +2,8 @@
 // it has convolutions), exported by prunelab-cli, then loaded by Python's torch into the
 // equivalent PyTorch class of docs/pytorch_models.py — keys, shapes, outputs, masks, report.
 
-#include "engine/export/exports.h"
 #include "engine/interop/checkpoint.h"
+#include "engine/interop/exports.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/allocation.h"
 #include "engine/pruning/importance.h"

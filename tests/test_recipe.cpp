@@ -5,6 +5,7 @@
 #include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/recipe.h"
+#include "engine/pruning/recipe_runner.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -159,6 +160,57 @@ private slots:
             QVERIFY2(at::equal(t, wb.at(name)), name.c_str());
         // The checkpoint carries its recipe.
         QCOMPARE(a.metadata["recipe"]["allocation"]["rate"].get<double>(), 0.4);
+    }
+
+    void engineReplaysARecipeBitForBitWithoutTheCli()
+    {
+        QTemporaryDir dir;
+        Recipe recipe;
+        recipe.model = "convnet";
+        recipe.data = "synthetic";
+        recipe.train_limit = 192;
+        recipe.test_limit = 64;
+        auto& o = recipe.options;
+        o.importance.criterion("taylor").granularity(Granularity::Filter).calibration_batches(2);
+        o.allocation.global_rate(0.4);
+        o.schedule = Schedule::Linear;
+        o.steps = 2;
+        o.finetune_epochs = 1;
+        o.finetune.seed(5);
+        recipe.exports = {{"state_dict", "a_weights.pt"}, {"masks", "a_masks.pt"}};
+        const std::string recipe_path = dir.filePath("r.json").toStdString();
+        Recipe first = recipe;
+        resolve_export_paths(first, recipe_path); // relative to the recipe's folder
+        QCOMPARE(first.exports.at("masks"), dir.filePath("a_masks.pt").toStdString());
+
+        std::vector<RecipeProgress> seen;
+        const RecipeRunResult a =
+            run_recipe(first, "r.json", [&](const RecipeProgress& p) { seen.push_back(p); });
+        QVERIFY(!a.cancelled);
+        QCOMPARE(a.pruning.steps.size(), size_t(2));
+        QVERIFY(a.info.sparsity() > 0.05); // filters of conv layers really pruned
+        QCOMPARE(a.paths.size(), size_t(2));
+        QVERIFY(!seen.empty() && seen.front().stage == "prune");
+        QVERIFY(seen.back().fraction > 0.9);
+
+        // Saved, loaded and replayed: the same bytes.
+        save_recipe(recipe, recipe_path);
+        Recipe replay = load_recipe(recipe_path);
+        replay.exports = {{"state_dict", "b_weights.pt"}, {"masks", "b_masks.pt"}};
+        resolve_export_paths(replay, recipe_path);
+        QVERIFY(!run_recipe(replay, "r.json").cancelled);
+        QCOMPARE(test::readBytes(dir.filePath("b_weights.pt")),
+                 test::readBytes(dir.filePath("a_weights.pt")));
+        QCOMPARE(test::readBytes(dir.filePath("b_masks.pt")),
+                 test::readBytes(dir.filePath("a_masks.pt")));
+
+        // Cancelled before it starts: nothing written; an unwritable path: refused before work.
+        std::atomic<bool> cancel{true};
+        replay.exports = {{"masks", dir.filePath("c_masks.pt").toStdString()}};
+        QVERIFY(run_recipe(replay, "r.json", {}, &cancel).cancelled);
+        QVERIFY(!QFile::exists(dir.filePath("c_masks.pt")));
+        replay.exports = {{"masks", dir.filePath("no/such/folder/m.pt").toStdString()}};
+        QVERIFY(test::errorOf([&] { run_recipe(replay, "r.json"); }).contains("no/such/folder"));
     }
 
     void distillationStepInARecipe()

@@ -5,7 +5,7 @@
 // and outputs. Plus the bad inputs the issue lists, unit-level scores against the built-in
 // twins, and compaction of scripted models.
 
-#include "engine/export/exports.h"
+#include "engine/interop/exports.h"
 #include "engine/interop/script_net.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/importance.h"

@@ -36,17 +36,6 @@ DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)
     return load_data(options);
 }
 
-Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed)
-{
-    LoadModelOptions options;
-    options.seed = seed;
-    if (data && (is_builtin_model(model) || is_torchscript_file(model))) {
-        options.input_shape = data->train.sample_shape();
-        options.num_classes = data->train.num_classes;
-    }
-    return load_model(model, options);
-}
-
 nlohmann::json model_summary_json(const ModelInfo& info)
 {
     nlohmann::json layers = nlohmann::json::array();

@@ -4,6 +4,7 @@
 
 #include "engine/data/data_spec.h"
 #include "engine/interop/checkpoint.h"
+#include "engine/interop/model_loader.h"
 #include "engine/models/model_info.h"
 
 #include <nlohmann/json.hpp>
@@ -22,9 +23,6 @@ std::string model_argument(const ParsedArgs& args);
 
 /// Loads DATA (with --train-limit/--test-limit), shaping a bare `synthetic` like `spec`.
 DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec);
-
-/// Loads MODEL; a built-in model is shaped for `data` (its sample shape and class count).
-Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0);
 
 /// params, nonzero, sparsity, flops and layers, as the CLI's JSON reports them.
 nlohmann::json model_summary_json(const ModelInfo& info);

@@ -5,7 +5,7 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/core/version.h"
-#include "engine/export/exports.h"
+#include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/pruning/mask_set.h"
 #include "engine/training/trainer.h"

@@ -3,8 +3,8 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/export/exports.h"
 #include "engine/export/netron_attachment.h"
+#include "engine/interop/exports.h"
 #include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
 

@@ -4,19 +4,11 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/version.h"
-#include "engine/export/exports.h"
-#include "engine/interop/model_loader.h"
-#include "engine/interop/script_net.h"
-#include "engine/models/model_factory.h"
-#include "engine/pruning/mask_set.h"
-#include "engine/pruning/pruning_job.h"
 #include "engine/pruning/recipe.h"
-#include "engine/training/data_parallel.h"
-#include "engine/training/distillation.h"
+#include "engine/pruning/recipe_runner.h"
 
-#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <ostream>
 
 namespace prunelab::cli {
@@ -140,172 +132,80 @@ Recipe recipe_from_args(const ParsedArgs& args)
     return recipe;
 }
 
-/// Runs a recipe (from `prune`'s options or a file) and writes its exports.
+/// Runs a recipe (from `prune`'s options or a file) in the engine and prints what it did.
 int execute_recipe(const Recipe& recipe, const std::string& label, bool json_output,
                    CommandContext& context)
 {
     if (recipe.exports.empty())
         throw UsageError("nothing to write: give exports (checkpoint, state_dict, masks, report)");
-    for (const auto& [what, path] : recipe.exports)
-        check_output_path(path); // fail before minutes of work, not after
-    const std::string model = recipe.model;
-    PruningJobOptions options = recipe.options;
-
-    // A TorchScript model takes its input shape from the data; a built-in shapes the data.
-    const bool script = is_torchscript_file(model);
-    auto data_options = DataOptions()
-                            .spec(recipe.data)
-                            .train_limit(recipe.train_limit)
-                            .test_limit(recipe.test_limit);
-    std::optional<DataSplits> script_data;
-    if (script)
-        script_data = load_data(data_options);
-    Checkpoint checkpoint = load_model_for(model, script ? &*script_data : nullptr);
-    check_recipe_layers(recipe, *checkpoint.net, label);
-    const DataSplits data =
-        script ? std::move(*script_data)
-               : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
-                               .synthetic_classes(checkpoint.net->spec().num_classes));
-    const std::string out_path =
-        recipe.exports.count("checkpoint") ? recipe.exports.at("checkpoint") : std::string();
-    options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
-    // The unpruned model, kept as the default teacher of a recipe's distillation step.
-    const std::shared_ptr<PrunableNet> unpruned =
-        recipe.distill && recipe.distill->teacher.empty() ? replicate(*checkpoint.net) : nullptr;
-
-    ProgressPrinter printer("prune");
-    const auto result = run_pruning(
-        *checkpoint.net, data, options,
-        [&](const PruningProgress& p) {
-            printer.update(p.fraction, NAN,
-                           "step " + std::to_string(p.step) + "/" + std::to_string(p.steps) + " " +
-                               p.phase);
+    std::optional<ProgressPrinter> printer;
+    std::string stage;
+    const RecipeRunResult result = run_recipe(
+        recipe, label,
+        [&](const RecipeProgress& p) {
+            if (p.stage != stage) {
+                if (printer)
+                    printer->finish();
+                printer.emplace(p.stage);
+                stage = p.stage;
+            }
+            printer->update(p.fraction, p.eta_seconds, p.message);
         },
         context.cancel);
-    printer.finish();
-    if (result.cancelled || result.steps.empty()) {
-        context.err << "prunelab-cli prune: cancelled; nothing was written\n";
+    if (printer)
+        printer->finish();
+    if (result.cancelled) {
+        context.err << (result.pruning.cancelled || result.pruning.steps.empty()
+                            ? "prunelab-cli prune: cancelled; nothing was written\n"
+                            : "prunelab-cli: cancelled during distillation; nothing was written\n");
         return 130;
     }
-    for (const auto& warning : result.warnings)
+    const auto& pruning = result.pruning;
+    for (const auto& warning : pruning.warnings)
         context.err << "warning: " << warning << "\n";
-    for (const auto& step : result.steps) {
+    for (const auto& step : pruning.steps) {
         char line[160];
         std::snprintf(line, sizeof line, "%s %d: sparsity %.2f%%, accuracy %.2f%%\n",
                       step.final_finetune ? "final fine-tune after step" : "step", step.step,
                       step.sparsity * 100.0, step.accuracy * 100.0);
         context.err << line;
     }
-
-    PruningStep last = result.steps.back();
-    nlohmann::json distilled = nullptr;
-    if (recipe.distill) {
-        // Distillation after pruning, masks held: from the unpruned model unless a teacher is
-        // named.
-        const auto& d = *recipe.distill;
-        const std::shared_ptr<PrunableNet> teacher_net =
-            unpruned ? unpruned : load_model_for(d.teacher, &data).net;
-        DistillOptions kd;
-        kd.train = d.train;
-        kd.train.epochs(d.epochs);
-        kd.temperature(d.temperature).alpha(d.alpha);
-        ProgressPrinter kd_printer("distill");
-        const auto kd_result = distill(
-            *teacher_net, *checkpoint.net, data.train, &data.test, kd,
-            [&](const TrainProgress& p) {
-                kd_printer.update(p.fraction(), p.eta_seconds, "epoch " + std::to_string(p.epoch));
-            },
-            context.cancel, hold_masks(result.masks));
-        kd_printer.finish();
-        if (kd_result.training.cancelled) {
-            context.err << "prunelab-cli: cancelled during distillation; nothing was written\n";
-            return 130;
-        }
-        last.accuracy = kd_result.training.epochs.back().eval_accuracy;
-        last.loss = kd_result.training.epochs.back().eval_loss;
-        distilled = {{"teacher", d.teacher.empty() ? model : d.teacher},
-                     {"teacher_accuracy", kd_result.teacher_accuracy},
-                     {"accuracy", last.accuracy},
-                     {"temperature", d.temperature},
-                     {"alpha", d.alpha},
-                     {"epochs", d.epochs}};
-    }
-    checkpoint.masks = result.masks.to_bool();
-    nlohmann::json pruning = {{"criterion", options.importance.criterion()},
-                              {"granularity", to_string(options.importance.granularity())},
-                              {"schedule", to_string(options.schedule)},
-                              {"steps", options.steps},
-                              {"finetune_epochs", options.finetune_epochs},
-                              {"final_finetune_epochs", options.final_finetune_epochs},
-                              {"dense_accuracy", result.dense_accuracy},
-                              {"distillation", distilled}};
-    checkpoint.metadata["pruning"] = pruning;
-    checkpoint.metadata["data"] = data.spec;
-    checkpoint.metadata["test_accuracy"] = last.accuracy;
-    checkpoint.metadata["test_loss"] = last.loss;
-    checkpoint.metadata["prunelab_version"] = kVersion;
-    checkpoint.metadata["recipe"] = recipe_to_json(recipe);
-    const ModelInfo info = describe_model(*checkpoint.net);
-    nlohmann::json paths = nlohmann::json::object();
-    if (!out_path.empty()) {
-        // Same format out as in: a TorchScript model is written as TorchScript, the pruning
-        // folded into its weights (torch.jit.load opens it); the masks go to exports.masks.
-        save_model(checkpoint, out_path);
-        paths["checkpoint"] = out_path;
-    }
-    if (recipe.exports.count("state_dict")) {
-        export_state_dict(*checkpoint.net, recipe.exports.at("state_dict"));
-        paths["state_dict"] = recipe.exports.at("state_dict");
-    }
-    if (recipe.exports.count("masks")) {
-        export_masks(checkpoint.masks, recipe.exports.at("masks"));
-        paths["masks"] = recipe.exports.at("masks");
-    }
-    if (recipe.exports.count("report")) {
-        ReportContext report;
-        report.data = data.spec;
-        report.accuracy_before = result.dense_accuracy;
-        report.accuracy_after = last.accuracy;
-        report.pruning = pruning;
-        export_report(info, report, recipe.exports.at("report"));
-        paths["report"] = recipe.exports.at("report");
-    }
-
+    const PruningJobOptions& options = recipe.options;
     if (json_output) {
-        auto json = model_summary_json(info);
+        auto json = model_summary_json(result.info);
         json["command"] = "prune";
-        json["source"] = model;
-        json["data"] = data.spec;
+        json["source"] = recipe.model;
+        json["data"] = result.data;
         json["criterion"] = options.importance.criterion();
         json["granularity"] = to_string(options.importance.granularity());
         json["schedule"] = to_string(options.schedule);
-        json["accuracy"] = last.accuracy;
-        json["dense_accuracy"] = result.dense_accuracy;
-        json["loss"] = last.loss;
-        json["layers"] = layers_json(result.allocation, info);
+        json["accuracy"] = result.accuracy;
+        json["dense_accuracy"] = pruning.dense_accuracy;
+        json["loss"] = result.loss;
+        json["layers"] = layers_json(pruning.allocation, result.info);
         nlohmann::json steps = nlohmann::json::array();
-        for (const auto& s : result.steps)
+        for (const auto& s : pruning.steps)
             steps.push_back({{"step", s.step},
                              {"rate_fraction", s.rate_fraction},
                              {"sparsity", s.sparsity},
                              {"accuracy", s.accuracy},
                              {"final_finetune", s.final_finetune}});
         json["steps"] = steps;
-        json["warnings"] = result.warnings;
-        json["paths"] = paths;
+        json["warnings"] = pruning.warnings;
+        json["paths"] = result.paths;
         print_json_line(context.out, json);
         return 0;
     }
-    print_layer_table(context.out, info);
+    print_layer_table(context.out, result.info);
     char line[240];
-    std::snprintf(line, sizeof line,
-                  "pruned %s (%s, %s): sparsity %.2f%%, accuracy %.2f%% (dense %.2f%%)\n",
-                  model.c_str(), options.importance.criterion().c_str(),
-                  to_string(options.importance.granularity()).c_str(), info.sparsity() * 100.0,
-                  last.accuracy * 100.0, result.dense_accuracy * 100.0);
+    std::snprintf(
+        line, sizeof line, "pruned %s (%s, %s): sparsity %.2f%%, accuracy %.2f%% (dense %.2f%%)\n",
+        recipe.model.c_str(), options.importance.criterion().c_str(),
+        to_string(options.importance.granularity()).c_str(), result.info.sparsity() * 100.0,
+        result.accuracy * 100.0, pruning.dense_accuracy * 100.0);
     context.out << line;
-    for (const auto& [what, path] : paths.items())
-        context.out << "wrote " << what << " " << path.get<std::string>() << "\n";
+    for (const auto& [what, path] : result.paths)
+        context.out << "wrote " << what << " " << path << "\n";
     return 0;
 }
 
@@ -327,13 +227,7 @@ int run_recipe(const ParsedArgs& args, CommandContext& context)
 {
     const std::string path = model_argument(args); // the positional: RECIPE.json
     Recipe recipe = load_recipe(path);
-    // Relative export paths are relative to the recipe's folder, so a recipe travels with them.
-    const std::string::size_type slash = path.find_last_of('/');
-    const std::string folder =
-        slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-    for (auto& [what, file] : recipe.exports)
-        if (!file.empty() && file[0] != '/')
-            file = folder + file;
+    resolve_export_paths(recipe, path);
     if (const auto out = args.value("out"))
         recipe.exports["checkpoint"] = *out;
     return execute_recipe(recipe, path, args.has("json"), context);

@@ -40,9 +40,7 @@ QVector<double> to_qvector(const std::vector<double>& values)
 
 void write_curve_plot(const CurvePlotRequest& request, const std::string& path)
 {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path directory(check_output_path(path));
+    check_output_path(path);
     ensure_application();
     CurvePlotSpec spec;
     spec.title = QString::fromStdString(request.title);
@@ -52,18 +50,11 @@ void write_curve_plot(const CurvePlotRequest& request, const std::string& path)
     for (const auto& curve : request.curves)
         spec.series.push_back(
             {QString::fromStdString(curve.name), to_qvector(curve.x), to_qvector(curve.y)});
-    const std::string temporary =
-        (directory / ("." + target.stem().string() + ".tmp" + target.extension().string()))
-            .string();
-    QString error;
-    if (!exportCurvePlot(spec, QString::fromStdString(temporary), &error)) {
-        std::remove(temporary.c_str());
-        throw Error("cannot write " + path + ": " + error.toStdString());
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw Error("cannot write " + path);
-    }
+    write_file_atomically(path, [&](const std::string& temporary) {
+        QString error;
+        if (!exportCurvePlot(spec, QString::fromStdString(temporary), &error))
+            throw Error("cannot write " + path + ": " + error.toStdString());
+    });
 }
 
 void write_text_file(const std::string& path, const std::string& text)

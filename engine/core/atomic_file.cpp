@@ -27,41 +27,79 @@ std::string check_output_path(const std::string& path)
     return directory.string();
 }
 
-void write_file_atomically(const std::string& path, const std::vector<char>& bytes)
+namespace {
+
+void write_all(int fd, const std::vector<char>& bytes)
+{
+    size_t written = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw Error(std::strerror(errno));
+        written += static_cast<size_t>(n);
+    }
+}
+
+/// fsync a file written by someone else, so the rename never exposes a file still in cache.
+void flush_to_disk(const std::string& file)
+{
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(std::strerror(errno));
+    const bool synced = ::fsync(fd) == 0;
+    const std::string reason = synced ? std::string() : std::strerror(errno);
+    ::close(fd);
+    if (!synced)
+        throw Error(reason);
+}
+
+} // namespace
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const std::string& temporary)>& write)
 {
     namespace fs = std::filesystem;
     const fs::path target(path);
     const fs::path directory(check_output_path(path));
-
     std::random_device entropy;
-    const fs::path temporary =
-        directory / ("." + target.filename().string() + ".tmp" + std::to_string(entropy()));
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw Error("cannot write " + path + ": " + std::strerror(errno));
-    size_t written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const std::string reason = std::strerror(errno);
+    const std::string temporary =
+        (directory / ("." + target.stem().string() + ".tmp" + std::to_string(entropy()) +
+                      target.extension().string()))
+            .string();
+    try {
+        write(temporary);
+        if (!fs::exists(temporary))
+            throw Error("nothing was written");
+        flush_to_disk(temporary);
+        if (std::rename(temporary.c_str(), target.c_str()) != 0)
+            throw Error(std::strerror(errno));
+    } catch (const std::exception& e) {
+        ::unlink(temporary.c_str());
+        const std::string reason = e.what();
+        // A writer's own error already names the path; a low-level one gets it added.
+        if (reason.find(path) != std::string::npos)
+            throw;
+        throw Error("cannot write " + path + ": " + reason);
+    }
+}
+
+void write_file_atomically(const std::string& path, const std::vector<char>& bytes)
+{
+    write_file_atomically(path, [&](const std::string& temporary) {
+        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw Error(std::strerror(errno));
+        try {
+            write_all(fd, bytes);
+        } catch (...) {
             ::close(fd);
-            ::unlink(temporary.c_str());
-            throw Error("cannot write " + path + ": " + reason);
+            throw;
         }
-        written += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        throw Error("cannot write " + path + ": " + reason);
-    }
-    if (std::rename(temporary.c_str(), target.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        throw Error("cannot write " + path + ": " + reason);
-    }
+        if (::close(fd) != 0)
+            throw Error(std::strerror(errno));
+    });
 }
 
 std::vector<char> read_whole_file(const std::string& path)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,15 @@ namespace prunelab {
 /// file already at `path`.
 /// @throws prunelab::Error naming the path when the directory is missing or not writable.
 void write_file_atomically(const std::string& path, const std::vector<char>& bytes);
+
+/// The same for writers that want a path, not bytes (a TorchScript module, a plot): `write`
+/// creates the file at the temporary path it is given (same directory and extension as `path`);
+/// then it is flushed and renamed over `path`. An exception from `write` removes the temporary
+/// and propagates; `path` is untouched.
+/// @throws prunelab::Error naming the path when the directory is missing, `write` made no file,
+///         or the file cannot be flushed or renamed.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const std::string& temporary)>& write);
 
 /// Checks before long work that `path` could be written: its directory exists and it is not
 /// itself a directory. @throws prunelab::Error naming the path. Returns the directory.

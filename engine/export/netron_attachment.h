@@ -6,7 +6,7 @@
 // importance scores (all, kept and pruned); for the model its totals and the pruning settings.
 // Open the model in Netron, then drop the sidecar on the window.
 
-#include "engine/export/exports.h"
+#include "engine/interop/exports.h"
 #include "engine/pruning/importance.h"
 
 #include <nlohmann/json.hpp>

@@ -3,6 +3,7 @@
 #include "engine/interop/script_net.h"
 
 #include "engine/core/error.h"
+#include "engine/data/dataset.h"
 #include "engine/models/model_factory.h"
 
 #include <filesystem>
@@ -89,6 +90,17 @@ void save_model(const Checkpoint& checkpoint, const std::string& path)
         script->save(path);
     else
         save_checkpoint(checkpoint, path);
+}
+
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed)
+{
+    LoadModelOptions options;
+    options.seed = seed;
+    if (data && (is_builtin_model(model) || is_torchscript_file(model))) {
+        options.input_shape = data->train.sample_shape();
+        options.num_classes = data->train.num_classes;
+    }
+    return load_model(model, options);
 }
 
 } // namespace prunelab

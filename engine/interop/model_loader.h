@@ -8,6 +8,8 @@
 
 namespace prunelab {
 
+struct DataSplits;
+
 /// How a built-in model is shaped when MODEL names one (a checkpoint keeps its own shape).
 struct LoadModelOptions
 {
@@ -29,6 +31,10 @@ Checkpoint load_embedded_default();
 /// its forward accepts).
 /// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
 Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
+
+/// load_model for a run on `data`: a built-in model or a TorchScript model takes the data's
+/// sample shape (and a built-in its class count); a checkpoint keeps its own. `data` may be null.
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0);
 
 /// Writes a model the way load_model reads it back: a TorchScript model as TorchScript (the
 /// pruning folded into its weights; the masks are not stored), any other as a PruneLab

@@ -283,19 +283,14 @@ void ScriptNet::train(bool on)
 
 void ScriptNet::save(const std::string& path) const
 {
-    check_output_path(path);
-    const std::string temporary = path + ".tmp-prunelab";
-    try {
-        m_module.save(temporary);
-    } catch (const c10::Error& e) {
-        std::remove(temporary.c_str());
-        throw Error(path + ": cannot be written (" +
-                    std::string(e.what_without_backtrace()).substr(0, 160) + ")");
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw Error(path + ": cannot be written (rename failed)");
-    }
+    write_file_atomically(path, [&](const std::string& temporary) {
+        try {
+            m_module.save(temporary);
+        } catch (const c10::Error& e) {
+            throw Error(path + ": cannot be written (" +
+                        std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+        }
+    });
 }
 
 bool is_torchscript_file(const std::string& path)

@@ -5,7 +5,7 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/data/data_spec.h"
-#include "engine/export/exports.h"
+#include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
 #include "engine/interop/tensor_archive.h"

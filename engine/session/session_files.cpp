@@ -5,8 +5,8 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/export/exports.h"
 #include "engine/export/netron_attachment.h"
+#include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
 #include "engine/interop/tensor_archive.h"

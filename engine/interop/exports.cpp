@@ -1,4 +1,4 @@
-#include "engine/export/exports.h"
+#include "engine/interop/exports.h"
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"

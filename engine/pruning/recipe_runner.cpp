@@ -1,0 +1,167 @@
+#include "engine/pruning/recipe_runner.h"
+
+#include "engine/core/atomic_file.h"
+#include "engine/core/error.h"
+#include "engine/core/version.h"
+#include "engine/interop/exports.h"
+#include "engine/interop/model_loader.h"
+#include "engine/interop/script_net.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/training/data_parallel.h"
+#include "engine/training/distillation.h"
+
+#include <optional>
+
+namespace prunelab {
+namespace {
+
+/// Distillation after pruning, masks held: from the unpruned model unless a teacher is named.
+/// Returns false when cancelled.
+bool distill_pruned(const Recipe& recipe, const std::shared_ptr<PrunableNet>& unpruned,
+                    PrunableNet& student, const DataSplits& data, const MaskSet& masks,
+                    const RecipeProgressCallback& progress, const std::atomic<bool>* cancel,
+                    RecipeRunResult& result)
+{
+    const auto& d = *recipe.distill;
+    const std::shared_ptr<PrunableNet> teacher =
+        unpruned ? unpruned : load_model_for(d.teacher, &data).net;
+    DistillOptions kd;
+    kd.train = d.train;
+    kd.train.epochs(d.epochs);
+    kd.temperature(d.temperature).alpha(d.alpha);
+    const auto distilled = distill(
+        *teacher, student, data.train, &data.test, kd,
+        [&](const TrainProgress& p) {
+            if (progress)
+                progress(
+                    {"distill", p.fraction(), "epoch " + std::to_string(p.epoch), p.eta_seconds});
+        },
+        cancel, hold_masks(masks));
+    if (distilled.training.cancelled)
+        return false;
+    result.accuracy = distilled.training.epochs.back().eval_accuracy;
+    result.loss = distilled.training.epochs.back().eval_loss;
+    result.distillation = {{"teacher", d.teacher.empty() ? recipe.model : d.teacher},
+                           {"teacher_accuracy", distilled.teacher_accuracy},
+                           {"accuracy", result.accuracy},
+                           {"temperature", d.temperature},
+                           {"alpha", d.alpha},
+                           {"epochs", d.epochs}};
+    return true;
+}
+
+void write_exports(const Recipe& recipe, Checkpoint& checkpoint, RecipeRunResult& result)
+{
+    const auto& exports = recipe.exports;
+    if (exports.count("checkpoint")) {
+        // Same format out as in: a TorchScript model is written as TorchScript, the pruning
+        // folded into its weights (torch.jit.load opens it); the masks go to exports.masks.
+        save_model(checkpoint, exports.at("checkpoint"));
+        result.paths["checkpoint"] = exports.at("checkpoint");
+    }
+    if (exports.count("state_dict")) {
+        export_state_dict(*checkpoint.net, exports.at("state_dict"));
+        result.paths["state_dict"] = exports.at("state_dict");
+    }
+    if (exports.count("masks")) {
+        export_masks(checkpoint.masks, exports.at("masks"));
+        result.paths["masks"] = exports.at("masks");
+    }
+    if (exports.count("report")) {
+        ReportContext report;
+        report.data = result.data;
+        report.accuracy_before = result.pruning.dense_accuracy;
+        report.accuracy_after = result.accuracy;
+        report.pruning = result.pruning_settings;
+        export_report(result.info, report, exports.at("report"));
+        result.paths["report"] = exports.at("report");
+    }
+}
+
+} // namespace
+
+RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
+                           const RecipeProgressCallback& progress, const std::atomic<bool>* cancel)
+{
+    if (recipe.exports.empty())
+        throw Error(label +
+                    ": nothing to write: give exports (checkpoint, state_dict, masks, report)");
+    for (const auto& [what, path] : recipe.exports)
+        check_output_path(path); // fail before minutes of work, not after
+    PruningJobOptions options = recipe.options;
+
+    // A TorchScript model takes its input shape from the data; a built-in shapes the data.
+    const bool script = is_torchscript_file(recipe.model);
+    auto data_options = DataOptions()
+                            .spec(recipe.data)
+                            .train_limit(recipe.train_limit)
+                            .test_limit(recipe.test_limit);
+    std::optional<DataSplits> script_data;
+    if (script)
+        script_data = load_data(data_options);
+    Checkpoint checkpoint = load_model_for(recipe.model, script ? &*script_data : nullptr);
+    check_recipe_layers(recipe, *checkpoint.net, label);
+    const DataSplits data =
+        script ? std::move(*script_data)
+               : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
+                               .synthetic_classes(checkpoint.net->spec().num_classes));
+    options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
+    // The unpruned model, kept as the default teacher of a recipe's distillation step.
+    const std::shared_ptr<PrunableNet> unpruned =
+        recipe.distill && recipe.distill->teacher.empty() ? replicate(*checkpoint.net) : nullptr;
+
+    RecipeRunResult result;
+    result.data = data.spec;
+    result.pruning = run_pruning(
+        *checkpoint.net, data, options,
+        [&](const PruningProgress& p) {
+            if (progress)
+                progress({"prune", p.fraction,
+                          "step " + std::to_string(p.step) + "/" + std::to_string(p.steps) + " " +
+                              p.phase,
+                          NAN});
+        },
+        cancel);
+    if (result.pruning.cancelled || result.pruning.steps.empty()) {
+        result.cancelled = true;
+        return result;
+    }
+    result.accuracy = result.pruning.steps.back().accuracy;
+    result.loss = result.pruning.steps.back().loss;
+    if (recipe.distill && !distill_pruned(recipe, unpruned, *checkpoint.net, data,
+                                          result.pruning.masks, progress, cancel, result)) {
+        result.cancelled = true;
+        return result;
+    }
+
+    checkpoint.masks = result.pruning.masks.to_bool();
+    result.pruning_settings = {{"criterion", options.importance.criterion()},
+                               {"granularity", to_string(options.importance.granularity())},
+                               {"schedule", to_string(options.schedule)},
+                               {"steps", options.steps},
+                               {"finetune_epochs", options.finetune_epochs},
+                               {"final_finetune_epochs", options.final_finetune_epochs},
+                               {"dense_accuracy", result.pruning.dense_accuracy},
+                               {"distillation", result.distillation}};
+    checkpoint.metadata["pruning"] = result.pruning_settings;
+    checkpoint.metadata["data"] = data.spec;
+    checkpoint.metadata["test_accuracy"] = result.accuracy;
+    checkpoint.metadata["test_loss"] = result.loss;
+    checkpoint.metadata["prunelab_version"] = kVersion;
+    checkpoint.metadata["recipe"] = recipe_to_json(recipe);
+    result.info = describe_model(*checkpoint.net);
+    write_exports(recipe, checkpoint, result);
+    return result;
+}
+
+void resolve_export_paths(Recipe& recipe, const std::string& recipe_path)
+{
+    const std::string::size_type slash = recipe_path.find_last_of('/');
+    const std::string folder =
+        slash == std::string::npos ? std::string() : recipe_path.substr(0, slash + 1);
+    for (auto& [what, file] : recipe.exports)
+        if (!file.empty() && file[0] != '/')
+            file = folder + file;
+}
+
+} // namespace prunelab
