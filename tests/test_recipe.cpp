@@ -6,6 +6,7 @@
 #include "engine/models/model_factory.h"
 #include "engine/pruning/recipe.h"
 #include "engine/pruning/recipe_runner.h"
+#include "engine/session/session.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -211,6 +212,103 @@ private slots:
         QVERIFY(!QFile::exists(dir.filePath("c_masks.pt")));
         replay.exports = {{"masks", dir.filePath("no/such/folder/m.pt").toStdString()}};
         QVERIFY(test::errorOf([&] { run_recipe(replay, "r.json"); }).contains("no/such/folder"));
+    }
+
+    void windowAndCliWriteTheSameMetadataShape()
+    {
+        // The same pruning from a recipe (the CLI's path) and from a session (the window's):
+        // one writer, so the same keys at the top level and in `pruning`.
+        QTemporaryDir dir;
+        Recipe recipe;
+        recipe.model = "convnet";
+        recipe.data = "synthetic";
+        recipe.train_limit = 64;
+        recipe.test_limit = 32;
+        recipe.options.allocation.global_rate(0.5);
+        recipe.exports = {{"checkpoint", dir.filePath("cli.pt").toStdString()}};
+        QVERIFY(!run_recipe(recipe, "r").cancelled);
+        const json cli = load_checkpoint(dir.filePath("cli.pt").toStdString()).metadata;
+
+        auto session = Session::open("convnet");
+        session->set_data({"synthetic", 64, 32});
+        session->score("l1", "weight");
+        session->set_global_rate(0.5);
+        session->export_checkpoint(dir.filePath("window.pt").toStdString());
+        const json window = load_checkpoint(dir.filePath("window.pt").toStdString()).metadata;
+
+        auto keys = [](const json& object) {
+            QStringList names;
+            for (const auto& [key, value] : object.items())
+                names << QString::fromStdString(key);
+            return names;
+        };
+        QCOMPARE(keys(window["pruning"]), keys(cli["pruning"]));
+        QCOMPARE(window["pruning"]["schedule"].get<std::string>(), std::string("interactive"));
+        QCOMPARE(cli["pruning"]["schedule"].get<std::string>(), std::string("oneshot"));
+        QVERIFY(std::abs(window["pruning"]["sparsity"].get<double>() -
+                         cli["pruning"]["sparsity"].get<double>()) < 1e-6);
+        for (const json* metadata : {&cli, &window}) {
+            QCOMPARE((*metadata)["data"], cli["data"]);
+            QVERIFY((*metadata)["prunelab_version"].is_string());
+        }
+    }
+
+    void windowAndCliPruneTheSameTiedElements()
+    {
+        // Every weight scores the same: a global rate's cut falls inside the ties. One ranking:
+        // the window's global and typed rates prune exactly the elements the CLI does.
+        QTemporaryDir dir;
+        Checkpoint tied;
+        tied.net = create_model(default_model_spec("convnet"), 1);
+        {
+            at::NoGradGuard no_grad;
+            for (auto& p : tied.net->named_parameters())
+                p.value().fill_(0.25);
+        }
+        const std::string model = dir.filePath("tied.pt").toStdString();
+        save_checkpoint(tied, model);
+        const ModelInfo dense = describe_model(*tied.net);
+
+        for (const bool global : {true, false}) {
+            const std::string cli_masks = dir.filePath("cli.pt").toStdString();
+            const std::string window_masks = dir.filePath("window.pt").toStdString();
+            Recipe recipe;
+            recipe.model = model;
+            recipe.data = "synthetic";
+            recipe.train_limit = 32;
+            recipe.test_limit = 32;
+            if (global)
+                recipe.options.allocation.global_rate(0.37);
+            else
+                recipe.options.allocation.layers["fc1"].rate = 0.37;
+            recipe.exports = {{"masks", cli_masks}};
+            QVERIFY(!run_recipe(recipe, "tied").cancelled);
+
+            auto session = Session::open(model);
+            session->set_data({"synthetic", 32, 32});
+            session->score("l1", "weight");
+            if (global)
+                session->set_global_rate(0.37);
+            else
+                session->set_layer_rate("fc1", 0.37);
+            session->export_masks(window_masks);
+            QVERIFY2(test::readBytes(QString::fromStdString(cli_masks)) ==
+                         test::readBytes(QString::fromStdString(window_masks)),
+                     global ? "global rate" : "layer rate");
+            // Exactly the rate, not every tied element.
+            const ModelInfo shown = session->info();
+            const int64_t ranked = global ? dense.prunable_weights : 0;
+            if (global)
+                QCOMPARE(shown.prunable_weights - shown.nonzero_weights,
+                         int64_t(std::nearbyint(0.37 * double(ranked))));
+            // Undo keeps the exact cut.
+            const LayerCuts cuts = session->cuts();
+            session->set_thresholds({});
+            session->set_cuts(cuts);
+            session->export_masks(window_masks);
+            QVERIFY(test::readBytes(QString::fromStdString(cli_masks)) ==
+                    test::readBytes(QString::fromStdString(window_masks)));
+        }
     }
 
     void distillationStepInARecipe()

@@ -123,12 +123,4 @@ nlohmann::json options_json(const TrainOptions& o)
             {"seed", o.seed()},           {"lr_schedule", o.lr_schedule()}};
 }
 
-std::string utc_now()
-{
-    const std::time_t now = std::time(nullptr);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return text;
-}
-
 } // namespace prunelab::cli

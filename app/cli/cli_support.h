@@ -4,6 +4,7 @@
 
 #include "engine/data/data_spec.h"
 #include "engine/interop/checkpoint.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/model_loader.h"
 #include "engine/models/model_info.h"
 
@@ -41,7 +42,5 @@ std::string group_digits(long long value);
 TrainOptions train_options_from(const ParsedArgs& args);
 /// The training settings as recorded in a checkpoint's metadata.
 nlohmann::json options_json(const TrainOptions& options);
-/// "2026-11-28T15:00:00Z"
-std::string utc_now();
 
 } // namespace prunelab::cli

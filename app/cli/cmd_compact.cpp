@@ -4,7 +4,6 @@
 #include "engine/compaction/compaction.h"
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/version.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/pruning/mask_set.h"
@@ -14,20 +13,6 @@
 #include <ostream>
 
 namespace prunelab::cli {
-namespace {
-
-nlohmann::json groups_json(const CompactionResult& result)
-{
-    nlohmann::json groups = nlohmann::json::array();
-    for (const auto& g : result.groups)
-        groups.push_back({{"leader", g.leader},
-                          {"layers", g.layers},
-                          {"channels_before", g.channels_before},
-                          {"channels_after", g.channels_after}});
-    return groups;
-}
-
-} // namespace
 
 int run_compact(const ParsedArgs& args, CommandContext& context)
 {
@@ -57,20 +42,18 @@ int run_compact(const ParsedArgs& args, CommandContext& context)
     if (result.changed()) {
         out.net = result.net;
         out.masks = result.masks.to_bool();
-        out.metadata["compaction"] = {{"source", model},
-                                      {"groups", groups_json(result)},
-                                      {"params_before", result.params_before},
-                                      {"params_after", result.params_after},
-                                      {"max_abs_diff", result.max_abs_diff},
-                                      {"prunelab_version", kVersion}};
     }
+    MetadataUpdate update;
+    if (result.changed())
+        update.compaction = compaction_record(result, model);
     const ModelInfo after = describe_model(*out.net);
     std::optional<double> accuracy;
     if (data) {
         accuracy = evaluate(*out.net, data->test).accuracy;
-        out.metadata["test_accuracy"] = *accuracy;
-        out.metadata["data"] = data->spec;
+        update.test_accuracy = *accuracy;
+        update.data = data->spec;
     }
+    stamp_metadata(out.metadata, update);
     save_model(out, out_path); // unchanged when nothing could be removed: scripts go on
     nlohmann::json paths = {{"checkpoint", out_path}};
     if (state_dict_path) {
@@ -92,7 +75,7 @@ int run_compact(const ParsedArgs& args, CommandContext& context)
         nlohmann::json json = {{"command", "compact"},
                                {"source", model},
                                {"changed", result.changed()},
-                               {"groups", groups_json(result)},
+                               {"groups", compaction_record(result, model).groups},
                                {"params_before", before.total_params},
                                {"params_after", after.total_params},
                                {"flops_before", before.flops},

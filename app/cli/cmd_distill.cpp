@@ -4,7 +4,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/version.h"
+#include "engine/core/fraction.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/mask_set.h"
 #include "engine/pruning/pruning_job.h"
@@ -29,8 +29,11 @@ int run_distill(const ParsedArgs& args, CommandContext& context)
         .alpha(args.number_or("alpha", options.alpha()));
     if (!(options.temperature() > 0.0) || !std::isfinite(options.temperature()))
         throw UsageError("--temperature must be a positive number");
-    if (!(options.alpha() >= 0.0 && options.alpha() <= 1.0))
-        throw UsageError("--alpha must be in [0, 1]");
+    try {
+        check_fraction(options.alpha(), "--alpha");
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
     check_output_path(out_path); // fail before minutes of work, not after
 
     Checkpoint teacher = load_model_for(teacher_arg, nullptr);
@@ -80,14 +83,15 @@ int run_distill(const ParsedArgs& args, CommandContext& context)
                                          {"temperature", options.temperature()},
                                          {"alpha", options.alpha()},
                                          {"training", options_json(options.train)}};
-    student.metadata["trained"] = true;
-    student.metadata["data"] = data.spec;
-    student.metadata["normalization"] = {{"mean", data.normalization.mean},
-                                         {"std", data.normalization.std}};
-    student.metadata["test_accuracy"] = last.eval_accuracy;
-    student.metadata["distillation"] = distillation;
-    student.metadata["prunelab_version"] = kVersion;
-    student.metadata["created"] = utc_now();
+    MetadataUpdate update;
+    update.trained = true;
+    update.data = data.spec;
+    update.normalization = {{"mean", data.normalization.mean}, {"std", data.normalization.std}};
+    update.test_accuracy = last.eval_accuracy;
+    update.test_loss = last.eval_loss;
+    update.distillation = distillation;
+    update.created = utc_now();
+    stamp_metadata(student.metadata, update);
     student.masks = masks.to_bool();
     save_checkpoint(student, out_path);
 

@@ -85,14 +85,11 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     ReportContext report;
     if (report_path || netron_path) {
         const auto& metadata = checkpoint.metadata;
-        report.data = data ? data->spec
-                           : (metadata.contains("data") && metadata["data"].is_string()
-                                  ? metadata["data"].get<std::string>()
-                                  : std::string());
+        report.data = data ? data->spec : recorded_data(metadata).value_or(std::string());
         report.accuracy_before = metadata_number(metadata, "/pruning/dense_accuracy"_json_pointer);
         report.accuracy_after =
             data ? std::optional<double>(evaluate(*checkpoint.net, data->test).accuracy)
-                 : metadata_number(metadata, "/test_accuracy"_json_pointer);
+                 : recorded_accuracy(metadata);
         if (metadata.contains("pruning"))
             report.pruning = metadata["pruning"];
         if (report_path) {

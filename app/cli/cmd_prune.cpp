@@ -4,6 +4,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/pruning/recipe.h"
 #include "engine/pruning/recipe_runner.h"
 
@@ -17,17 +18,9 @@ namespace {
 double parse_rate(const std::string& text, const std::string& what)
 {
     try {
-        size_t used = 0;
-        const double rate = std::stod(text, &used);
-        if (used != text.size())
-            throw std::invalid_argument(text);
-        if (!(rate >= 0.0 && rate <= 1.0))
-            throw UsageError(what + " " + text + " is outside [0, 1]");
-        return rate;
-    } catch (const UsageError&) {
-        throw;
-    } catch (const std::exception&) {
-        throw UsageError(what + " needs a number in [0, 1], not '" + text + "'");
+        return parse_fraction(text, what);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
     }
 }
 

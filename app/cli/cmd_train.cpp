@@ -4,7 +4,6 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/version.h"
 #include "engine/models/model_factory.h"
 #include "engine/training/trainer.h"
 
@@ -57,17 +56,17 @@ int run_train(const ParsedArgs& args, CommandContext& context)
                           {"test_loss", e.eval_loss},
                           {"test_accuracy", e.eval_accuracy},
                           {"seconds", e.seconds}});
-    checkpoint.metadata["trained"] = true;
-    checkpoint.metadata["data"] = data.spec;
-    checkpoint.metadata["normalization"] = {{"mean", data.normalization.mean},
-                                            {"std", data.normalization.std}};
-    checkpoint.metadata["test_accuracy"] = last.eval_accuracy;
-    checkpoint.metadata["test_loss"] = last.eval_loss;
-    checkpoint.metadata["train_samples"] = data.train.size();
-    checkpoint.metadata["test_samples"] = data.test.size();
-    checkpoint.metadata["training"] = options_json(options);
-    checkpoint.metadata["prunelab_version"] = kVersion;
-    checkpoint.metadata["created"] = utc_now();
+    MetadataUpdate update;
+    update.trained = true;
+    update.data = data.spec;
+    update.normalization = {{"mean", data.normalization.mean}, {"std", data.normalization.std}};
+    update.test_accuracy = last.eval_accuracy;
+    update.test_loss = last.eval_loss;
+    update.train_samples = data.train.size();
+    update.test_samples = data.test.size();
+    update.training = options_json(options);
+    update.created = utc_now();
+    stamp_metadata(checkpoint.metadata, update);
     save_checkpoint(checkpoint, out_path);
 
     const double images_per_second = double(result.samples_seen) / result.train_seconds;

@@ -51,6 +51,8 @@ public:
     /// Whether the running job will change the model (edits wait for it).
     bool isChangingModel() const { return m_running && m_running->changes_model(); }
     QString runningTitle() const;
+    /// The running job's kind; only meaningful while isBusy().
+    JobKind runningKind() const { return m_running ? m_running->kind() : JobKind::Evaluate; }
     /// Seconds since the running job started.
     double elapsedSeconds() const;
 

@@ -4,6 +4,7 @@
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
+#include "app/gui/session_document.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -88,8 +89,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     layout->addWidget(m_changeNote);
     setCentralWidget(central);
 
-    m_undo = new QUndoStack(this);
-    connect(m_undo, &QUndoStack::indexChanged, this, [this] { setModified(true); });
+    m_document = new SessionDocument(this);
+    connect(undoStack(), &QUndoStack::indexChanged, this, [this] { setModified(true); });
+    connect(m_document, &SessionDocument::thresholdsChanged, this, &MainWindow::refreshAfterEdit);
+    connect(m_document, &SessionDocument::scoresChanged, this, &MainWindow::onScoresChanged);
+    connect(m_document, &SessionDocument::jobFinished, this, &MainWindow::onJobFinished);
+    connect(m_document, &SessionDocument::failed, this,
+            [this](const QString& message) { m_errorHandler(message); });
 
     m_jobs = new JobController(this);
     connect(m_jobs, &JobController::started, this, &MainWindow::onJobStarted);
@@ -125,7 +131,29 @@ MainWindow::~MainWindow()
     // The worker must stop before the session it reads from goes.
     delete m_jobs;
     m_jobs = nullptr;
-    m_undo->disconnect(this); // clearing the stack while children die must not call back
+    undoStack()->disconnect(this); // clearing the stack while children die must not call back
+}
+
+Session* MainWindow::session() const
+{
+    return m_document->session();
+}
+
+QUndoStack* MainWindow::undoStack() const
+{
+    return m_document->undoStack();
+}
+
+bool MainWindow::guarded(const std::function<void()>& action, const QString& context)
+{
+    try {
+        action();
+        return true;
+    } catch (const std::exception& e) {
+        const QString message = QString::fromUtf8(e.what());
+        m_errorHandler(context.isEmpty() ? message : tr("%1: %2").arg(context, message));
+        return false;
+    }
 }
 
 void MainWindow::buildDocks()
@@ -244,18 +272,18 @@ void MainWindow::showOpenModelDialog()
 
 void MainWindow::showOpenDataDialog()
 {
-    if (!m_session)
+    if (!session())
         return;
     bool ok = false;
     const QString spec = QInputDialog::getText(
         this, tr("Open Data"),
         tr("DATA spec: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR or synthetic[:C,H,W[,CLASSES]]"),
-        QLineEdit::Normal, QString::fromStdString(m_session->data().spec), &ok);
+        QLineEdit::Normal, QString::fromStdString(session()->data().spec), &ok);
     if (!ok || spec.trimmed().isEmpty())
         return;
-    DataChoice choice = m_session->data();
+    DataChoice choice = session()->data();
     choice.spec = spec.trimmed().toStdString();
-    m_session->set_data(choice);
+    session()->set_data(choice);
     logger()->info("data set: {}", choice.spec);
     refreshAfterEdit();
     scheduleEvaluate();
@@ -270,52 +298,46 @@ bool MainWindow::openModel(const QString& source)
             tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
         return false;
     }
-    std::unique_ptr<Session> session;
-    try {
-        session = Session::open(source.toStdString());
-    } catch (const std::exception& e) {
-        logger()->warn("cannot open {}: {}", source.toStdString(), e.what());
-        m_errorHandler(tr("Cannot open %1: %2").arg(source, QString::fromUtf8(e.what())));
+    std::unique_ptr<Session> opened;
+    if (!guarded([&] { opened = Session::open(source.toStdString()); },
+                 tr("Cannot open %1").arg(source)))
         return false;
-    }
     m_jobs->stop(); // an evaluation of the previous model
-    if (!adoptSession(std::move(session), source))
+    if (!adoptSession(std::move(opened), source))
         return false;
     m_projectPath.clear();
     if (source != QLatin1String("default"))
         addRecent(source);
     m_curves->clear();
-    m_curves->setBaseline(m_session->accuracy());
+    m_curves->setBaseline(session()->accuracy());
     setModified(false);
     return true;
 }
 
 bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& label)
 {
-    m_session = std::move(session);
-    const ModelInfo info = m_session->info();
+    m_document->adopt(std::move(session));
+    const ModelInfo info = session()->info();
     logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
                    info.total_params);
-    if (!m_session->is_scored()) {
-        const QString criterion = m_criterion->currentText();
-        try {
-            if (criterion_is_data_driven(criterion.toStdString())) {
-                const QSignalBlocker block(m_criterion);
-                m_criterion->setCurrentText(QStringLiteral("l1"));
-            }
-            m_session->score(m_criterion->currentText().toStdString(),
-                             m_granularity->currentText().toStdString());
-        } catch (const std::exception& e) {
-            m_errorHandler(tr("Cannot score %1: %2").arg(label, QString::fromUtf8(e.what())));
+    if (!session()->is_scored()) {
+        if (criterion_is_data_driven(m_criterion->currentText().toStdString())) {
+            const QSignalBlocker block(m_criterion);
+            m_criterion->setCurrentText(QStringLiteral("l1"));
         }
+        guarded(
+            [&] {
+                session()->score(m_criterion->currentText().toStdString(),
+                                 m_granularity->currentText().toStdString());
+            },
+            tr("Cannot score %1").arg(label));
     } else {
         const QSignalBlocker blockCriterion(m_criterion);
         const QSignalBlocker blockGranularity(m_granularity);
-        m_criterion->setCurrentText(QString::fromStdString(m_session->criterion()));
-        m_granularity->setCurrentText(QString::fromStdString(m_session->granularity()));
+        m_criterion->setCurrentText(QString::fromStdString(session()->criterion()));
+        m_granularity->setCurrentText(QString::fromStdString(session()->granularity()));
     }
     m_histogramRow = -1;
-    m_undo->clear(); // edits of the previous model do not apply to this one
     syncGlobalRateControls();
     refresh();
     refreshOverview();
@@ -329,10 +351,10 @@ bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& l
 
 void MainWindow::refresh()
 {
-    if (!m_session)
+    if (!session())
         return;
-    const ModelInfo info = m_session->info();
-    m_layerModel->setLayers(toLayerRows(info, m_session.get()));
+    const ModelInfo info = session()->info();
+    m_layerModel->setLayers(toLayerRows(info, session()));
     m_layerTable->resizeColumnsToContents();
     m_layerTable->horizontalHeader()->setSectionResizeMode(LayerTableModel::NameColumn,
                                                            QHeaderView::Stretch);
@@ -350,10 +372,10 @@ void MainWindow::refresh()
 
 void MainWindow::updateTitle()
 {
-    if (!m_session)
+    if (!session())
         return;
-    const QString source = QString::fromStdString(m_session->source());
-    const QString model = QString::fromStdString(m_session->info().spec.name);
+    const QString source = QString::fromStdString(session()->source());
+    const QString model = QString::fromStdString(session()->info().spec.name);
     QString title = !m_projectPath.isEmpty()             ? QFileInfo(m_projectPath).fileName()
                     : source == QLatin1String("default") ? tr("%1 (default)").arg(model)
                                                          : source;
@@ -369,7 +391,7 @@ void MainWindow::setModified(bool modified)
 
 void MainWindow::updateStatus(const ModelInfo& info)
 {
-    if (!m_session)
+    if (!session())
         return;
     updateTitle();
     QString status = tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
@@ -377,8 +399,8 @@ void MainWindow::updateStatus(const ModelInfo& info)
                               QString::fromStdString(format_shape(info.spec.input_shape)),
                               LayerTableModel::formatCount(info.total_params),
                               QString::number(info.sparsity() * 100.0, 'f', 1),
-                              QString::fromStdString(m_session->data_spec()));
-    if (const auto accuracy = m_session->accuracy())
+                              QString::fromStdString(session()->data_spec()));
+    if (const auto accuracy = session()->accuracy())
         status += tr(" · test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
     else
         status += tr(" · accuracy not measured");
@@ -388,16 +410,16 @@ void MainWindow::updateStatus(const ModelInfo& info)
 
 void MainWindow::updatePipeline()
 {
-    if (!m_session)
+    if (!session())
         return;
     // Train is done for any opened model; Prune is current until something is pruned; a
     // compaction of the model as shown completes the strip.
-    const bool pruned = m_session->info().sparsity() > 0.0;
-    const auto compaction = m_session->compaction();
+    const bool pruned = session()->info().sparsity() > 0.0;
+    const auto compaction = session()->compaction();
     if (compaction && compaction->changed)
         m_pipeline->setCurrent(4);
     else
-        m_pipeline->setCurrent(m_session->is_finetuned() ? 3 : pruned ? 2 : 1);
+        m_pipeline->setCurrent(session()->is_finetuned() ? 3 : pruned ? 2 : 1);
     if (!compaction && m_compaction->rowCount() > 0)
         m_compaction->clear(
             tr("The model changed since the last compaction: Compact (Ctrl+K) again."));
@@ -411,7 +433,7 @@ void MainWindow::updateCriterionHelp()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_modified && m_session) {
+    if (m_modified && session()) {
         const int answer = m_closeQuestion();
         if (answer == QMessageBox::Cancel) {
             event->ignore();
@@ -443,39 +465,41 @@ QString MainWindow::changeNote() const
 
 bool MainWindow::exportAs(const QString& kind, const QString& path)
 {
-    if (!m_session)
+    if (!session())
         return false;
     const std::string file = path.toStdString();
-    try {
-        if (kind == QLatin1String("checkpoint")) {
-            m_session->export_checkpoint(file);
-            // Every exported result gets the recipe that replays it, beside it.
-            const QFileInfo info(path);
-            if (m_session->is_scored())
-                m_session->export_recipe(
-                    info.dir()
-                        .filePath(info.completeBaseName() + QStringLiteral(".recipe.json"))
-                        .toStdString(),
-                    info.fileName().toStdString());
-        } else if (kind == QLatin1String("state_dict"))
-            m_session->export_state_dict(file);
-        else if (kind == QLatin1String("masks"))
-            m_session->export_masks(file);
-        else if (kind == QLatin1String("report"))
-            m_session->export_report(file);
-        else if (kind == QLatin1String("recipe"))
-            m_session->export_recipe(file,
-                                     QFileInfo(path).completeBaseName().toStdString() + ".pt");
-        else if (kind == QLatin1String("netron"))
-            m_session->export_netron(file);
-        else if (kind == QLatin1String("compacted"))
-            m_session->export_compacted(file);
-        else
-            return false;
-    } catch (const std::exception& e) {
-        m_errorHandler(tr("Cannot export: %1").arg(QString::fromUtf8(e.what())));
+    bool known = true;
+    const bool written = guarded(
+        [&] {
+            if (kind == QLatin1String("checkpoint")) {
+                session()->export_checkpoint(file);
+                // Every exported result gets the recipe that replays it, beside it.
+                const QFileInfo info(path);
+                if (session()->is_scored())
+                    session()->export_recipe(
+                        info.dir()
+                            .filePath(info.completeBaseName() + QStringLiteral(".recipe.json"))
+                            .toStdString(),
+                        info.fileName().toStdString());
+            } else if (kind == QLatin1String("state_dict"))
+                session()->export_state_dict(file);
+            else if (kind == QLatin1String("masks"))
+                session()->export_masks(file);
+            else if (kind == QLatin1String("report"))
+                session()->export_report(file);
+            else if (kind == QLatin1String("recipe"))
+                session()->export_recipe(file,
+                                         QFileInfo(path).completeBaseName().toStdString() + ".pt");
+            else if (kind == QLatin1String("netron"))
+                session()->export_netron(file);
+            else if (kind == QLatin1String("compacted"))
+                session()->export_compacted(file);
+            else
+                known = false;
+        },
+        tr("Cannot export"));
+    if (!written || !known)
         return false;
-    }
     logger()->info("exported the {} to {}", kind.toStdString(), file);
     statusBar()->showMessage(tr("Exported the %1 to %2").arg(kind, path), 8000);
     return true;

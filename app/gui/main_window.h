@@ -30,8 +30,10 @@ class JobController;
 class LayerTableModel;
 class PipelineStrip;
 class Session;
+class SessionDocument;
 class SessionJob;
 class TrainingCurveView;
+enum class JobKind;
 struct DistillSettings;
 struct FineTuneSettings;
 struct IterateSettings;
@@ -90,7 +92,8 @@ public:
     void resetToDense();
     JobController* jobs() const { return m_jobs; }
 
-    Session* session() const { return m_session.get(); }
+    Session* session() const;
+    SessionDocument* document() const { return m_document; }
     LayerTableModel* layerModel() const { return m_layerModel; }
     QTableView* layerTable() const { return m_layerTable; }
     ImportanceHistogramView* histogramView() const { return m_histogram; }
@@ -100,7 +103,7 @@ public:
     AccuracyCurveView* curveView() const { return m_curves; }
     TrainingCurveView* trainingView() const { return m_training; }
     CompactionView* compactionView() const { return m_compaction; }
-    QUndoStack* undoStack() const { return m_undo; }
+    QUndoStack* undoStack() const;
     /// The last "what changed" note.
     QString changeNote() const;
     /// Selects a layer row and shows its histogram.
@@ -139,14 +142,16 @@ private:
     double fromAxis(double x) const;
     void onThresholdDragged(double threshold);
     void onThresholdDragFinished();
-    void applyThreshold(const QString& layer, double threshold);
     void onGlobalRateChanged(double rate, bool dragging);
     void onRateEdited(const QString& layer, double rate);
     void onLockedToggled(const QString& layer, bool locked);
     void onExcludedToggled(const QString& layer, bool excluded);
-    void closeLastCommand();
-    void pushEdit(QUndoCommand* command, bool open);
     void rescore();
+    /// After new scores (scoring, a job that changed the model, reset): controls, histograms,
+    /// rows.
+    void onScoresChanged();
+    /// Runs a window action; an exception goes to the error handler. False after one.
+    bool guarded(const std::function<void()>& action, const QString& context = {});
     void syncGlobalRateControls();
     /// After any edit: table rows in place, histogram line and summary, status.
     void refreshAfterEdit();
@@ -160,6 +165,7 @@ private:
     void onJobStarted(const QString& title);
     void onJobEvent(const JobEvent& event);
     void onJobRan(std::shared_ptr<SessionJob> job, const QString& error);
+    void onJobFinished(JobKind kind, bool cancelled);
     void setEditingEnabled(bool enabled);
     void scheduleEvaluate();
     void showFineTuneDialog();
@@ -167,7 +173,7 @@ private:
     void showSweepDialog();
     void showDistillDialog();
 
-    std::unique_ptr<Session> m_session;
+    SessionDocument* m_document = nullptr;
     JobController* m_jobs = nullptr;
     LayerTableModel* m_layerModel = nullptr;
     QTableView* m_layerTable = nullptr;
@@ -184,7 +190,6 @@ private:
     QLabel* m_changeNote = nullptr;
     PipelineStrip* m_pipeline = nullptr;
     int m_histogramRow = -1;
-    QUndoStack* m_undo = nullptr;
     QComboBox* m_criterion = nullptr;
     QComboBox* m_granularity = nullptr;
     QSlider* m_globalSlider = nullptr;

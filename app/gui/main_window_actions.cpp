@@ -121,10 +121,10 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    QAction* undo = undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setObjectName(QStringLiteral("actionUndo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    QAction* redo = undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setObjectName(QStringLiteral("actionRedo"));
     redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
     edit->addAction(undo);
@@ -200,7 +200,7 @@ void MainWindow::buildToolBar()
         onGlobalRateChanged(value / 1000.0, m_globalSlider->isSliderDown());
     });
     connect(m_globalSlider, &QSlider::sliderReleased, this, [this] {
-        closeLastCommand();
+        m_document->closeMerging();
         noteAfter();
     });
     connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this,
@@ -249,8 +249,8 @@ void MainWindow::buildToolBar()
     m_autoAllocateAction->setToolTip(
         tr("The global rate prunes insensitive layers harder (run Sensitivity first)"));
     connect(m_autoAllocateAction, &QAction::toggled, this, [this](bool on) {
-        if (m_session)
-            m_session->set_auto_allocation(on);
+        if (session())
+            session()->set_auto_allocation(on);
     });
     bar->addAction(m_autoAllocateAction);
     action(

@@ -4,7 +4,7 @@
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/main_window.h"
-#include "app/gui/threshold_command.h"
+#include "app/gui/session_document.h"
 #include "engine/session/session.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
@@ -46,57 +46,44 @@ QString accuracyText(double fraction)
 void MainWindow::rescore()
 {
     updateCriterionHelp();
-    if (!m_session)
+    if (!session())
         return;
     const std::string criterion = m_criterion->currentText().toStdString();
     const std::string granularity = m_granularity->currentText().toStdString();
     if (criterion_is_data_driven(criterion)) {
         // Calibration batches take seconds: score on the worker, thresholds cleared on finish.
         std::unique_ptr<SessionJob> job;
-        try {
-            job = m_session->make_score_job(criterion, granularity);
-        } catch (const std::exception& e) {
-            m_errorHandler(QString::fromUtf8(e.what()));
+        if (!guarded([&] { job = session()->make_score_job(criterion, granularity); }))
             return;
-        }
         noteBefore(tr("Scored by %1").arg(m_criterion->currentText()));
         startJob(std::move(job));
         return;
     }
     noteBefore(tr("Scored by %1").arg(m_criterion->currentText()));
-    try {
-        m_session->score(criterion, granularity);
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return;
-    }
-    m_undo->clear(); // thresholds of other scores mean nothing now
+    if (m_document->score(criterion, granularity)) // scoresChanged refreshes the views
+        noteAfter(tr("thresholds cleared"));
+}
+
+void MainWindow::onScoresChanged()
+{
     syncGlobalRateControls();
     refreshOverview();
     refreshAfterEdit();
     showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
-    noteAfter(tr("thresholds cleared"));
 }
 
 void MainWindow::syncGlobalRateControls()
 {
     const QSignalBlocker blockSlider(m_globalSlider);
     const QSignalBlocker blockSpin(m_globalSpin);
-    const double sparsity = m_session ? m_session->info().sparsity() : 0.0;
+    const double sparsity = session() ? session()->info().sparsity() : 0.0;
     m_globalSlider->setValue(int(std::lround(sparsity * 1000.0)));
     m_globalSpin->setValue(sparsity * 100.0);
 }
 
-void MainWindow::pushEdit(QUndoCommand* command, bool open)
-{
-    m_undo->push(command);
-    if (!open)
-        closeLastCommand();
-}
-
 void MainWindow::onGlobalRateChanged(double rate, bool dragging)
 {
-    if (!m_session || !m_session->is_scored() || m_jobs->isChangingModel())
+    if (!session() || !session()->is_scored() || m_jobs->isChangingModel())
         return;
     {
         const QSignalBlocker blockSlider(m_globalSlider);
@@ -106,102 +93,44 @@ void MainWindow::onGlobalRateChanged(double rate, bool dragging)
     }
     if (m_before.action.isEmpty() || m_before.waitingForAccuracy || !dragging)
         noteBefore(tr("Global rate"));
-    pushEdit(new SetGlobalRateCommand(
-                 m_session->thresholds(), rate,
-                 [this](double r) {
-                     try {
-                         m_session->set_global_rate(r);
-                     } catch (const std::exception& e) {
-                         m_errorHandler(QString::fromUtf8(e.what()));
-                     }
-                     refreshAfterEdit();
-                 },
-                 [this](const SetGlobalRateCommand::Thresholds& t) {
-                     m_session->set_thresholds(t);
-                     refreshAfterEdit();
-                 }),
-             dragging);
+    m_document->setGlobalRate(rate, dragging);
     if (!dragging)
         noteAfter(tr("%1 of the scored elements, ranked across layers").arg(pct(rate)));
 }
 
 void MainWindow::onRateEdited(const QString& layer, double rate)
 {
-    if (!m_session || !m_session->is_scored() || m_jobs->isChangingModel())
+    if (!session() || !session()->is_scored() || m_jobs->isChangingModel())
         return;
-    const float before = m_session->prune_state(layer.toStdString()).threshold;
-    float after = before;
     noteBefore(tr("Rate of %1").arg(layer));
-    try {
-        after = m_session->threshold_for_rate(layer.toStdString(), rate); // the command applies it
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return;
-    }
-    pushEdit(new SetThresholdCommand(
-                 layer, before, after,
-                 [this](const QString& name, double value) { applyThreshold(name, value); }),
-             false);
-    noteAfter(tr("%1 of its elements").arg(pct(rate)));
+    if (m_document->setLayerRate(layer, rate))
+        noteAfter(tr("%1 of its elements").arg(pct(rate)));
 }
 
 void MainWindow::onLockedToggled(const QString& layer, bool locked)
 {
-    if (!m_session || m_jobs->isChangingModel())
-        return;
-    const std::string name = layer.toStdString();
-    auto apply = [this, name](bool on) {
-        m_session->set_locked(name, on);
-        refreshAfterEdit();
-    };
-    pushEdit(new FunctionCommand(
-                 locked ? tr("Lock %1").arg(layer) : tr("Unlock %1").arg(layer),
-                 [apply, locked] { apply(locked); }, [apply, locked] { apply(!locked); }),
-             false);
+    if (session() && !m_jobs->isChangingModel())
+        m_document->setLocked(layer, locked);
 }
 
 void MainWindow::onExcludedToggled(const QString& layer, bool excluded)
 {
-    if (!m_session || m_jobs->isChangingModel())
+    if (!session() || m_jobs->isChangingModel())
         return;
-    const std::string name = layer.toStdString();
-    const auto before = m_session->thresholds();
     noteBefore(excluded ? tr("Excluded %1").arg(layer) : tr("Included %1").arg(layer));
-    pushEdit(new FunctionCommand(
-                 excluded ? tr("Exclude %1").arg(layer) : tr("Include %1").arg(layer),
-                 [this, name, excluded] {
-                     m_session->set_excluded(name, excluded);
-                     refreshAfterEdit();
-                 },
-                 [this, name, excluded, before] {
-                     m_session->set_excluded(name, !excluded);
-                     m_session->set_thresholds(before);
-                     refreshAfterEdit();
-                 }),
-             false);
+    m_document->setExcluded(layer, excluded);
     noteAfter();
-}
-
-void MainWindow::closeLastCommand()
-{
-    if (m_undo->count() == 0 || m_undo->index() == 0)
-        return;
-    auto* last = const_cast<QUndoCommand*>(m_undo->command(m_undo->index() - 1));
-    if (auto* threshold = dynamic_cast<SetThresholdCommand*>(last))
-        threshold->close();
-    else if (auto* global = dynamic_cast<SetGlobalRateCommand*>(last))
-        global->close();
 }
 
 void MainWindow::refreshAfterEdit()
 {
-    if (!m_session)
+    if (!session())
         return;
-    const ModelInfo info = m_session->info();
-    m_layerModel->updateLayers(toLayerRows(info, m_session.get()));
+    const ModelInfo info = session()->info();
+    m_layerModel->updateLayers(toLayerRows(info, session()));
     const QString layer = selectedLayer();
-    if (!layer.isEmpty() && m_session->is_scored()) {
-        const LayerPruneState state = m_session->prune_state(layer.toStdString());
+    if (!layer.isEmpty() && session()->is_scored()) {
+        const LayerPruneState state = session()->prune_state(layer.toStdString());
         if (!m_histogram->isDragging())
             m_histogram->setThreshold(lineFor(state));
         m_histogram->setPrunedSummary(state.pruned, state.elements);
@@ -232,13 +161,13 @@ void MainWindow::setLogScoreAxis(bool on)
 
 void MainWindow::refreshOverview()
 {
-    if (!m_session || !m_session->is_scored()) {
+    if (!session() || !session()->is_scored()) {
         m_overview->setHistograms({});
         return;
     }
     QVector<HistogramData> all;
     for (const auto& row : m_layerModel->layers()) {
-        all.append(toHistogramData(m_session->histogram(row.name.toStdString(), 40, m_logX)));
+        all.append(toHistogramData(session()->histogram(row.name.toStdString(), 40, m_logX)));
     }
     m_overview->setHistograms(all);
     m_overview->setSelected(m_histogramRow);
@@ -247,18 +176,18 @@ void MainWindow::refreshOverview()
 
 void MainWindow::updateOverviewThresholds()
 {
-    if (m_session && m_autoAllocateAction) {
-        const bool available = m_session->has_sensitivity();
+    if (session() && m_autoAllocateAction) {
+        const bool available = session()->has_sensitivity();
         m_autoAllocateAction->setEnabled(available && !m_jobs->isChangingModel());
         if (!available && m_autoAllocateAction->isChecked())
             m_autoAllocateAction->setChecked(false);
     }
-    if (!m_session || !m_session->is_scored() ||
+    if (!session() || !session()->is_scored() ||
         m_overview->count() != m_layerModel->layers().size())
         return;
     QVector<double> thresholds, shares;
     for (const auto& row : m_layerModel->layers()) {
-        const LayerPruneState state = m_session->prune_state(row.name.toStdString());
+        const LayerPruneState state = session()->prune_state(row.name.toStdString());
         thresholds.append(std::isfinite(state.threshold) ? toAxis(state.threshold) : -INFINITY);
         shares.append(row.sparsity());
     }
@@ -292,20 +221,20 @@ QString MainWindow::selectedLayer() const
 
 void MainWindow::showHistogram(int row)
 {
-    if (!m_session || !m_session->is_scored() || row < 0 || row >= m_layerModel->layers().size())
+    if (!session() || !session()->is_scored() || row < 0 || row >= m_layerModel->layers().size())
         return;
     m_histogramRow = row;
     const std::string layer = m_layerModel->layers().at(row).name.toStdString();
-    m_histogram->setHistogram(toHistogramData(m_session->histogram(layer, 60, m_logX)));
+    m_histogram->setHistogram(toHistogramData(session()->histogram(layer, 60, m_logX)));
     m_overview->setSelected(row);
-    const LayerPruneState state = m_session->prune_state(layer);
+    const LayerPruneState state = session()->prune_state(layer);
     m_histogram->setThreshold(lineFor(state));
     m_histogram->setPrunedSummary(state.pruned, state.elements);
     // Neuron granularity prunes Linear rows, filter granularity Conv2d filters; other layers
     // show their scores but cannot be thresholded. Nor can excluded layers, or any while a job
     // changes the model.
-    const bool excluded = m_session->excluded().count(layer) > 0;
-    const bool applies = m_session->applies_to(layer) && !excluded;
+    const bool excluded = session()->excluded().count(layer) > 0;
+    const bool applies = session()->applies_to(layer) && !excluded;
     m_histogram->setEnabled(applies && !m_jobs->isChangingModel());
     m_histogram->setToolTip(
         applies    ? QString()
@@ -317,57 +246,40 @@ void MainWindow::showHistogram(int row)
 void MainWindow::onThresholdDragged(double threshold)
 {
     const QString layer = selectedLayer();
-    if (!m_session || layer.isEmpty() || m_jobs->isChangingModel())
+    if (!session() || layer.isEmpty() || m_jobs->isChangingModel())
         return;
     if (m_before.action.isEmpty() || m_before.waitingForAccuracy)
         noteBefore(tr("Threshold of %1").arg(layer));
-    const float before = m_session->prune_state(layer.toStdString()).threshold;
-    pushEdit(new SetThresholdCommand(
-                 layer, before, fromAxis(threshold),
-                 [this](const QString& name, double value) { applyThreshold(name, value); }),
-             true);
+    m_document->setThreshold(layer, float(fromAxis(threshold)), true);
 }
 
 void MainWindow::onThresholdDragFinished()
 {
-    closeLastCommand();
+    m_document->closeMerging();
     noteAfter();
-}
-
-void MainWindow::applyThreshold(const QString& layer, double threshold)
-{
-    if (!m_session)
-        return;
-    try {
-        m_session->set_threshold(layer.toStdString(), float(threshold));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return;
-    }
-    refreshAfterEdit();
 }
 
 void MainWindow::noteBefore(const QString& action)
 {
-    if (!m_session)
+    if (!session())
         return;
-    const ModelInfo info = m_session->info();
+    const ModelInfo info = session()->info();
     m_before = Before{action,
                       keptParams(info),
                       info.effective_flops,
                       info.sparsity(),
-                      m_session->accuracy(),
+                      session()->accuracy(),
                       false,
                       {}};
 }
 
 void MainWindow::noteAfter(const QString& detail)
 {
-    if (!m_session || m_before.action.isEmpty())
+    if (!session() || m_before.action.isEmpty())
         return;
     if (!detail.isEmpty())
         m_before.detail = detail;
-    const ModelInfo info = m_session->info();
+    const ModelInfo info = session()->info();
     QString note = QStringLiteral("<b>%1</b>").arg(m_before.action.toHtmlEscaped());
     if (!m_before.detail.isEmpty())
         note += QStringLiteral(" (%1)").arg(m_before.detail.toHtmlEscaped());
@@ -378,7 +290,7 @@ void MainWindow::noteAfter(const QString& detail)
                      LayerTableModel::formatCount(info.effective_flops), pct(m_before.sparsity),
                      pct(info.sparsity()));
     const QString before = m_before.accuracy ? accuracyText(*m_before.accuracy) : tr("?");
-    if (const auto after = m_session->accuracy()) {
+    if (const auto after = session()->accuracy()) {
         note += tr(" · accuracy %1 → %2").arg(before, accuracyText(*after));
         m_before.waitingForAccuracy = false;
     } else {

@@ -50,7 +50,7 @@ AccuracyPoint toAccuracyPoint(const CurvePoint& p)
 
 bool MainWindow::startJob(std::unique_ptr<SessionJob> job)
 {
-    if (!m_session || !job)
+    if (!session() || !job)
         return false;
     const bool changes = job->changes_model();
     const QString title = QString::fromStdString(job->title());
@@ -66,78 +66,61 @@ bool MainWindow::startJob(std::unique_ptr<SessionJob> job)
 
 bool MainWindow::startFineTune(const FineTuneSettings& settings)
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        noteBefore(tr("Fine-tune"));
-        return startJob(m_session->make_fine_tune_job(settings));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    noteBefore(tr("Fine-tune"));
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_fine_tune_job(settings); }) &&
+           startJob(std::move(job));
 }
 
 bool MainWindow::startIterate(const IterateSettings& settings)
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        noteBefore(tr("Iterative pruning"));
-        return startJob(m_session->make_iterate_job(settings));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    noteBefore(tr("Iterative pruning"));
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_iterate_job(settings); }) &&
+           startJob(std::move(job));
 }
 
 bool MainWindow::startSweep(const SweepSettings& settings)
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        return startJob(m_session->make_sweep_job(settings));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_sweep_job(settings); }) && startJob(std::move(job));
 }
 
 bool MainWindow::startDistill(const DistillSettings& settings)
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        if (settings.student == "pruned")
-            noteBefore(tr("Distil"));
-        return startJob(m_session->make_distill_job(settings));
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    if (settings.student == "pruned")
+        noteBefore(tr("Distil"));
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_distill_job(settings); }) &&
+           startJob(std::move(job));
 }
 
 bool MainWindow::startEvaluate()
 {
-    if (!m_session || m_jobs->isBusy())
+    if (!session() || m_jobs->isBusy())
         return false;
-    return startJob(m_session->make_evaluate_job());
+    return startJob(session()->make_evaluate_job());
 }
 
 bool MainWindow::startCompact()
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        return startJob(m_session->make_compact_job());
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_compact_job(); }) && startJob(std::move(job));
 }
 
 void MainWindow::showCompaction()
 {
-    const auto report = m_session ? m_session->compaction() : std::nullopt;
+    const auto report = session() ? session()->compaction() : std::nullopt;
     if (!report)
         return;
     std::vector<CompactionRow> rows;
@@ -161,39 +144,26 @@ void MainWindow::showCompaction()
 
 bool MainWindow::startSensitivity()
 {
-    if (!m_session)
+    if (!session())
         return false;
-    try {
-        return startJob(m_session->make_sensitivity_job());
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
-        return false;
-    }
+    std::unique_ptr<SessionJob> job;
+    return guarded([&] { job = session()->make_sensitivity_job(); }) && startJob(std::move(job));
 }
 
 void MainWindow::applyMasks()
 {
-    if (!m_session || m_jobs->isChangingModel())
+    if (!session() || m_jobs->isChangingModel())
         return;
     noteBefore(tr("Apply"));
-    try {
-        m_session->apply();
-    } catch (const std::exception& e) {
-        m_errorHandler(QString::fromUtf8(e.what()));
+    if (!m_document->applyMasks()) // scoresChanged refreshes the views
         return;
-    }
-    m_undo->clear(); // the masks are part of the base now
-    syncGlobalRateControls();
-    refreshOverview();
-    refreshAfterEdit();
-    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
     noteAfter(tr("masks committed; the next scoring starts from the pruned weights"));
     setModified(true);
 }
 
 void MainWindow::scheduleEvaluate()
 {
-    if (m_autoEvaluate && m_session && !m_session->accuracy() && !m_jobs->isChangingModel())
+    if (m_autoEvaluate && session() && !session()->accuracy() && !m_jobs->isChangingModel())
         m_evaluateTimer->start();
 }
 
@@ -207,15 +177,11 @@ void MainWindow::stopJob()
 
 void MainWindow::resetToDense()
 {
-    if (!m_session || m_jobs->isChangingModel())
+    if (!session() || m_jobs->isChangingModel())
         return;
     noteBefore(tr("Reset to dense"));
-    m_session->reset_to_dense();
-    m_undo->clear(); // the edits were relative to weights that are gone
-    syncGlobalRateControls();
-    refreshOverview();
-    refreshAfterEdit();
-    showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
+    if (!m_document->resetToDense()) // scoresChanged refreshes the views
+        return;
     noteAfter(tr("the weights as opened"));
     setModified(true);
 }
@@ -224,9 +190,9 @@ void MainWindow::setEditingEnabled(bool enabled)
 {
     for (QAction* action : m_editActions)
         action->setEnabled(enabled);
-    m_autoAllocateAction->setEnabled(enabled && m_session && m_session->has_sensitivity());
+    m_autoAllocateAction->setEnabled(enabled && session() && session()->has_sensitivity());
     if (enabled) // undo/redo know better whether they apply
-        m_undo->setIndex(m_undo->index());
+        undoStack()->setIndex(undoStack()->index());
     m_criterion->setEnabled(enabled);
     m_granularity->setEnabled(enabled);
     m_globalSlider->setEnabled(enabled);
@@ -248,13 +214,13 @@ void MainWindow::onJobStarted(const QString& title)
     m_jobLabel->setText(title);
     if (changes)
         setEditingEnabled(false);
-    if (title == QLatin1String("Fine-tune") || title == QLatin1String("Iterative pruning") ||
-        title == QLatin1String("Distil")) {
+    const JobKind kind = m_jobs->runningKind();
+    if (job_trains(kind)) {
         m_training->startRun(
-            tr("%1 of %2").arg(title, QString::fromStdString(m_session->info().spec.name)));
+            tr("%1 of %2").arg(title, QString::fromStdString(session()->info().spec.name)));
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
             dock->raise();
-    } else if (title == QLatin1String("Sweep")) {
+    } else if (kind == JobKind::Sweep) {
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("curvesDock")))
             dock->raise();
     }
@@ -271,10 +237,7 @@ void MainWindow::onJobEvent(const JobEvent& event)
         if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
             text += tr(" · ETA %1").arg(eta);
         m_jobLabel->setText(text);
-        if (m_training->isVisible() &&
-            (text.startsWith(QLatin1String("fine-tune")) ||
-             text.startsWith(QLatin1String("distil")) ||
-             m_jobs->runningTitle() == QLatin1String("Iterative pruning")))
+        if (m_training->isVisible() && m_jobs->isBusy() && job_trains(m_jobs->runningKind()))
             m_training->setStatus(text);
         break;
     }
@@ -310,18 +273,15 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
             tr("%1 failed: %2").arg(job ? QString::fromStdString(job->title()) : tr("Job"), error));
         return;
     }
-    if (!m_session || !job)
+    if (!session() || !job)
         return;
+    if (changes)
+        setEditingEnabled(true);
     JobOutcome outcome;
-    try {
-        outcome = job->finish(*m_session);
-    } catch (const std::exception& e) {
-        if (changes)
-            setEditingEnabled(true);
-        m_errorHandler(tr("%1 failed: %2")
-                           .arg(QString::fromStdString(job->title()), QString::fromUtf8(e.what())));
+    // The document folds the result in and says what changed (scoresChanged, jobFinished).
+    if (!guarded([&] { outcome = m_document->finishJob(*job); },
+                 tr("%1 failed").arg(QString::fromStdString(job->title()))))
         return;
-    }
     for (const auto& w : outcome.warnings)
         logger()->warn("{}", w);
     logger()->info("{}", outcome.summary);
@@ -332,17 +292,11 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
     // outcome.points need no adding: every Point event arrived before `ran` (the worker never
     // drops them, and both signals are queued from the same thread in order).
     if (changes) {
-        setEditingEnabled(true);
-        m_undo->clear(); // edits before a fine-tune do not apply to its weights
-        syncGlobalRateControls();
-        refreshOverview();
-        refreshAfterEdit();
-        showHistogram(m_histogramRow < 0 ? 0 : m_histogramRow);
         setModified(true);
-        if (job->title() == "Fine-tune" || job->title() == "Iterative pruning") {
+        if (job->kind() == JobKind::FineTune || job->kind() == JobKind::Iterate) {
             // The model's own point: its sparsity against its accuracy after the run.
-            const ModelInfo info = m_session->info();
-            if (const auto accuracy = m_session->accuracy())
+            const ModelInfo info = session()->info();
+            if (const auto accuracy = session()->accuracy())
                 m_curves->addPoint(tr("fine-tuned"), {info.sparsity(), info.params_kept(),
                                                       info.flops_kept(), *accuracy});
         }
@@ -350,20 +304,24 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         // stopped run left the model).
         noteAfter(outcome.cancelled ? QString::fromStdString(outcome.summary) : QString());
     } else {
-        updateStatus(m_session->info());
+        updateStatus(session()->info());
         if (m_before.waitingForAccuracy)
             noteAfter();
-        if (job->title() == "Sensitivity" && m_session->has_sensitivity()) {
-            m_autoAllocateAction->setEnabled(true);
-            m_autoAllocateAction->setChecked(true);
-        }
-        if (job->title() == "Sweep")
-            setModified(true);
-        if (job->title() == "Compact" && !outcome.cancelled)
-            showCompaction();
     }
-    if (job->title() != "Evaluate" || outcome.cancelled)
+    if (job->kind() != JobKind::Evaluate || outcome.cancelled)
         statusBar()->showMessage(QString::fromStdString(outcome.summary), 8000);
+}
+
+void MainWindow::onJobFinished(JobKind kind, bool cancelled)
+{
+    if (kind == JobKind::Sensitivity && session()->has_sensitivity()) {
+        m_autoAllocateAction->setEnabled(true);
+        m_autoAllocateAction->setChecked(true);
+    }
+    if (kind == JobKind::Sweep)
+        setModified(true);
+    if (kind == JobKind::Compact && !cancelled)
+        showCompaction();
 }
 
 void MainWindow::showFineTuneDialog()
@@ -376,7 +334,7 @@ void MainWindow::showFineTuneDialog()
 void MainWindow::showIterateDialog()
 {
     IterateSettings settings;
-    settings.target = std::max(0.5, m_session ? m_session->info().sparsity() : 0.0);
+    settings.target = std::max(0.5, session() ? session()->info().sparsity() : 0.0);
     if (runIterateDialog(this, settings))
         startIterate(settings);
 }

@@ -88,7 +88,7 @@ void curvesFromJson(const QJsonObject& json, AccuracyCurveView& view)
 
 bool MainWindow::saveProject(const QString& requested)
 {
-    if (!m_session)
+    if (!session())
         return false;
     if (m_jobs->isChangingModel()) {
         m_errorHandler(tr("Stop the running %1 before saving.").arg(m_jobs->runningTitle()));
@@ -100,17 +100,14 @@ bool MainWindow::saveProject(const QString& requested)
     const QString stem = projectStem(path);
     const QString checkpoint = stem + QStringLiteral(".pt");
     const QString state = stem + QStringLiteral(".state.pt");
-    try {
-        m_session->save(checkpoint.toStdString(), state.toStdString());
-    } catch (const std::exception& e) {
-        m_errorHandler(tr("Cannot save the project: %1").arg(QString::fromUtf8(e.what())));
+    if (!guarded([&] { session()->save(checkpoint.toStdString(), state.toStdString()); },
+                 tr("Cannot save the project")))
         return false;
-    }
     // The recipe that replays the pruning from the opened model travels with every project.
     const QString recipe = stem + QStringLiteral(".recipe.json");
     try {
-        if (m_session->is_scored())
-            m_session->export_recipe(recipe.toStdString(),
+        if (session()->is_scored())
+            session()->export_recipe(recipe.toStdString(),
                                      QFileInfo(checkpoint).fileName().toStdString());
     } catch (const std::exception& e) {
         logger()->warn("no recipe written beside the project: {}", e.what());
@@ -121,7 +118,7 @@ bool MainWindow::saveProject(const QString& requested)
         {QStringLiteral("checkpoint"), QFileInfo(checkpoint).fileName()},
         {QStringLiteral("state"), QFileInfo(state).fileName()},
         {QStringLiteral("recipe"), QFileInfo(recipe).fileName()},
-        {QStringLiteral("source"), QString::fromStdString(m_session->source())},
+        {QStringLiteral("source"), QString::fromStdString(session()->source())},
         {QStringLiteral("curves"), curvesToJson(*m_curves)},
         {QStringLiteral("global_rate"), m_globalSpin->value() / 100.0},
     };
@@ -171,15 +168,13 @@ bool MainWindow::openProject(const QString& path)
     const QDir dir = QFileInfo(path).dir();
     const QString checkpoint = dir.filePath(project.value(QStringLiteral("checkpoint")).toString());
     const QString state = dir.filePath(project.value(QStringLiteral("state")).toString());
-    std::unique_ptr<Session> session;
-    try {
-        session = Session::open_saved(checkpoint.toStdString(), state.toStdString());
-    } catch (const std::exception& e) {
-        m_errorHandler(tr("Cannot open %1: %2").arg(path, QString::fromUtf8(e.what())));
+    std::unique_ptr<Session> opened;
+    if (!guarded(
+            [&] { opened = Session::open_saved(checkpoint.toStdString(), state.toStdString()); },
+            tr("Cannot open %1").arg(path)))
         return false;
-    }
     m_jobs->stop();
-    adoptSession(std::move(session), QFileInfo(path).fileName());
+    adoptSession(std::move(opened), QFileInfo(path).fileName());
     curvesFromJson(project.value(QStringLiteral("curves")).toObject(), *m_curves);
     if (project.contains(QStringLiteral("global_rate"))) {
         // What the user set (with locked layers it differs from the overall sparsity).

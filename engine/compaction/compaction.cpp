@@ -275,4 +275,19 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
     return result;
 }
 
+CompactionRecord compaction_record(const CompactionResult& result, const std::string& source)
+{
+    CompactionRecord record;
+    record.source = source;
+    for (const auto& g : result.groups)
+        record.groups.push_back({{"leader", g.leader},
+                                 {"layers", g.layers},
+                                 {"channels_before", g.channels_before},
+                                 {"channels_after", g.channels_after}});
+    record.params_before = result.params_before;
+    record.params_after = result.params_after;
+    record.max_abs_diff = result.max_abs_diff;
+    return record;
+}
+
 } // namespace prunelab

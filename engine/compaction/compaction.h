@@ -6,6 +6,7 @@
 // same outputs with fewer parameters and FLOPs — and runs faster.
 
 #include "engine/core/option_macros.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/pruning/mask_set.h"
 
 #include <cstdint>
@@ -58,5 +59,8 @@ struct CompactionResult
 ///         TorchScript forward with hard-coded sizes, for instance), naming the difference.
 CompactionResult compact(PrunableNet& net, const MaskSet& masks = {},
                          const CompactionOptions& options = {});
+
+/// What `metadata.compaction` records of a compaction of `source`.
+CompactionRecord compaction_record(const CompactionResult& result, const std::string& source);
 
 } // namespace prunelab

@@ -1,6 +1,7 @@
 #include "engine/data/data_spec.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/data/cifar_reader.h"
 #include "engine/data/idx_reader.h"
 #include "engine/data/synthetic_data.h"
@@ -86,8 +87,7 @@ DataSplits load_synthetic(const std::string& argument, const DataOptions& option
 
 void carve_validation(DataSplits& splits, double fraction, uint64_t seed)
 {
-    if (!(fraction >= 0.0 && fraction < 1.0))
-        throw Error("validation fraction " + std::to_string(fraction) + " must be in [0, 1)");
+    check_fraction(fraction, "validation fraction", FractionRange::BelowOne);
     const int64_t total = splits.train.size();
     const int64_t held_out = static_cast<int64_t>(std::llround(fraction * double(total)));
     if (held_out == 0)

@@ -1,5 +1,6 @@
 #include "engine/interop/model_loader.h"
 
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/script_net.h"
 
 #include "engine/core/error.h"
@@ -41,12 +42,18 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
             spec.num_classes = options.num_classes;
         Checkpoint checkpoint;
         checkpoint.net = create_model(spec, options.seed);
-        checkpoint.metadata["trained"] = false;
+        MetadataUpdate untrained;
+        untrained.trained = false;
+        untrained.source = model;
+        stamp_metadata(checkpoint.metadata, untrained);
         return checkpoint;
     }
     if (std::filesystem::exists(model) && is_torchscript_file(model)) {
         Checkpoint checkpoint;
-        checkpoint.metadata["torchscript"] = model;
+        MetadataUpdate script;
+        script.source = model;
+        stamp_metadata(checkpoint.metadata, script);
+        checkpoint.metadata["torchscript"] = model; // never written: TorchScript out stays so
         if (!options.input_shape.empty()) {
             checkpoint.net = load_script_net(model, options.input_shape);
             return checkpoint;

@@ -1,6 +1,7 @@
 #include "engine/pruning/allocation.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/models/models.h"
 
 #include <ATen/ATen.h>
@@ -12,10 +13,7 @@ namespace {
 
 void check_rate(double rate, const std::string& what)
 {
-    if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error(what + " rate " +
-                    (std::isnan(rate) ? std::string("NaN") : std::to_string(rate)) +
-                    " is outside [0, 1]");
+    check_fraction(rate, what + " rate");
 }
 
 } // namespace
@@ -149,7 +147,9 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
         if (!applies_to(i) || options.excluded().count(name))
             continue;
         auto own = options.layers.find(name);
-        if (own != options.layers.end() && own->second.rate) {
+        if (own != options.layers.end() && own->second.count) {
+            counts[i] = std::clamp<int64_t>(*own->second.count, 0, m_index.size(i));
+        } else if (own != options.layers.end() && own->second.rate) {
             counts[i] = m_index.count_for_rate(i, *own->second.rate);
         } else if (own != options.layers.end() && own->second.threshold) {
             counts[i] = m_index.count_at_or_below(i, *own->second.threshold);
@@ -166,24 +166,9 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
     }
 
     if (!global_layers.empty()) {
-        int64_t total = 0;
-        for (size_t i : global_layers)
-            total += m_index.size(i);
-        int64_t remaining = int64_t(std::nearbyint(*options.global_rate() * double(total)));
-        const float threshold = m_index.global_threshold(global_layers, remaining);
-        const float below = std::nextafter(threshold, -INFINITY);
-        // Everything strictly below the global threshold goes; ties at it fill the rest in
-        // layer order, so exactly round(rate × total) elements are pruned.
-        for (size_t i : global_layers) {
-            counts[i] = m_index.count_at_or_below(i, below);
-            remaining -= counts[i];
-        }
-        for (size_t i : global_layers) {
-            const int64_t tied = m_index.count_at_or_below(i, threshold) - counts[i];
-            const int64_t take = std::clamp<int64_t>(remaining, 0, tied);
-            counts[i] += take;
-            remaining -= take;
-        }
+        const auto global = m_index.global_counts(global_layers, *options.global_rate());
+        for (size_t k = 0; k < global_layers.size(); ++k)
+            counts[global_layers[k]] = global[k];
     }
 
     bool any = false;

@@ -22,6 +22,9 @@ struct LayerSetting
 {
     std::optional<double> rate;     ///< fraction of the layer's elements to prune
     std::optional<float> threshold; ///< prune elements scoring <= threshold
+    /// Prune exactly this many, the lowest-scored, ties by index (a rate's or a global rate's
+    /// cut replayed exactly, as the window keeps it).
+    std::optional<int64_t> count;
 };
 
 /// How much to prune where. Precedence per layer: excluded (never pruned) > its own setting >

@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/models/models.h"
 
 #include <algorithm>
@@ -74,8 +75,11 @@ public:
         if (has(key) && !m_object[key].is_number())
             fail(field(key) + " must be a number in [0, 1], not " + m_object[key].dump());
         const double value = number(key, 0.0);
-        if (!(value >= 0.0 && value <= 1.0))
-            fail(field(key) + " " + m_object[key].dump() + " is outside [0, 1]");
+        try {
+            return check_fraction(value, field(key));
+        } catch (const Error& e) {
+            fail(e.what());
+        }
         return value;
     }
     bool flag(const char* key, bool fallback) const

@@ -2,7 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/version.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
@@ -135,21 +135,26 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     }
 
     checkpoint.masks = result.pruning.masks.to_bool();
-    result.pruning_settings = {{"criterion", options.importance.criterion()},
-                               {"granularity", to_string(options.importance.granularity())},
-                               {"schedule", to_string(options.schedule)},
-                               {"steps", options.steps},
-                               {"finetune_epochs", options.finetune_epochs},
-                               {"final_finetune_epochs", options.final_finetune_epochs},
-                               {"dense_accuracy", result.pruning.dense_accuracy},
-                               {"distillation", result.distillation}};
-    checkpoint.metadata["pruning"] = result.pruning_settings;
-    checkpoint.metadata["data"] = data.spec;
-    checkpoint.metadata["test_accuracy"] = result.accuracy;
-    checkpoint.metadata["test_loss"] = result.loss;
-    checkpoint.metadata["prunelab_version"] = kVersion;
-    checkpoint.metadata["recipe"] = recipe_to_json(recipe);
     result.info = describe_model(*checkpoint.net);
+    PruningRecord record;
+    record.criterion = options.importance.criterion();
+    record.granularity = to_string(options.importance.granularity());
+    record.sparsity = result.info.sparsity();
+    record.finetuned = options.finetune_epochs > 0 || options.final_finetune_epochs > 0;
+    record.schedule = to_string(options.schedule);
+    record.steps = options.steps;
+    record.finetune_epochs = options.finetune_epochs;
+    record.final_finetune_epochs = options.final_finetune_epochs;
+    record.dense_accuracy = result.pruning.dense_accuracy;
+    record.distillation = result.distillation;
+    MetadataUpdate update;
+    update.data = data.spec;
+    update.test_accuracy = result.accuracy;
+    update.test_loss = result.loss;
+    update.pruning = record;
+    update.recipe = recipe_to_json(recipe);
+    stamp_metadata(checkpoint.metadata, update);
+    result.pruning_settings = checkpoint.metadata["pruning"];
     write_exports(recipe, checkpoint, result);
     return result;
 }

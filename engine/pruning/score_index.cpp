@@ -1,6 +1,7 @@
 #include "engine/pruning/score_index.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 
 #include <ATen/ATen.h>
 
@@ -62,8 +63,7 @@ double ScoreIndex::rate_for_threshold(size_t layer, float threshold) const
 
 int64_t ScoreIndex::count_for_rate(size_t layer, double rate) const
 {
-    if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error("pruning rate " + std::to_string(rate) + " is outside [0, 1]");
+    check_fraction(rate, "pruning rate");
     return int64_t(std::nearbyint(rate * double(size(layer))));
 }
 
@@ -133,6 +133,29 @@ at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
         keep.index_fill_(0, tied.slice(0, count - strictly_below), true);
     }
     return keep.view(entry.shape);
+}
+
+std::vector<int64_t> ScoreIndex::global_counts(const std::vector<size_t>& layers, double rate) const
+{
+    check_fraction(rate, "global rate");
+    int64_t total = 0;
+    for (size_t i : layers)
+        total += size(i);
+    int64_t remaining = int64_t(std::nearbyint(rate * double(total)));
+    const float threshold = global_threshold(layers, remaining);
+    const float below = std::nextafter(threshold, -std::numeric_limits<float>::infinity());
+    std::vector<int64_t> counts(layers.size(), 0);
+    for (size_t k = 0; k < layers.size(); ++k) {
+        counts[k] = count_at_or_below(layers[k], below);
+        remaining -= counts[k];
+    }
+    for (size_t k = 0; k < layers.size(); ++k) {
+        const int64_t tied = count_at_or_below(layers[k], threshold) - counts[k];
+        const int64_t take = std::clamp<int64_t>(remaining, 0, tied);
+        counts[k] += take;
+        remaining -= take;
+    }
+    return counts;
 }
 
 } // namespace prunelab

@@ -39,6 +39,13 @@ public:
     /// (-infinity for count 0).
     float global_threshold(const std::vector<size_t>& layers, int64_t count) const;
 
+    /// The one global ranking (the CLI's --global and the window's global rate both use it):
+    /// per layer of `layers`, how many elements the round(rate × total) lowest scores of their
+    /// union take — everything below the cut, then ties at the cut in layer order — so exactly
+    /// that many are pruned. Prune each layer with mask_pruning(layer, count).
+    /// @throws prunelab::Error for a rate outside [0, 1].
+    std::vector<int64_t> global_counts(const std::vector<size_t>& layers, double rate) const;
+
     /// A bool keep-mask (true keeps) of layer i pruning exactly `count` elements: those below
     /// the threshold, and among ties at it the lowest indices.
     at::Tensor mask_pruning(size_t layer, int64_t count) const;

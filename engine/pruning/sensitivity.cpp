@@ -1,6 +1,7 @@
 #include "engine/pruning/sensitivity.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/models/model_state.h"
 #include "engine/models/models.h"
 
@@ -62,8 +63,7 @@ SensitivityResult run_sensitivity(PrunableNet& net, const DataSplits& data,
 std::map<std::string, double> allocate_by_sensitivity(const SensitivityResult& sensitivity,
                                                       double target)
 {
-    if (!(target >= 0.0 && target < 1.0))
-        throw Error("target sparsity " + std::to_string(target) + " is outside [0, 1)");
+    check_fraction(target, "target sparsity", FractionRange::BelowOne);
     // Each layer's curve, with the dense point (0, dense accuracy) prepended.
     std::map<std::string, std::vector<std::pair<double, double>>> curves;
     for (const auto& layer : sensitivity.layers)

@@ -1,6 +1,7 @@
 #include "engine/pruning/sweep.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/models/model_info.h"
 #include "engine/models/model_state.h"
 #include "engine/models/models.h"
@@ -34,8 +35,7 @@ void check_sparsities(const std::vector<double>& sparsities)
     if (sparsities.empty())
         throw Error("no sparsities to evaluate");
     for (double s : sparsities)
-        if (!(s >= 0.0 && s <= 1.0))
-            throw Error("sparsity " + std::to_string(s) + " is outside [0, 1]");
+        check_fraction(s, "sparsity");
 }
 
 SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptions& options,

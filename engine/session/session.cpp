@@ -4,7 +4,9 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/data/data_spec.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
@@ -69,11 +71,10 @@ void Session::Impl::init_from_checkpoint()
     layout = describe_model(net());
     opened = layout;
     update_weight_counts(opened, net());
-    if (checkpoint.metadata.contains("data") && checkpoint.metadata["data"].is_string())
-        data.spec = checkpoint.metadata["data"].get<std::string>();
-    if (checkpoint.metadata.contains("test_accuracy") &&
-        checkpoint.metadata["test_accuracy"].is_number() && committed.empty())
-        accuracy = checkpoint.metadata["test_accuracy"].get<double>();
+    if (const auto recorded = prunelab::recorded_data(checkpoint.metadata))
+        data.spec = *recorded;
+    if (committed.empty())
+        accuracy = prunelab::recorded_accuracy(checkpoint.metadata);
 }
 
 void Session::Impl::restore_base()
@@ -93,8 +94,13 @@ void Session::Impl::apply_thresholds()
     MaskSet next = committed;
     if (!thresholds.empty()) {
         AllocationOptions options;
-        for (const auto& [layer, threshold] : thresholds)
-            options.layers[layer].threshold = threshold;
+        for (const auto& [layer, threshold] : thresholds) {
+            const auto count = counts.find(layer);
+            if (count != counts.end())
+                options.layers[layer].count = count->second;
+            else
+                options.layers[layer].threshold = threshold;
+        }
         options.excluded(excluded);
         options.keep_at_least_one(false);
         const AllocationResult allocation = pruner->allocate(options);
@@ -122,11 +128,23 @@ void Session::Impl::changed()
     info_cache.reset();
 }
 
+void Session::Impl::cut_exactly(const std::string& layer, int64_t count)
+{
+    const size_t i = pruner->layer_index(layer);
+    counts.erase(layer);
+    thresholds.erase(layer);
+    if (count <= 0)
+        return;
+    thresholds[layer] = pruner->index().threshold_for_count(i, count);
+    counts[layer] = count;
+}
+
 void Session::Impl::set_scores(ImportanceResult importance)
 {
     criterion = importance.criterion;
     granularity = to_string(importance.granularity);
     thresholds.clear();
+    counts.clear();
     // The Pruner reads only the layers' structure; apply_thresholds rewrites from the base every
     // parameter that was masked, so no separate restore here.
     pruner = std::make_unique<Pruner>(net(), std::move(importance));
@@ -205,10 +223,7 @@ std::string Session::data_spec() const
 
 std::optional<double> Session::recorded_accuracy() const
 {
-    const auto& metadata = m_impl->checkpoint.metadata;
-    if (metadata.contains("test_accuracy") && metadata["test_accuracy"].is_number())
-        return metadata["test_accuracy"].get<double>();
-    return std::nullopt;
+    return prunelab::recorded_accuracy(m_impl->checkpoint.metadata);
 }
 
 std::optional<double> Session::accuracy() const
@@ -334,8 +349,10 @@ LayerPruneState Session::prune_state(const std::string& layer) const
     state.elements = m_impl->pruner->index().size(i);
     auto it = m_impl->thresholds.find(layer);
     state.threshold = it == m_impl->thresholds.end() ? -INFINITY : it->second;
-    state.pruned = it == m_impl->thresholds.end()
-                       ? 0
+    const auto count = m_impl->counts.find(layer);
+    state.pruned = it == m_impl->thresholds.end() ? 0
+                   : count != m_impl->counts.end()
+                       ? count->second
                        : m_impl->pruner->index().count_at_or_below(i, it->second);
     return state;
 }
@@ -380,8 +397,7 @@ void Session::apply()
 void Session::set_global_rate(double rate)
 {
     if (m_impl->auto_allocation && has_sensitivity()) {
-        if (!(rate >= 0.0 && rate <= 1.0))
-            throw Error("global rate " + std::to_string(rate) + " is outside [0, 1]");
+        check_fraction(rate, "global rate");
         // Per-layer rates from the sensitivity curves (the analysed layers are those the
         // granularity prunes); locked and excluded layers keep what they have.
         const auto rates = allocate_by_sensitivity(*m_impl->sensitivity, std::min(rate, 0.999));
@@ -390,40 +406,27 @@ void Session::set_global_rate(double rate)
             if (m_impl->locked.count(layer) || m_impl->excluded.count(layer))
                 continue;
             const size_t i = m_impl->pruner->layer_index(layer);
-            const int64_t count = index.count_for_rate(i, std::clamp(layer_rate, 0.0, 1.0));
-            if (count > 0)
-                m_impl->thresholds[layer] = index.threshold_for_count(i, count);
-            else
-                m_impl->thresholds.erase(layer);
+            m_impl->cut_exactly(layer, index.count_for_rate(i, std::clamp(layer_rate, 0.0, 1.0)));
         }
         m_impl->apply_thresholds();
         return;
     }
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
-    if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error("global rate " + std::to_string(rate) + " is outside [0, 1]");
-    // One threshold over every ranked layer (global_unstructured semantics), found by
-    // bisection over the sorted scores; masks are built once, in apply_thresholds.
+    check_fraction(rate, "global rate");
+    // The CLI's global ranking (global_unstructured semantics, ties split by index), so the
+    // window and `prune --global` prune the same elements; masks are built once, in
+    // apply_thresholds.
     const Pruner& pruner = *m_impl->pruner;
     std::vector<size_t> ranked;
-    int64_t total = 0;
     for (size_t i = 0; i < pruner.importance().layers.size(); ++i) {
         const std::string& name = pruner.importance().layers[i].layer;
-        if (!pruner.applies_to(i) || m_impl->excluded.count(name) || m_impl->locked.count(name))
-            continue;
-        ranked.push_back(i);
-        total += pruner.index().size(i);
+        if (pruner.applies_to(i) && !m_impl->excluded.count(name) && !m_impl->locked.count(name))
+            ranked.push_back(i);
     }
-    const int64_t count = int64_t(std::nearbyint(rate * double(total)));
-    const float threshold = pruner.index().global_threshold(ranked, count);
-    for (size_t i : ranked) {
-        const std::string& name = pruner.importance().layers[i].layer;
-        if (count > 0)
-            m_impl->thresholds[name] = threshold;
-        else
-            m_impl->thresholds.erase(name);
-    }
+    const auto counts = pruner.index().global_counts(ranked, rate);
+    for (size_t k = 0; k < ranked.size(); ++k)
+        m_impl->cut_exactly(pruner.importance().layers[ranked[k]].layer, counts[k]);
     m_impl->apply_thresholds();
 }
 
@@ -439,6 +442,33 @@ void Session::set_thresholds(const std::map<std::string, float>& thresholds)
     for (const auto& [layer, threshold] : thresholds)
         m_impl->pruner->layer_index(layer);
     m_impl->thresholds = thresholds;
+    m_impl->counts.clear();
+    m_impl->apply_thresholds();
+}
+
+LayerCuts Session::cuts() const
+{
+    LayerCuts cuts;
+    for (const auto& [layer, threshold] : m_impl->thresholds) {
+        const auto count = m_impl->counts.find(layer);
+        cuts[layer] = {threshold, count == m_impl->counts.end() ? -1 : count->second};
+    }
+    return cuts;
+}
+
+void Session::set_cuts(const LayerCuts& cuts)
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    for (const auto& [layer, cut] : cuts)
+        m_impl->pruner->layer_index(layer);
+    m_impl->thresholds.clear();
+    m_impl->counts.clear();
+    for (const auto& [layer, cut] : cuts) {
+        m_impl->thresholds[layer] = cut.threshold;
+        if (cut.count >= 0)
+            m_impl->counts[layer] = cut.count;
+    }
     m_impl->apply_thresholds();
 }
 
@@ -446,10 +476,8 @@ LayerPruneState Session::set_threshold(const std::string& layer, float threshold
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
-    if (!applies_to(layer)) // also validates the name
-        throw Error("layer '" + layer + "' is not pruned at this granularity");
-    if (m_impl->excluded.count(layer))
-        throw Error("layer '" + layer + "' is excluded from pruning");
+    check_editable(layer);
+    m_impl->counts.erase(layer);
     if (std::isfinite(threshold))
         m_impl->thresholds[layer] = threshold;
     else
@@ -462,9 +490,7 @@ float Session::threshold_for_rate(const std::string& layer, double rate) const
 {
     if (!m_impl->pruner)
         throw Error("the model has not been scored yet");
-    if (!(rate >= 0.0 && rate <= 1.0))
-        throw Error("rate " + std::to_string(rate) + " for layer '" + layer +
-                    "' is outside [0, 1]");
+    check_fraction(rate, "rate of layer '" + layer + "'");
     const size_t i = m_impl->pruner->layer_index(layer);
     const auto& index = m_impl->pruner->index();
     return index.threshold_for_count(i, index.count_for_rate(i, rate));
@@ -472,7 +498,20 @@ float Session::threshold_for_rate(const std::string& layer, double rate) const
 
 LayerPruneState Session::set_layer_rate(const std::string& layer, double rate)
 {
-    return set_threshold(layer, threshold_for_rate(layer, rate));
+    threshold_for_rate(layer, rate); // validates the rate, the name and that scores exist
+    check_editable(layer);
+    const size_t i = m_impl->pruner->layer_index(layer);
+    m_impl->cut_exactly(layer, m_impl->pruner->index().count_for_rate(i, rate));
+    m_impl->apply_thresholds();
+    return prune_state(layer);
+}
+
+void Session::check_editable(const std::string& layer) const
+{
+    if (!applies_to(layer)) // also validates the name
+        throw Error("layer '" + layer + "' is not pruned at this granularity");
+    if (m_impl->excluded.count(layer))
+        throw Error("layer '" + layer + "' is excluded from pruning");
 }
 
 void Session::set_locked(const std::string& layer, bool locked)
@@ -492,6 +531,7 @@ void Session::set_excluded(const std::string& layer, bool excluded)
     if (excluded) {
         m_impl->excluded.insert(layer);
         m_impl->thresholds.erase(layer);
+        m_impl->counts.erase(layer);
     } else {
         m_impl->excluded.erase(layer);
     }
@@ -516,6 +556,7 @@ void Session::reset_to_dense()
     impl.base = copy_named_state(impl.net(), false);
     impl.finetuned = false;
     impl.thresholds.clear();
+    impl.counts.clear();
     impl.sensitivity.reset();
     ++impl.base_version;
     impl.base_is_opened = true;

@@ -35,6 +35,21 @@ struct LayerHistogram
 };
 
 /// Where a layer's threshold stands.
+/// Where one layer is cut. A dragged threshold prunes every element scoring <= `threshold`; a
+/// typed or global rate prunes exactly `count` (-1: no count), the lowest-scored with ties at
+/// the threshold taken by index — the CLI's rule, so the window and the CLI prune the same
+/// elements.
+struct LayerCut
+{
+    float threshold = 0.0f;
+    int64_t count = -1;
+    bool operator==(const LayerCut& other) const
+    {
+        return threshold == other.threshold && count == other.count;
+    }
+};
+using LayerCuts = std::map<std::string, LayerCut>;
+
 struct LayerPruneState
 {
     std::string layer;
@@ -105,10 +120,31 @@ class Session;
 /// Long work on a copy of the session's model. Created on the session's thread; run() runs on a
 /// worker thread and touches only the job's own copies; finish() runs back on the session's
 /// thread and writes the outcome into the session.
+/// What a job is, so a front end reacts to its kind, never to its title or phase text.
+enum class JobKind
+{
+    Score,
+    Evaluate,
+    FineTune,
+    Iterate,
+    Sweep,
+    Distill,
+    Sensitivity,
+    Compact
+};
+
+/// Whether jobs of this kind train (their progress belongs beside the training curves).
+inline bool job_trains(JobKind kind)
+{
+    return kind == JobKind::FineTune || kind == JobKind::Iterate || kind == JobKind::Distill;
+}
+
 class SessionJob
 {
 public:
     virtual ~SessionJob() = default;
+    virtual JobKind kind() const = 0;
+    /// For people: "Fine-tune", "Sweep", ...
     virtual std::string title() const = 0;
     /// Whether finish() changes the model (the window blocks edits while such a job runs).
     virtual bool changes_model() const = 0;
@@ -274,8 +310,12 @@ public:
     void set_global_rate(double rate);
     /// Every layer's current threshold (layers without one are absent).
     std::map<std::string, float> thresholds() const;
-    /// Replaces all thresholds at once (for undo) and applies them.
+    /// Replaces all thresholds at once and applies them (every element <= its threshold pruned).
     void set_thresholds(const std::map<std::string, float>& thresholds);
+    /// Every layer's cut, exactly (threshold and, for a rate's cut, the count): what undo keeps.
+    LayerCuts cuts() const;
+    /// Replaces all cuts at once (for undo) and applies them.
+    void set_cuts(const LayerCuts& cuts);
     /// Locked layers keep their threshold when the global rate moves.
     void set_locked(const std::string& layer, bool locked);
     /// Excluded layers are never pruned (their threshold is dropped).
@@ -334,6 +374,9 @@ public:
 
 private:
     Session();
+    /// @throws prunelab::Error when `layer` cannot be cut now (not pruned at this granularity,
+    /// excluded, unknown).
+    void check_editable(const std::string& layer) const;
     std::unique_ptr<Impl> m_impl;
 };
 

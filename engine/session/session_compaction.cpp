@@ -28,6 +28,7 @@ public:
         m_metadata = impl.checkpoint.metadata;
         m_generation = impl.generation;
     }
+    JobKind kind() const override { return JobKind::Compact; }
     std::string title() const override { return "Compact"; }
     bool changes_model() const override { return false; }
 
@@ -105,6 +106,7 @@ public:
         impl.compacted = m_result.net;
         impl.compacted_masks = m_result.masks;
         impl.compacted_metadata = m_metadata;
+        impl.compacted_record = compaction_record(m_result, impl.source);
         return outcome;
     }
 
@@ -143,13 +145,13 @@ void Session::export_compacted(const std::string& path) const
     out.net = m_impl->compacted;
     out.masks = m_impl->compacted_masks.to_bool();
     out.metadata = m_impl->compacted_metadata;
-    out.metadata["source"] = m_impl->source;
-    out.metadata["compaction"] = {{"groups", report->groups},
-                                  {"max_abs_diff", report->max_abs_diff}};
-    out.metadata.erase("test_accuracy"); // measured on the masked model, if at all
-    if (m_impl->accuracy)
-        out.metadata["test_accuracy"] = *m_impl->accuracy; // same outputs, same accuracy
-    save_model(out, path);                                 // TorchScript stays TorchScript
+    MetadataUpdate update;
+    update.source = m_impl->source;
+    update.compaction = m_impl->compacted_record;
+    update.accuracy_unknown = true;
+    update.test_accuracy = m_impl->accuracy; // same outputs as the masked model, same accuracy
+    stamp_metadata(out.metadata, update);
+    save_model(out, path); // TorchScript stays TorchScript
 }
 
 } // namespace prunelab

@@ -3,6 +3,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/pruning_job.h"
@@ -29,8 +30,7 @@ public:
     {
         if (!(settings.temperature > 0.0) || !std::isfinite(settings.temperature))
             throw Error("the distillation temperature must be a positive number");
-        if (!(settings.alpha >= 0.0 && settings.alpha <= 1.0))
-            throw Error("the distillation alpha must be in [0, 1]");
+        check_fraction(settings.alpha, "distillation alpha");
         if (settings.epochs < 1)
             throw Error("distillation needs at least one epoch");
         const auto& impl = session.impl();
@@ -49,6 +49,7 @@ public:
             m_masks = MaskSet();
         }
     }
+    JobKind kind() const override { return JobKind::Distill; }
     std::string title() const override { return "Distil"; }
     bool changes_model() const override { return m_settings.student == "pruned"; }
 

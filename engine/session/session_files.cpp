@@ -6,6 +6,7 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/export/netron_attachment.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
 #include "engine/interop/script_net.h"
@@ -25,19 +26,35 @@ namespace {
 constexpr const char* kStateFormat = "prunelab-session";
 constexpr int64_t kStateVersion = 1;
 
+/// The model as shown, with its masks and metadata stamped the way every writer stamps it.
+Checkpoint shown_checkpoint(const Session::Impl& impl, double sparsity)
+{
+    Checkpoint shown = impl.checkpoint;
+    shown.masks = impl.current.to_bool();
+    MetadataUpdate update;
+    update.source = impl.source;
+    update.data = impl.data.spec;
+    update.accuracy_unknown = true; // the shown weights' accuracy, or none at all
+    update.test_accuracy = impl.accuracy;
+    if (!impl.current.empty()) {
+        PruningRecord record;
+        record.criterion = impl.criterion;
+        record.granularity = impl.granularity;
+        record.sparsity = sparsity;
+        record.finetuned = impl.finetuned;
+        update.pruning = record;
+    }
+    stamp_metadata(shown.metadata, update);
+    return shown;
+}
+
 } // namespace
 
 void Session::save(const std::string& checkpoint_path, const std::string& state_path) const
 {
     auto& impl = *m_impl;
     const auto* script = dynamic_cast<const ScriptNet*>(impl.checkpoint.net.get());
-    Checkpoint shown = impl.checkpoint;
-    shown.masks = impl.current.to_bool();
-    shown.metadata["source"] = impl.source;
-    if (impl.accuracy)
-        shown.metadata["test_accuracy"] = *impl.accuracy;
-    else
-        shown.metadata.erase("test_accuracy");
+    const Checkpoint shown = shown_checkpoint(impl, info().sparsity());
 
     TensorArchive state;
     state.format = kStateFormat;
@@ -50,6 +67,7 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
                     {"granularity", impl.granularity},
                     {"scored", impl.pruner != nullptr},
                     {"thresholds", thresholds},
+                    {"counts", impl.counts},
                     {"locked", impl.locked},
                     {"excluded", impl.excluded},
                     {"data",
@@ -87,19 +105,7 @@ void Session::export_checkpoint(const std::string& path) const
         script->save(path); // TorchScript in, TorchScript out: the pruning folded into the weights
         return;
     }
-    Checkpoint shown = impl.checkpoint;
-    shown.masks = impl.current.to_bool();
-    shown.metadata["source"] = impl.source;
-    shown.metadata["data"] = impl.data.spec;
-    shown.metadata["pruning"] = {{"criterion", impl.criterion},
-                                 {"granularity", impl.granularity},
-                                 {"sparsity", info().sparsity()},
-                                 {"finetuned", impl.finetuned}};
-    if (impl.accuracy)
-        shown.metadata["test_accuracy"] = *impl.accuracy;
-    else
-        shown.metadata.erase("test_accuracy");
-    save_checkpoint(shown, path);
+    save_checkpoint(shown_checkpoint(impl, info().sparsity()), path);
 }
 
 void Session::export_state_dict(const std::string& path) const
@@ -153,8 +159,17 @@ Recipe threshold_recipe(const Session::Impl& impl)
     recipe.test_limit = impl.data.test_limit;
     recipe.options.importance.criterion(impl.criterion)
         .granularity(parse_granularity(impl.granularity));
-    for (const auto& [layer, threshold] : impl.thresholds)
-        recipe.options.allocation.layers[layer].threshold = threshold;
+    for (const auto& [layer, threshold] : impl.thresholds) {
+        auto& setting = recipe.options.allocation.layers[layer];
+        const auto count = impl.counts.find(layer);
+        if (count == impl.counts.end()) {
+            setting.threshold = threshold;
+            continue;
+        }
+        // count / n replays exactly: round-half-even(count / n × n) is count again.
+        const int64_t n = impl.pruner->index().size(impl.pruner->layer_index(layer));
+        setting.rate = double(count->second) / double(n);
+    }
     recipe.options.allocation.excluded(impl.excluded).keep_at_least_one(false);
     return recipe;
 }
@@ -276,6 +291,10 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
             impl.pruner->layer_index(layer);
             impl.thresholds[layer] = t.get<float>();
         }
+        if (h.contains("counts")) // projects before counts were kept cut at thresholds
+            for (const auto& [layer, count] : h.at("counts").items())
+                if (impl.thresholds.count(layer))
+                    impl.counts[layer] = count.get<int64_t>();
     }
     impl.apply_thresholds();
     if (h.contains("accuracy"))

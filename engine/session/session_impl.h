@@ -4,6 +4,7 @@
 
 #include "engine/data/dataset.h"
 #include "engine/interop/checkpoint.h"
+#include "engine/interop/checkpoint_metadata.h"
 #include "engine/models/model_state.h"
 #include "engine/pruning/allocation.h"
 #include "engine/pruning/recipe.h"
@@ -29,6 +30,9 @@ struct Session::Impl
     std::string criterion = "l1";
     std::string granularity = "weight";
     std::map<std::string, float> thresholds;
+    /// Layers cut by a rate (typed or global): exactly this many pruned, ties at the threshold
+    /// by index — the CLI's rule, so both prune the same elements. A dragged threshold has none.
+    std::map<std::string, int64_t> counts;
     std::set<std::string> locked;
     std::set<std::string> excluded;
     ModelInfo layout; ///< shapes and dense FLOPs, traced once at open
@@ -52,12 +56,15 @@ struct Session::Impl
     std::optional<CompactionReport> compaction;
     MaskSet compacted_masks;
     nlohmann::json compacted_metadata;
+    CompactionRecord compacted_record;
 
     PrunableNet& net() { return *checkpoint.net; }
     void init_from_checkpoint();
     void restore_base();
     /// Applies base + committed masks + thresholds to the shown model.
     void apply_thresholds();
+    /// Cuts `layer` at exactly `count` elements (none for 0), without applying.
+    void cut_exactly(const std::string& layer, int64_t count);
     void changed();
     void set_scores(ImportanceResult importance);
     /// Makes a trained copy the new base: its parameters and buffers, `masks` committed,

@@ -3,6 +3,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/models/model_factory.h"
 #include "engine/pruning/importance.h"
@@ -41,6 +42,7 @@ public:
             m_replay->options.finetune = fine_tune_options(settings);
         }
     }
+    JobKind kind() const override { return JobKind::FineTune; }
     std::string title() const override { return "Fine-tune"; }
     bool changes_model() const override { return true; }
 
@@ -130,12 +132,12 @@ public:
     IterateJob(const Session& session, const IterateSettings& settings)
         : CopyJob(session, true), m_settings(settings)
     {
-        if (!(settings.target >= 0.0 && settings.target < 1.0))
-            throw Error("the iterative target must be in [0, 1)");
+        check_fraction(settings.target, "iterative target", FractionRange::BelowOne);
         if (settings.steps < 1)
             throw Error("an iterative run needs at least one step");
         parse_schedule(settings.schedule);
     }
+    JobKind kind() const override { return JobKind::Iterate; }
     std::string title() const override { return "Iterative pruning"; }
     bool changes_model() const override { return true; }
 
@@ -231,6 +233,7 @@ public:
         if (settings.distill && settings.finetune_epochs < 1)
             throw Error("recovering by distillation needs at least one epoch per point");
     }
+    JobKind kind() const override { return JobKind::Sweep; }
     std::string title() const override { return "Sweep"; }
     bool changes_model() const override { return false; }
 
@@ -291,6 +294,7 @@ class EvaluateJob : public CopyJob
 {
 public:
     explicit EvaluateJob(const Session& session) : CopyJob(session, false) {}
+    JobKind kind() const override { return JobKind::Evaluate; }
     std::string title() const override { return "Evaluate"; }
     bool changes_model() const override { return false; }
 
@@ -342,6 +346,7 @@ public:
         if (std::find(known.begin(), known.end(), m_criterion) == known.end())
             throw Error("unknown criterion '" + m_criterion + "'");
     }
+    JobKind kind() const override { return JobKind::Score; }
     std::string title() const override { return "Score"; }
     bool changes_model() const override { return true; }
 
@@ -392,6 +397,7 @@ public:
         m_options.criterion = m_criterion;
         m_options.granularity = m_granularity;
     }
+    JobKind kind() const override { return JobKind::Sensitivity; }
     std::string title() const override { return "Sensitivity"; }
     bool changes_model() const override { return false; }
 

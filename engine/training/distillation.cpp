@@ -1,6 +1,7 @@
 #include "engine/training/distillation.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/core/logging.h"
 #include "engine/models/models.h"
 
@@ -35,8 +36,7 @@ DistillResult distill(PrunableNet& teacher, PrunableNet& student, const Dataset&
     if (!(options.temperature() > 0.0) || !std::isfinite(options.temperature()))
         throw Error("distillation temperature must be a positive number, not " +
                     std::to_string(options.temperature()));
-    if (!(options.alpha() >= 0.0 && options.alpha() <= 1.0))
-        throw Error("distillation alpha must be in [0, 1], not " + std::to_string(options.alpha()));
+    check_fraction(options.alpha(), "distillation alpha");
     check_data_fits(teacher, train_set);
     check_data_fits(student, train_set);
     {

@@ -1,6 +1,7 @@
 #include "engine/training/distillation_loss.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/models/model_info.h"
 
 #include <ATen/ATen.h>
@@ -16,8 +17,7 @@ DistillationLoss distillation_loss(const at::Tensor& student_logits,
     if (!(temperature > 0.0) || !std::isfinite(temperature))
         throw Error("distillation temperature must be a positive number, not " +
                     std::to_string(temperature));
-    if (!(alpha >= 0.0 && alpha <= 1.0))
-        throw Error("distillation alpha must be in [0, 1], not " + std::to_string(alpha));
+    check_fraction(alpha, "distillation alpha");
     if (student_logits.sizes() != teacher_logits.sizes())
         throw Error("the student outputs " + format_shape(student_logits.sizes().vec()) +
                     " but the teacher outputs " + format_shape(teacher_logits.sizes().vec()));
