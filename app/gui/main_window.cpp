@@ -150,8 +150,11 @@ bool MainWindow::guarded(const std::function<void()>& action, const QString& con
         action();
         return true;
     } catch (const std::exception& e) {
-        const QString message = QString::fromUtf8(e.what());
-        m_errorHandler(context.isEmpty() ? message : tr("%1: %2").arg(context, message));
+        QString message = QString::fromUtf8(e.what());
+        if (!context.isEmpty())
+            message = tr("%1: %2").arg(context, message);
+        logger()->warn("{}", message.toStdString());
+        m_errorHandler(message);
         return false;
     }
 }
@@ -314,9 +317,9 @@ bool MainWindow::openModel(const QString& source)
     return true;
 }
 
-bool MainWindow::adoptSession(std::unique_ptr<Session> session, const QString& label)
+bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& label)
 {
-    m_document->adopt(std::move(session));
+    m_document->adopt(std::move(opened));
     const ModelInfo info = session()->info();
     logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
                    info.total_params);

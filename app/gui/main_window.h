@@ -122,7 +122,7 @@ private:
     void buildStatusBar();
     void showOpenModelDialog();
     void showOpenDataDialog();
-    bool adoptSession(std::unique_ptr<Session> session, const QString& label);
+    bool adoptSession(std::unique_ptr<Session> opened, const QString& label);
     void refresh();
     void updateStatus(const ModelInfo& info);
     void updatePipeline();

@@ -6,6 +6,7 @@
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
+#include "app/gui/session_document.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"

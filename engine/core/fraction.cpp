@@ -22,7 +22,10 @@ double check_fraction(double value, const std::string& what, FractionRange range
     if (inside)
         return value;
     char shown[32];
-    std::snprintf(shown, sizeof shown, "%.6g", value); // "nan", "inf", "1.5"
+    if (std::isnan(value))
+        std::snprintf(shown, sizeof shown, "NaN");
+    else
+        std::snprintf(shown, sizeof shown, "%.6g", value); // "inf", "1.5"
     throw Error(what + " " + shown + " is outside " + interval(range));
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/data/data_spec.h"
 #include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
