@@ -123,4 +123,16 @@ nlohmann::json options_json(const TrainOptions& o)
             {"seed", o.seed()},           {"lr_schedule", o.lr_schedule()}};
 }
 
+MetadataUpdate trained_metadata(const DataSplits& data, double accuracy, double loss)
+{
+    MetadataUpdate update;
+    update.trained = true;
+    update.data = data.spec;
+    update.normalization = {{"mean", data.normalization.mean}, {"std", data.normalization.std}};
+    update.test_accuracy = accuracy;
+    update.test_loss = loss;
+    update.created = utc_now();
+    return update;
+}
+
 } // namespace prunelab::cli

@@ -40,6 +40,9 @@ std::string group_digits(long long value);
 /// --optimizer, --lr, --momentum, --weight-decay, --lr-schedule, --epochs, --batch, --seed,
 /// --threads. @throws UsageError for a bad value.
 TrainOptions train_options_from(const ParsedArgs& args);
+/// What a training run (train, distill) stamps into its checkpoint: trained on `data`, its
+/// normalization, the last epoch's test accuracy and loss, now.
+MetadataUpdate trained_metadata(const DataSplits& data, double accuracy, double loss);
 /// The training settings as recorded in a checkpoint's metadata.
 nlohmann::json options_json(const TrainOptions& options);
 

@@ -83,14 +83,8 @@ int run_distill(const ParsedArgs& args, CommandContext& context)
                                          {"temperature", options.temperature()},
                                          {"alpha", options.alpha()},
                                          {"training", options_json(options.train)}};
-    MetadataUpdate update;
-    update.trained = true;
-    update.data = data.spec;
-    update.normalization = {{"mean", data.normalization.mean}, {"std", data.normalization.std}};
-    update.test_accuracy = last.eval_accuracy;
-    update.test_loss = last.eval_loss;
+    MetadataUpdate update = trained_metadata(data, last.eval_accuracy, last.eval_loss);
     update.distillation = distillation;
-    update.created = utc_now();
     stamp_metadata(student.metadata, update);
     student.masks = masks.to_bool();
     save_checkpoint(student, out_path);

@@ -56,16 +56,10 @@ int run_train(const ParsedArgs& args, CommandContext& context)
                           {"test_loss", e.eval_loss},
                           {"test_accuracy", e.eval_accuracy},
                           {"seconds", e.seconds}});
-    MetadataUpdate update;
-    update.trained = true;
-    update.data = data.spec;
-    update.normalization = {{"mean", data.normalization.mean}, {"std", data.normalization.std}};
-    update.test_accuracy = last.eval_accuracy;
-    update.test_loss = last.eval_loss;
+    MetadataUpdate update = trained_metadata(data, last.eval_accuracy, last.eval_loss);
     update.train_samples = data.train.size();
     update.test_samples = data.test.size();
     update.training = options_json(options);
-    update.created = utc_now();
     stamp_metadata(checkpoint.metadata, update);
     save_checkpoint(checkpoint, out_path);
 

@@ -47,6 +47,18 @@ public:
     }
 
 protected:
+    /// The outcome fields every result with a curve fills the same way (sweep, iterate).
+    template <class Result>
+    JobOutcome outcome_of(const Result& result) const
+    {
+        JobOutcome outcome;
+        outcome.title = title();
+        outcome.cancelled = result.cancelled;
+        outcome.warnings = result.warnings;
+        outcome.dense_accuracy = result.dense_accuracy;
+        return outcome;
+    }
+
     const DataSplits& data(const JobEventSink& emit)
     {
         if (!m_splits) {

@@ -174,11 +174,7 @@ public:
     JobOutcome finish(Session& session) override
     {
         keep_data(session);
-        JobOutcome outcome;
-        outcome.title = title();
-        outcome.cancelled = m_result.cancelled;
-        outcome.warnings = m_result.warnings;
-        outcome.dense_accuracy = m_result.dense_accuracy;
+        JobOutcome outcome = outcome_of(m_result);
         for (const auto& step : m_result.steps)
             outcome.points.push_back({"iterative " + m_criterion, step.sparsity, step.params_kept,
                                       step.flops_kept, step.accuracy});
@@ -267,11 +263,7 @@ public:
     JobOutcome finish(Session& session) override
     {
         keep_data(session);
-        JobOutcome outcome;
-        outcome.title = title();
-        outcome.cancelled = m_result.cancelled;
-        outcome.warnings = m_result.warnings;
-        outcome.dense_accuracy = m_result.dense_accuracy;
+        JobOutcome outcome = outcome_of(m_result);
         for (const auto& p : m_result.points)
             outcome.points.push_back(
                 {series(p.criterion), p.sparsity, p.params_kept, p.flops_kept, p.accuracy});
