@@ -94,6 +94,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_document, &SessionDocument::thresholdsChanged, this, &MainWindow::refreshAfterEdit);
     connect(m_document, &SessionDocument::scoresChanged, this, &MainWindow::onScoresChanged);
     connect(m_document, &SessionDocument::jobFinished, this, &MainWindow::onJobFinished);
+    connect(m_document, &SessionDocument::modelChanged, this, &MainWindow::onModelChanged);
     connect(m_document, &SessionDocument::failed, this,
             [this](const QString& message) { m_errorHandler(message); });
 
@@ -317,35 +318,40 @@ bool MainWindow::openModel(const QString& source)
     return true;
 }
 
-bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& label)
+void MainWindow::onModelChanged()
 {
-    m_document->adopt(std::move(opened));
-    const ModelInfo info = session()->info();
-    logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
-                   info.total_params);
-    if (!session()->is_scored()) {
-        if (criterion_is_data_driven(m_criterion->currentText().toStdString())) {
-            const QSignalBlocker block(m_criterion);
-            m_criterion->setCurrentText(QStringLiteral("l1"));
-        }
-        guarded(
-            [&] {
-                session()->score(m_criterion->currentText().toStdString(),
-                                 m_granularity->currentText().toStdString());
-            },
-            tr("Cannot score %1").arg(label));
-    } else {
-        const QSignalBlocker blockCriterion(m_criterion);
-        const QSignalBlocker blockGranularity(m_granularity);
-        m_criterion->setCurrentText(QString::fromStdString(session()->criterion()));
-        m_granularity->setCurrentText(QString::fromStdString(session()->granularity()));
-    }
     m_histogramRow = -1;
     syncGlobalRateControls();
     refresh();
     refreshOverview();
     selectLayer(0);
     updateCriterionHelp();
+}
+
+bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& label)
+{
+    const ModelInfo info = opened->info();
+    logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
+                   info.total_params);
+    // Scored before it is adopted, so every view shows it complete at modelChanged.
+    if (!opened->is_scored()) {
+        if (criterion_is_data_driven(m_criterion->currentText().toStdString())) {
+            const QSignalBlocker block(m_criterion);
+            m_criterion->setCurrentText(QStringLiteral("l1"));
+        }
+        guarded(
+            [&] {
+                opened->score(m_criterion->currentText().toStdString(),
+                              m_granularity->currentText().toStdString());
+            },
+            tr("Cannot score %1").arg(label));
+    } else {
+        const QSignalBlocker blockCriterion(m_criterion);
+        const QSignalBlocker blockGranularity(m_granularity);
+        m_criterion->setCurrentText(QString::fromStdString(opened->criterion()));
+        m_granularity->setCurrentText(QString::fromStdString(opened->granularity()));
+    }
+    m_document->adopt(std::move(opened)); // onModelChanged refreshes the views
     m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
                               .arg(label, LayerTableModel::formatCount(info.total_params),
                                    LayerTableModel::formatCount(info.effective_flops)));

@@ -150,6 +150,8 @@ private:
     /// After new scores (scoring, a job that changed the model, reset): controls, histograms,
     /// rows.
     void onScoresChanged();
+    /// After another model or project was adopted: every view from scratch.
+    void onModelChanged();
     /// Runs a window action; an exception goes to the error handler. False after one.
     bool guarded(const std::function<void()>& action, const QString& context = {});
     void syncGlobalRateControls();
