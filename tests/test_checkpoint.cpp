@@ -134,7 +134,10 @@ private slots:
         save_checkpoint(sampleCheckpoint(), path);
         QCOMPARE(load_model(path).net->spec().name, std::string("resnet20"));
         QCOMPARE(load_model("lenet300").metadata["trained"].get<bool>(), false);
-        const auto shaped = load_model("resnet20", {{3, 16, 16}, 4, 0});
+        LoadModelOptions options;
+        options.input_shape = {3, 16, 16};
+        options.num_classes = 4;
+        const auto shaped = load_model("resnet20", options);
         QCOMPARE(shaped.net->spec().num_classes, int64_t(4));
         const QString message = errorOf([] { load_model("/tmp/definitely-missing.pt"); });
         QVERIFY(message.contains("definitely-missing.pt"));

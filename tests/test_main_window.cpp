@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QSlider>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -187,6 +188,42 @@ private slots:
                  0.0);
         window.selectLayer(2);
         QVERIFY(!window.histogramView()->isEnabled());
+    }
+
+    void asksForTheInputShapeOfAScriptedModel()
+    {
+        // A model made in Python that does not say its input shape: the window asks (a bad
+        // answer is an error and it asks again), and opens it with the answer.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("features.pt");
+        QProcess python;
+        python.start("/usr/bin/python3",
+                     {"-c",
+                      "import sys, torch, torch.nn as nn; torch.jit.script(nn.Sequential("
+                      "nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))).save(sys.argv[1])",
+                      path});
+        python.waitForFinished(120000);
+        if (python.exitCode() != 0 || !QFile::exists(path))
+            QSKIP("python3-torch is not available");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        QStringList errors, asked;
+        window.setErrorHandler([&](const QString& e) { errors << e; });
+        QStringList answers = {"64;2", "64"};
+        window.setInputShapeQuestion([&](const QString& model) {
+            asked << model;
+            return answers.isEmpty() ? QString() : answers.takeFirst();
+        });
+        QVERIFY(window.openModel(path));
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().contains("several inputs"), qPrintable(errors.first()));
+        QCOMPARE(window.session()->info().spec.input_shape, std::vector<int64_t>{64});
+        QCOMPARE(window.layerModel()->rowCount(), 3); // two Linear layers and the totals
+        // Cancelled: nothing opened, the current model stays, no error.
+        QVERIFY(!window.openModel(path));
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(window.session()->info().spec.input_shape, std::vector<int64_t>{64});
     }
 
     void badFileKeepsCurrentModel()

@@ -437,7 +437,11 @@ private slots:
                       dir.path()});
         if (!python.waitForFinished(300000) || python.exitCode() != 0)
             QSKIP("python3-torch and torchvision are needed to make TorchScript models");
-        auto session = Session::open(dir.filePath("mlp.pt").toStdString());
+        // A Python model that does not say its input shape: refused until given, never guessed.
+        QVERIFY(test::errorOf([&] {
+                    Session::open(dir.filePath("mlp.pt").toStdString());
+                }).contains("--input-shape"));
+        auto session = Session::open(dir.filePath("mlp.pt").toStdString(), {1, 28, 28});
         const ModelInfo info = session->info();
         QCOMPARE(info.spec.name, std::string("torchscript"));
         QCOMPARE(info.layers.size(), size_t(3));

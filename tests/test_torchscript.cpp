@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 using namespace prunelab;
 
 namespace {
@@ -278,11 +280,67 @@ private slots:
     {
         QString out, err;
         const QString copy = m_dir.filePath("mlp_copy.pt");
-        QVERIFY2(test::runCli({"compact", m_dir.filePath("mlp.pt"), "--out", copy}, &out, &err) ==
-                     0,
+        QVERIFY2(test::runCli({"compact", m_dir.filePath("mlp.pt"), "--input-shape", "1,28,28",
+                               "--out", copy},
+                              &out, &err) == 0,
                  qPrintable(err));
         QVERIFY2(err.contains("nothing to remove"), qPrintable(err));
         QVERIFY(QFile::exists(copy));
+    }
+
+    void inputShapeIsGivenOrStoredNeverGuessed()
+    {
+        // 64 features, no image: nothing to guess from. The error says which flag to give.
+        const QString features = m_dir.filePath("features64.pt");
+        QString out, err;
+        QCOMPARE(test::runCli({"info", features}, &out, &err), 1);
+        QVERIFY2(err.contains(features) && err.contains("--input-shape") &&
+                     err.contains("--example-input"),
+                 qPrintable(err));
+        QCOMPARE(err.trimmed().count('\n'), 0);
+
+        auto shapeOf = [&](const QStringList& args) {
+            out.clear();
+            if (test::runCli(QStringList{"info"} + args + QStringList{"--json"}, &out, &err) != 0)
+                return QString("exit≠0: " + err);
+            const auto json = nlohmann::json::parse(test::lastLine(out).toStdString());
+            return QString::fromStdString(json["input_shape"].dump());
+        };
+        QCOMPARE(shapeOf({features, "--input-shape", "64"}), QString("[64]"));
+        QCOMPARE(shapeOf({features, "--example-input", m_dir.filePath("example64.pt")}),
+                 QString("[64]"));
+        // Stored by Python as PruneLab's extra file, and by PruneLab in what it writes.
+        QCOMPARE(shapeOf({m_dir.filePath("features64_stored.pt")}), QString("[64]"));
+        const QString pruned = m_dir.filePath("features64_pruned.pt");
+        QVERIFY2(test::runCli({"prune", features, "--input-shape", "64", "--data", "synthetic",
+                               "--train-limit", "64", "--test-limit", "32", "--rate", "0.5",
+                               "--global", "--out", pruned},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        QCOMPARE(shapeOf({pruned}), QString("[64]"));
+        int code = 0;
+        const QString said =
+            python({"-c",
+                    "import sys, torch; files = {'prunelab/input_shape.json': ''}; "
+                    "m = torch.jit.load(sys.argv[1], _extra_files=files); "
+                    "print(files['prunelab/input_shape.json'], m(torch.randn(3, 64)).shape)",
+                    pruned},
+                   &code);
+        QVERIFY2(code == 0 && said.contains("[64]") && said.contains("[3, 10]"), qPrintable(said));
+
+        // Bad shapes are usage errors that name the flag; an example that is not a tensor names
+        // the file.
+        QCOMPARE(test::runCli({"info", features, "--input-shape", "64,x"}, &out, &err), 2);
+        QVERIFY2(err.contains("--input-shape") && err.contains("64,x"), qPrintable(err));
+        QCOMPARE(test::runCli({"info", features, "--input-shape", "64;32"}, &out, &err), 2);
+        QVERIFY2(err.contains("several inputs"), qPrintable(err));
+        QCOMPARE(test::runCli({"info", features, "--example-input", features}, &out, &err), 1);
+        QVERIFY2(err.contains(features), qPrintable(err));
+        // A forward that rejects the given shape: the interpreter's own words, no C++ frames.
+        QCOMPARE(test::runCli({"info", features, "--input-shape", "3,8,8"}, &out, &err), 1);
+        QVERIFY2(err.contains("forward rejects input of shape 3×8×8") && !err.contains("frame #"),
+                 qPrintable(err));
+        QCOMPARE(err.trimmed().count('\n'), 0);
     }
 
     void badInputsAreOneLineErrors_data()

@@ -1,5 +1,7 @@
 #include "app/cli/cli_support.h"
 
+#include "engine/core/error.h"
+#include "engine/interop/input_shape.h"
 #include "engine/interop/script_net.h"
 
 #include "engine/training/trainer.h"
@@ -19,6 +21,40 @@ std::string model_argument(const ParsedArgs& args)
     if (args.positionals().empty())
         throw UsageError("MODEL is missing");
     return args.positionals().front();
+}
+
+std::vector<int64_t> input_shape_argument(const ParsedArgs& args)
+{
+    const auto text = args.value("input-shape");
+    const auto example = args.value("example-input");
+    if (text && example)
+        throw UsageError("give --input-shape or --example-input, not both");
+    try {
+        if (text)
+            return parse_input_shape(*text, "--input-shape");
+        if (example)
+            return example_input_shape(*example);
+    } catch (const UnknownInputShape&) {
+        throw;
+    } catch (const Error& e) {
+        if (text)
+            throw UsageError(e.what());
+        throw;
+    }
+    return {};
+}
+
+Checkpoint load_model_argument(const ParsedArgs& args, const std::string& model)
+{
+    const std::vector<int64_t> shape = input_shape_argument(args);
+    try {
+        return load_model_for(model, nullptr, 0, shape);
+    } catch (const UnknownInputShape&) {
+        if (!args.has("data"))
+            throw;
+    }
+    const DataSplits data = load_data_for(args, ModelSpec{});
+    return load_model_for(model, &data, 0, shape);
 }
 
 DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)

@@ -36,7 +36,7 @@ int run_bench(const ParsedArgs& args, CommandContext& context)
     std::vector<PrunableNet*> nets;
     std::vector<ModelInfo> infos;
     for (const auto& model : models) {
-        checkpoints.push_back(load_model_for(model, nullptr));
+        checkpoints.push_back(load_model_argument(args, model));
         auto& net = *checkpoints.back().net;
         MaskSet::from_tensors(checkpoints.back().masks, net).apply_(net);
         nets.push_back(&net);

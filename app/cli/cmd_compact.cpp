@@ -25,7 +25,7 @@ int run_compact(const ParsedArgs& args, CommandContext& context)
         if (path)
             check_output_path(*path);
 
-    Checkpoint checkpoint = load_model_for(model, nullptr);
+    Checkpoint checkpoint = load_model_argument(args, model);
     std::optional<DataSplits> data;
     if (args.has("data"))
         data = load_data_for(args, checkpoint.net->spec());

@@ -36,9 +36,10 @@ int run_distill(const ParsedArgs& args, CommandContext& context)
     }
     check_output_path(out_path); // fail before minutes of work, not after
 
-    Checkpoint teacher = load_model_for(teacher_arg, nullptr);
+    Checkpoint teacher = load_model_argument(args, teacher_arg);
     const DataSplits data = load_data_for(args, teacher.net->spec());
-    Checkpoint student = load_model_for(student_arg, &data, options.train.seed());
+    Checkpoint student =
+        load_model_for(student_arg, &data, options.train.seed(), input_shape_argument(args));
     // A pruned student (a checkpoint with masks) keeps its masks: distillation replaces the
     // plain fine-tuning after pruning.
     const MaskSet masks = MaskSet::from_tensors(student.masks, *student.net);

@@ -42,7 +42,7 @@ int run_eval(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
     // A checkpoint is shaped already; load it first so a bare `synthetic` can follow its shape.
-    Checkpoint checkpoint = load_model_for(model, nullptr);
+    Checkpoint checkpoint = load_model_argument(args, model);
     const DataSplits data = load_data_for(args, checkpoint.net->spec());
     return report_eval("eval", model, checkpoint, data, args.has("json"), context);
 }

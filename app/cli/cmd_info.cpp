@@ -11,7 +11,7 @@ namespace prunelab::cli {
 int run_info(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
-    const Checkpoint checkpoint = load_model(model);
+    const Checkpoint checkpoint = load_model_argument(args, model);
     const ModelInfo info = describe_model(*checkpoint.net);
     const DependencyResult dependencies = analyze_dependencies(*checkpoint.net);
     nlohmann::json groups = nlohmann::json::array();

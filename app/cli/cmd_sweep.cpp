@@ -60,7 +60,7 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
     options.calibration_batches = int(args.integer_or("calibration-batches", 32));
     options.seed = uint64_t(args.integer_or("seed", 0));
 
-    Checkpoint checkpoint = load_model_for(model, nullptr);
+    Checkpoint checkpoint = load_model_argument(args, model);
     const DataSplits data = load_data_for(args, checkpoint.net->spec());
     ProgressPrinter printer("sweep");
     const auto result = run_sweep(
@@ -149,7 +149,7 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
     if (args.has("target"))
         target = args.number_or("target", 0.0);
 
-    Checkpoint checkpoint = load_model_for(model, nullptr);
+    Checkpoint checkpoint = load_model_argument(args, model);
     const DataSplits data = load_data_for(args, checkpoint.net->spec());
     ProgressPrinter printer("sensitivity");
     const auto result = run_sensitivity(

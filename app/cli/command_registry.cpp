@@ -36,11 +36,27 @@ std::vector<OptionSpec> with(std::vector<OptionSpec> base, const std::vector<Opt
     return base;
 }
 
+/// Every command that opens a MODEL takes how to feed a TorchScript model that does not say.
+std::vector<CommandInfo> with_model_inputs(std::vector<CommandInfo> commands)
+{
+    const std::vector<OptionSpec> inputs = {
+        {"input-shape", "SHAPE",
+         "one sample's input shape for a TorchScript model that stores none: 64, 3,224,224, "
+         "1,16000 (no batch dimension; stored in every model PruneLab writes)"},
+        {"example-input", "F",
+         "an example batch saved in Python with torch.save(x, F); its shape without the first "
+         "(batch) dimension is the input shape"}};
+    for (auto& command : commands)
+        if (command.name != "run" && command.name != "demo")
+            command.options.insert(command.options.end(), inputs.begin(), inputs.end());
+    return commands;
+}
+
 } // namespace
 
 const std::vector<CommandInfo>& all_commands()
 {
-    static const std::vector<CommandInfo> commands = {
+    static const std::vector<CommandInfo> commands = with_model_inputs({
         {"info",
          "info MODEL [--groups] [--json]",
          "List the model's prunable layers: name, kind, shape, params, sparsity, FLOPs; with "
@@ -214,7 +230,7 @@ const std::vector<CommandInfo>& all_commands()
          {{"test-limit", "N", "evaluate on the first N test samples only"}, json_option()},
          0,
          run_demo},
-    };
+    });
     return commands;
 }
 

@@ -75,12 +75,9 @@ int run_cli(const std::vector<std::string>& args, CommandContext& context)
     } catch (const Error& e) {
         context.err << "prunelab-cli " << command->name << ": error: " << e.what() << "\n";
         return 1;
-    } catch (const c10::Error& e) {
-        context.err << "prunelab-cli " << command->name << ": error: " << e.what_without_backtrace()
+    } catch (const std::exception& e) { // LibTorch's own: no backtrace, the line that matters
+        context.err << "prunelab-cli " << command->name << ": error: " << readable_message(e)
                     << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        context.err << "prunelab-cli " << command->name << ": error: " << e.what() << "\n";
         return 1;
     }
 }

@@ -1,5 +1,7 @@
 #include "app/gui/job_controller.h"
 
+#include "engine/core/error.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 
@@ -29,7 +31,7 @@ void JobWorker::run(std::shared_ptr<SessionJob> job)
     try {
         job->run(forward, m_cancel);
     } catch (const std::exception& e) {
-        error = QString::fromUtf8(e.what());
+        error = QString::fromStdString(readable_message(e));
     } catch (...) {
         error = tr("%1 failed with an unknown error").arg(QString::fromStdString(job->title()));
     }

@@ -5,6 +5,7 @@
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/session_document.h"
+#include "engine/core/error.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -110,6 +111,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_errorHandler = [this](const QString& message) {
         QMessageBox::critical(this, tr("PruneLab"), message);
     };
+    m_inputShapeQuestion = [this](const QString& model) {
+        return QInputDialog::getText(
+            this, tr("Input Shape"),
+            tr("%1 does not say what one input sample looks like.\nIts shape, without the batch "
+               "dimension (1,28,28 for Fashion-MNIST images, 64 for 64 features):")
+                .arg(QFileInfo(model).fileName()),
+            QLineEdit::Normal, QStringLiteral("1,28,28"));
+    };
     m_closeQuestion = [this] {
         return QMessageBox::question(
             this, tr("PruneLab"), tr("The session has unsaved changes. Save them as a project?"),
@@ -151,7 +160,7 @@ bool MainWindow::guarded(const std::function<void()>& action, const QString& con
         action();
         return true;
     } catch (const std::exception& e) {
-        QString message = QString::fromUtf8(e.what());
+        QString message = QString::fromStdString(readable_message(e));
         if (!context.isEmpty())
             message = tr("%1: %2").arg(context, message);
         logger()->warn("{}", message.toStdString());
@@ -253,6 +262,11 @@ void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
     m_errorHandler = std::move(handler);
 }
 
+void MainWindow::setInputShapeQuestion(std::function<QString(const QString&)> question)
+{
+    m_inputShapeQuestion = std::move(question);
+}
+
 void MainWindow::setCloseQuestion(std::function<int()> question)
 {
     m_closeQuestion = std::move(question);
@@ -302,10 +316,30 @@ bool MainWindow::openModel(const QString& source)
             tr("Stop the running %1 before opening another model.").arg(m_jobs->runningTitle()));
         return false;
     }
+    // A TorchScript model that does not say its input shape: ask, and try again.
     std::unique_ptr<Session> opened;
-    if (!guarded([&] { opened = Session::open(source.toStdString()); },
-                 tr("Cannot open %1").arg(source)))
-        return false;
+    std::vector<int64_t> inputShape;
+    for (;;) {
+        bool unknownShape = false;
+        const bool ok = guarded(
+            [&] {
+                try {
+                    opened = Session::open(source.toStdString(), inputShape);
+                } catch (const UnknownInputShape&) {
+                    unknownShape = true;
+                }
+            },
+            tr("Cannot open %1").arg(source));
+        if (!ok)
+            return false;
+        if (!unknownShape)
+            break;
+        const QString answer = m_inputShapeQuestion(source);
+        if (answer.trimmed().isEmpty())
+            return false; // cancelled: the current session stays
+        guarded([&] { inputShape = parse_input_shape(answer.toStdString(), "the input shape"); },
+                tr("Cannot open %1").arg(source));
+    }
     m_jobs->stop(); // an evaluation of the previous model
     if (!adoptSession(std::move(opened), source))
         return false;

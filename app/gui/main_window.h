@@ -73,6 +73,10 @@ public:
     /// Replaces the unsaved-changes question on close: return QMessageBox::Save, Discard or
     /// Cancel (tests install an answer).
     void setCloseQuestion(std::function<int()> question);
+    /// Replaces the question for one sample's input shape of a TorchScript model that stores
+    /// none (tests install an answer). Return the shape as typed ("3,224,224"), or empty to
+    /// cancel.
+    void setInputShapeQuestion(std::function<QString(const QString& model)> question);
     /// Evaluate the model in the background after each edit (on by default).
     void setAutoEvaluate(bool on);
 
@@ -219,6 +223,7 @@ private:
     } m_before;
     std::function<void(const QString&)> m_errorHandler;
     std::function<int()> m_closeQuestion;
+    std::function<QString(const QString&)> m_inputShapeQuestion;
 
     void updateRecentMenu();
     void addRecent(const QString& path);

@@ -1,5 +1,7 @@
 #include "app/gui/session_document.h"
 
+#include "engine/core/error.h"
+
 #include <QUndoStack>
 
 namespace prunelab {
@@ -24,7 +26,7 @@ bool SessionDocument::guarded(const std::function<void()>& action)
         action();
         return true;
     } catch (const std::exception& e) {
-        emit failed(QString::fromUtf8(e.what()));
+        emit failed(QString::fromStdString(readable_message(e)));
         return false;
     }
 }

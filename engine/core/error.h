@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace prunelab {
 
@@ -13,5 +15,23 @@ class Error : public std::runtime_error
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// A TorchScript model whose input shape nothing says (no --input-shape, none stored, no data
+/// set to take it from): a front end can ask the user and try again.
+class UnknownInputShape : public Error
+{
+public:
+    using Error::Error;
+};
+
+/// What an exception says, for a person: LibTorch's errors without their C++ backtrace
+/// ("frame #13: <unknown function> + 0x50a01"), and of an interpreter error only the line that
+/// matters ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x784 and 64x32)").
+std::string readable_message(const std::exception& error);
+
+/// One sample's shape as the user types it: positive sizes separated by commas (or ×/x), rank
+/// 1 to 5 — "64", "3,224,224", "1,16000". @throws Error naming `what` and the text; several
+/// inputs (";") are refused with a message that says so.
+std::vector<int64_t> parse_input_shape(const std::string& text, const std::string& what);
 
 } // namespace prunelab

@@ -70,6 +70,17 @@ DataSplits load_synthetic(const std::string& argument, const DataOptions& option
     SyntheticSpec spec;
     std::vector<int64_t> values =
         argument.empty() ? options.synthetic_shape() : parse_integers(argument, options.spec());
+    if (argument.empty() && values.size() != 3 && !values.empty() && values.size() <= 5) {
+        // Shaped like a model's input of another rank (features, sequences).
+        spec.shape = values;
+        spec.classes = options.synthetic_classes();
+        if (options.train_limit() > 0)
+            spec.train_size = options.train_limit();
+        if (options.test_limit() > 0)
+            spec.test_size = options.test_limit();
+        spec.seed = 7 + options.seed();
+        return make_synthetic(spec);
+    }
     if (values.size() != 3 && values.size() != 4)
         throw Error("data spec '" + options.spec() +
                     "': expected synthetic:C,H,W or synthetic:C,H,W,CLASSES");

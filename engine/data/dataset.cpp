@@ -8,9 +8,10 @@ namespace prunelab {
 
 std::vector<int64_t> Dataset::sample_shape() const
 {
-    if (!images.defined() || images.dim() != 4)
+    if (!images.defined() || images.dim() < 2)
         return {};
-    return {images.size(1), images.size(2), images.size(3)};
+    const auto sizes = images.sizes();
+    return {sizes.begin() + 1, sizes.end()}; // any rank: features, sequences, images, volumes
 }
 
 Dataset Dataset::head(int64_t count) const

@@ -26,6 +26,26 @@ Dataset sample(const at::Tensor& prototypes, int64_t count, double noise, at::Ge
 
 DataSplits make_synthetic(const SyntheticSpec& spec)
 {
+    if (!spec.shape.empty() && spec.shape.size() != 3) {
+        // Not an image: one random prototype per class of that shape, no spatial smoothing.
+        for (int64_t size : spec.shape)
+            if (size <= 0)
+                throw Error("synthetic data: every size of the sample shape must be positive");
+        if (spec.classes < 2 || spec.train_size <= 0 || spec.test_size <= 0)
+            throw Error("synthetic data: classes at least 2 and positive sizes needed");
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(spec.seed);
+        std::vector<int64_t> sizes = {spec.classes};
+        sizes.insert(sizes.end(), spec.shape.begin(), spec.shape.end());
+        const auto prototypes =
+            at::normal(0.0, 1.0, sizes, gen, at::TensorOptions().dtype(at::kFloat));
+        DataSplits splits;
+        splits.train = sample(prototypes, spec.train_size, spec.noise, gen, "synthetic");
+        splits.test = sample(prototypes, spec.test_size, spec.noise, gen, "synthetic");
+        const size_t channels = spec.shape.size() >= 2 ? size_t(spec.shape[0]) : 1;
+        splits.normalization.mean.assign(channels, 0.0);
+        splits.normalization.std.assign(channels, 1.0);
+        return splits;
+    }
     if (spec.channels <= 0 || spec.height <= 0 || spec.width <= 0 || spec.classes < 2)
         throw Error("synthetic data: channels, height and width must be positive and classes "
                     "at least 2");

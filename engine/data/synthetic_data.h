@@ -3,6 +3,7 @@
 #include "engine/data/dataset.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace prunelab {
 
@@ -15,6 +16,9 @@ struct SyntheticSpec
     int64_t height = 28;
     int64_t width = 28;
     int64_t classes = 10;
+    /// One sample's shape of any other rank (features, sequences, volumes): used instead of
+    /// channels × height × width when it is set and not of rank 3.
+    std::vector<int64_t> shape;
     int64_t train_size = 2048;
     int64_t test_size = 512;
     double noise = 0.8; ///< noise standard deviation relative to the prototypes' spread

@@ -141,7 +141,7 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
         throw Error(label + ": not a readable PruneLab checkpoint (corrupt or truncated file: " +
                     std::string(e.what_without_backtrace()).substr(0, 160) + ")");
     } catch (const std::exception& e) {
-        throw Error(label + ": not a readable PruneLab checkpoint (" + std::string(e.what()) + ")");
+        throw Error(label + ": not a readable PruneLab checkpoint (" + readable_message(e) + ")");
     }
     if (!root_value.isGenericDict())
         throw Error(label + ": not a PruneLab checkpoint (the archive holds no dictionary)");

@@ -54,26 +54,8 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         script.source = model;
         stamp_metadata(checkpoint.metadata, script);
         checkpoint.metadata["torchscript"] = model; // never written: TorchScript out stays so
-        if (!options.input_shape.empty()) {
-            checkpoint.net = load_script_net(model, options.input_shape);
-            return checkpoint;
-        }
-        // No data set says the shape: try the usual ones, report the first failure.
-        std::string first_error;
-        for (const auto& shape :
-             std::vector<std::vector<int64_t>>{{1, 28, 28}, {3, 32, 32}, {3, 224, 224}}) {
-            try {
-                checkpoint.net = load_script_net(model, shape);
-                return checkpoint;
-            } catch (const Error& e) {
-                const std::string message = e.what();
-                if (message.find("forward rejects") == std::string::npos)
-                    throw;
-                if (first_error.empty())
-                    first_error = message;
-            }
-        }
-        throw Error(first_error);
+        checkpoint.net = load_script_net(model, options.input_shape, options.data_input_shape);
+        return checkpoint;
     }
     if (std::filesystem::exists(model)) {
         try {
@@ -99,13 +81,18 @@ void save_model(const Checkpoint& checkpoint, const std::string& path)
         save_checkpoint(checkpoint, path);
 }
 
-Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed)
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed,
+                          const std::vector<int64_t>& input_shape)
 {
     LoadModelOptions options;
     options.seed = seed;
-    if (data && (is_builtin_model(model) || is_torchscript_file(model))) {
-        options.input_shape = data->train.sample_shape();
+    options.input_shape = input_shape;
+    if (data && is_builtin_model(model)) {
+        if (options.input_shape.empty())
+            options.input_shape = data->train.sample_shape();
         options.num_classes = data->train.num_classes;
+    } else if (data) {
+        options.data_input_shape = data->train.sample_shape();
     }
     return load_model(model, options);
 }

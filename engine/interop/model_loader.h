@@ -13,9 +13,13 @@ struct DataSplits;
 /// How a built-in model is shaped when MODEL names one (a checkpoint keeps its own shape).
 struct LoadModelOptions
 {
-    std::vector<int64_t> input_shape; ///< [C, H, W]; empty keeps the model's default
-    int64_t num_classes = 0;          ///< 0 keeps the model's default
-    uint64_t seed = 0;                ///< initialization seed of a fresh built-in model
+    /// One sample's shape (the user's --input-shape): shapes a built-in, overrides what a
+    /// TorchScript model stores. Empty: the model's own.
+    std::vector<int64_t> input_shape;
+    /// The data set's sample shape: a TorchScript model without a stored shape takes it.
+    std::vector<int64_t> data_input_shape;
+    int64_t num_classes = 0; ///< 0 keeps the model's default
+    uint64_t seed = 0;       ///< initialization seed of a fresh built-in model
 };
 
 /// True when this build carries the trained default ConvNet.
@@ -27,14 +31,15 @@ Checkpoint load_embedded_default();
 
 /// Resolves a MODEL argument: `default` (the embedded checkpoint), a built-in name (a freshly
 /// initialized model), the path of a PruneLab checkpoint, or the path of a TorchScript model
-/// (its input shape from `options.input_shape`, else the first of 1×28×28, 3×32×32, 3×224×224
-/// its forward accepts).
+/// (its input shape from `options.input_shape`, else the one stored in the file, else
+/// `options.data_input_shape`, else an error saying which flag to give).
 /// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
 Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
 
 /// load_model for a run on `data`: a built-in model or a TorchScript model takes the data's
 /// sample shape (and a built-in its class count); a checkpoint keeps its own. `data` may be null.
-Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0);
+Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0,
+                          const std::vector<int64_t>& input_shape = {});
 
 /// Writes a model the way load_model reads it back: a TorchScript model as TorchScript (the
 /// pruning folded into its weights; the masks are not stored), any other as a PruneLab

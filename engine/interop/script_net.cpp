@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/interop/input_shape.h"
 #include "engine/interop/script_graph.h"
 
 #include <ATen/ATen.h>
@@ -71,23 +72,6 @@ c10::optional<at::Tensor> tensor_attr(const torch::jit::Module& module, const ch
     return value.toTensor();
 }
 
-/// The interpreter's error ends with the Python-style "RuntimeError: ..." line that matters.
-std::string last_line(const std::string& text)
-{
-    std::string last;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        const std::string line = text.substr(start, end - start);
-        if (line.find_first_not_of(" \t") != std::string::npos)
-            last = line;
-        start = end + 1;
-    }
-    return last;
-}
-
 } // namespace
 
 ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
@@ -110,7 +94,7 @@ ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape
         m_module.train(training);
     } catch (const std::exception& e) {
         throw Error(label + ": the model's forward rejects input of shape " +
-                    format_shape(input_shape) + " (" + last_line(e.what()).substr(0, 200) + ")");
+                    format_shape(input_shape) + " (" + readable_message(e) + ")");
     }
     if (out.dim() != 2 || out.size(0) != 2)
         throw Error(label + ": the model's forward returns " + format_shape(out.sizes().vec()) +
@@ -172,7 +156,7 @@ void ScriptNet::read_channel_graph()
     } catch (const std::exception& e) {
         m_channels = ChannelGraph();
         m_channels.output(
-            m_channels.opaque("the forward graph (" + std::string(e.what()).substr(0, 120) + ")",
+            m_channels.opaque("the forward graph (" + readable_message(e).substr(0, 120) + ")",
                               {m_channels.input()}));
     }
 }
@@ -285,7 +269,8 @@ void ScriptNet::save(const std::string& path) const
 {
     write_file_atomically(path, [&](const std::string& temporary) {
         try {
-            m_module.save(temporary);
+            m_module.save(temporary,
+                          {{kInputShapeExtraFile, input_shape_json(spec().input_shape)}});
         } catch (const c10::Error& e) {
             throw Error(path + ": cannot be written (" +
                         std::string(e.what_without_backtrace()).substr(0, 160) + ")");
@@ -309,7 +294,8 @@ bool is_torchscript_file(const std::string& path)
 }
 
 std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
-                                           std::vector<int64_t> input_shape)
+                                           std::vector<int64_t> input_shape,
+                                           const std::vector<int64_t>& fallback_shape)
 {
     if (!std::filesystem::exists(path))
         throw Error(path + ": no such file");
@@ -320,13 +306,20 @@ std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
             "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
             "from C++)");
     torch::jit::Module module;
+    torch::jit::ExtraFilesMap extra{{kInputShapeExtraFile, ""}};
     try {
-        module = torch::jit::load(path);
+        module = torch::jit::load(path, c10::nullopt, extra);
     } catch (const c10::Error& e) {
         std::string message = e.what_without_backtrace();
         throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
                     message.substr(0, message.find('\n')).substr(0, 160) + ")");
     }
+    if (input_shape.empty())
+        input_shape = input_shape_from_json(extra[kInputShapeExtraFile]);
+    if (input_shape.empty())
+        input_shape = fallback_shape;
+    if (input_shape.empty())
+        throw UnknownInputShape(unknown_input_shape_message(path));
     return std::make_shared<ScriptNet>(std::move(module), std::move(input_shape), path);
 }
 

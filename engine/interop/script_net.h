@@ -37,7 +37,8 @@ public:
     /// The module with the current weights (masks applied in place).
     const torch::jit::Module& script() const { return m_module; }
     /// Saves the module (with the pruning folded into its weights) to a temporary file and
-    /// renames it into place. @throws prunelab::Error naming the path.
+    /// renames it into place, its input shape stored beside the code (kInputShapeExtraFile), so
+    /// it reopens without --input-shape. @throws prunelab::Error naming the path.
     void save(const std::string& path) const;
 
 private:
@@ -62,10 +63,13 @@ private:
 /// Whether a file is a TorchScript archive (a zip with the module's code and constants).
 bool is_torchscript_file(const std::string& path);
 
-/// Loads a TorchScript file. @throws prunelab::Error naming the file: unreadable, a plain
-/// torch.save pickle rather than TorchScript, no prunable layer, a forward that rejects
-/// `input_shape`.
+/// Loads a TorchScript file. One sample's input shape: `input_shape` when given (the user's
+/// --input-shape), else the shape stored in the archive (PruneLab writes it), else
+/// `fallback_shape` (the data set's), else an error naming the flags — never a guess.
+/// @throws prunelab::Error naming the file: unreadable, a plain torch.save pickle rather than
+/// TorchScript, no prunable layer, an unknown input shape, a forward that rejects the shape.
 std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
-                                           std::vector<int64_t> input_shape);
+                                           std::vector<int64_t> input_shape,
+                                           const std::vector<int64_t>& fallback_shape = {});
 
 } // namespace prunelab

@@ -36,7 +36,7 @@ TensorArchive load_tensor_archive(const std::string& path, const std::string& fo
         throw Error(path + ": corrupt or truncated file (" +
                     std::string(e.what_without_backtrace()).substr(0, 160) + ")");
     } catch (const std::exception& e) {
-        throw Error(path + ": unreadable (" + std::string(e.what()) + ")");
+        throw Error(path + ": unreadable (" + readable_message(e) + ")");
     }
     if (!value.isGenericDict())
         throw Error(path + ": not a " + format + " file");

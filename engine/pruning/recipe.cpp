@@ -190,6 +190,8 @@ json recipe_to_json(const Recipe& recipe)
                   {"lr_schedule", o.finetune.lr_schedule()},
                   {"seed", o.finetune.seed()}}},
                 {"exports", recipe.exports}};
+    if (!recipe.input_shape.empty())
+        out["input_shape"] = recipe.input_shape;
     if (recipe.distill) {
         const auto& d = *recipe.distill;
         out["distill"] = {{"teacher", d.teacher},
@@ -208,8 +210,8 @@ json recipe_to_json(const Recipe& recipe)
 Recipe recipe_from_json(const json& document, const std::string& label)
 {
     const Reader root(document, label, "");
-    root.only({"format", "format_version", "model", "data", "importance", "allocation", "schedule",
-               "finetune", "distill", "exports", "comment"});
+    root.only({"format", "format_version", "model", "input_shape", "data", "importance",
+               "allocation", "schedule", "finetune", "distill", "exports", "comment"});
     if (root.text("format", "") != "prunelab-recipe")
         root.fail("not a PruneLab recipe (\"format\" must be \"prunelab-recipe\")");
     const int64_t version = root.integer("format_version", 0, 1);
@@ -221,6 +223,18 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     recipe.model = root.text("model", "");
     if (recipe.model.empty())
         root.fail("model is missing");
+    if (root.has("input_shape")) {
+        const json& shape = root.raw().at("input_shape");
+        std::string text;
+        if (shape.is_array())
+            for (const auto& size : shape)
+                text += (text.empty() ? "" : ",") + (size.is_number_integer() ? size.dump() : "?");
+        try {
+            recipe.input_shape = parse_input_shape(text, "input_shape");
+        } catch (const Error& e) {
+            root.fail(e.what());
+        }
+    }
     if (root.has("data")) {
         const Reader data = root.object("data");
         data.only({"spec", "train_limit", "test_limit"});

@@ -31,6 +31,9 @@ struct RecipeDistill
 struct Recipe
 {
     std::string model = "default";
+    /// One sample's input shape (a TorchScript model that does not store one); empty: the
+    /// model's own.
+    std::vector<int64_t> input_shape;
     std::string data = "fashion-mnist";
     int64_t train_limit = 0;
     int64_t test_limit = 0;

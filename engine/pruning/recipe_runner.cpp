@@ -91,19 +91,24 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
         check_output_path(path); // fail before minutes of work, not after
     PruningJobOptions options = recipe.options;
 
-    // A TorchScript model takes its input shape from the data; a built-in shapes the data.
-    const bool script = is_torchscript_file(recipe.model);
+    // The model says its input shape (built-ins, checkpoints, TorchScript that stores one, the
+    // recipe's input_shape) and shapes synthetic data; a TorchScript model that does not takes
+    // the data's.
     auto data_options = DataOptions()
                             .spec(recipe.data)
                             .train_limit(recipe.train_limit)
                             .test_limit(recipe.test_limit);
-    std::optional<DataSplits> script_data;
-    if (script)
-        script_data = load_data(data_options);
-    Checkpoint checkpoint = load_model_for(recipe.model, script ? &*script_data : nullptr);
+    std::optional<DataSplits> loaded;
+    Checkpoint checkpoint;
+    try {
+        checkpoint = load_model_for(recipe.model, nullptr, 0, recipe.input_shape);
+    } catch (const UnknownInputShape&) {
+        loaded = load_data(data_options);
+        checkpoint = load_model_for(recipe.model, &*loaded, 0, recipe.input_shape);
+    }
     check_recipe_layers(recipe, *checkpoint.net, label);
     const DataSplits data =
-        script ? std::move(*script_data)
+        loaded ? std::move(*loaded)
                : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
                                .synthetic_classes(checkpoint.net->spec().num_classes));
     options.initial_masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);

@@ -185,11 +185,14 @@ std::shared_ptr<const DataSplits> Session::Impl::cached_splits() const
 Session::Session() : m_impl(std::make_unique<Impl>()) {}
 Session::~Session() = default;
 
-std::unique_ptr<Session> Session::open(const std::string& model)
+std::unique_ptr<Session> Session::open(const std::string& model,
+                                       const std::vector<int64_t>& input_shape)
 {
     std::unique_ptr<Session> session(new Session());
     session->m_impl->source = model;
-    session->m_impl->checkpoint = load_model(model);
+    LoadModelOptions options;
+    options.input_shape = input_shape;
+    session->m_impl->checkpoint = load_model(model, options);
     session->m_impl->init_from_checkpoint();
     return session;
 }

@@ -223,7 +223,10 @@ class Session
 public:
     /// Opens a MODEL argument (`default`, a built-in name, or a checkpoint path).
     /// @throws prunelab::Error naming the model and the problem.
-    static std::unique_ptr<Session> open(const std::string& model);
+    /// `input_shape`: one sample's shape for a TorchScript model that stores none (else
+    /// UnknownInputShape is thrown, so the caller can ask and try again).
+    static std::unique_ptr<Session> open(const std::string& model,
+                                         const std::vector<int64_t>& input_shape = {});
     /// Reopens a session saved by save(). @throws prunelab::Error naming the file.
     static std::unique_ptr<Session> open_saved(const std::string& checkpoint_path,
                                                const std::string& state_path);

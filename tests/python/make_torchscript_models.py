@@ -6,7 +6,9 @@ Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobile
 (torchvision, scripted), gated.pt (a gate PruneLab cannot follow), branches.pt (a
 concatenation), chunked.pt (a split PruneLab does not follow), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
 pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
-forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input).
+forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input), features64.pt (an MLP over 64
+features, no image at all) with example64.pt (an example batch, torch.save) and
+features64_stored.pt (the same, its input shape stored as PruneLab's extra file).
 """
 import os
 import sys
@@ -83,6 +85,18 @@ class NoLayers(nn.Module):
         return torch.relu(x).flatten(1)[:, :10]
 
 
+class Features64(nn.Module):
+    """Tabular data: 64 features in, 10 classes out."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(64, 48)
+        self.out = nn.Linear(48, 10)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
 class WrongInput(nn.Module):
     def __init__(self):
         super().__init__()
@@ -113,6 +127,11 @@ def main(out):
     torch.jit.script(branches.eval()).save(os.path.join(out, "branches.pt"))
     torch.jit.script(NoLayers()).save(os.path.join(out, "no_layers.pt"))
     torch.jit.script(WrongInput()).save(os.path.join(out, "wrong_input.pt"))
+    features = torch.jit.script(Features64().eval())
+    features.save(os.path.join(out, "features64.pt"))
+    torch.jit.save(features, os.path.join(out, "features64_stored.pt"),
+                   _extra_files={"prunelab/input_shape.json": '{"input_shape": [64]}'})
+    torch.save(torch.randn(4, 64), os.path.join(out, "example64.pt"))
     print("ok")
 
 

@@ -59,15 +59,23 @@ int runCli(const QStringList& args, QString* out, QString* err, int timeoutMs)
 {
     QProcess process;
     process.start(QStringLiteral(PRUNELAB_CLI_PATH), args);
-    if (!process.waitForFinished(timeoutMs)) {
+    const bool finished = process.waitForFinished(timeoutMs);
+    if (!finished) {
         process.kill();
         process.waitForFinished();
-        return -1;
     }
     if (out)
         *out = QString::fromUtf8(process.readAllStandardOutput());
-    if (err)
+    if (err) {
+        // Say why there is no exit code, so a failure on a loaded CI machine is diagnosable.
         *err = QString::fromUtf8(process.readAllStandardError());
+        if (!finished)
+            *err += QStringLiteral("\n[runCli: killed after %1 ms]").arg(timeoutMs);
+        else if (process.exitStatus() != QProcess::NormalExit)
+            *err += QStringLiteral("\n[runCli: crashed]");
+    }
+    if (!finished)
+        return -1;
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
 }
 

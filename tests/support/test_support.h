@@ -27,9 +27,11 @@ bool allClose(const at::Tensor& a, const at::Tensor& b, double tolerance = 1e-6)
 void writeBytes(const QString& path, const std::string& bytes);
 std::string readBytes(const QString& path);
 
-/// Runs the real prunelab-cli. Returns the exit code; fills stdout and stderr.
+/// Runs the real prunelab-cli. Returns the exit code (-1 killed after `timeoutMs`, -2 crashed,
+/// both also said in `err`); fills stdout and stderr. The timeout is generous: CI machines run
+/// suites in parallel on two cores.
 int runCli(const QStringList& args, QString* out = nullptr, QString* err = nullptr,
-           int timeoutMs = 120000);
+           int timeoutMs = 300000);
 
 /// Runs `action` and returns the message of the prunelab::Error it throws (empty if none).
 QString errorOf(const std::function<void()>& action);
