@@ -74,20 +74,15 @@ DataSplits load_synthetic(const std::string& argument, const DataOptions& option
         // Shaped like a model's input of another rank (features, sequences).
         spec.shape = values;
         spec.classes = options.synthetic_classes();
-        if (options.train_limit() > 0)
-            spec.train_size = options.train_limit();
-        if (options.test_limit() > 0)
-            spec.test_size = options.test_limit();
-        spec.seed = 7 + options.seed();
-        return make_synthetic(spec);
-    }
-    if (values.size() != 3 && values.size() != 4)
+    } else if (values.size() == 3 || values.size() == 4) {
+        spec.channels = values[0];
+        spec.height = values[1];
+        spec.width = values[2];
+        spec.classes = values.size() == 4 ? values[3] : options.synthetic_classes();
+    } else {
         throw Error("data spec '" + options.spec() +
                     "': expected synthetic:C,H,W or synthetic:C,H,W,CLASSES");
-    spec.channels = values[0];
-    spec.height = values[1];
-    spec.width = values[2];
-    spec.classes = values.size() == 4 ? values[3] : options.synthetic_classes();
+    }
     if (options.train_limit() > 0)
         spec.train_size = options.train_limit();
     if (options.test_limit() > 0)
