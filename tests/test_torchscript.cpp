@@ -270,7 +270,7 @@ private slots:
             QVERIFY2(err.contains("warning") && err.contains(warning), qPrintable(err));
         int code = 0;
         const QString said = python(
-            QStringList{m_scripts + "compaction_check.py", pruned, small, "3", "32", "32"} + widths,
+            QStringList{m_scripts + "compaction_check.py", pruned, small, "3,32,32"} + widths,
             &code);
         QVERIFY2(code == 0, qPrintable(said));
         qInfo("%s", qPrintable(said));

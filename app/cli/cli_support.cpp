@@ -97,6 +97,13 @@ nlohmann::json model_summary_json(const ModelInfo& info)
             {"layers", layers}};
 }
 
+std::string format_percent(double fraction)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f%%", fraction * 100.0);
+    return text;
+}
+
 std::string group_digits(long long value)
 {
     std::string digits = std::to_string(value < 0 ? -value : value);

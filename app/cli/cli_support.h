@@ -46,6 +46,9 @@ void print_json_line(std::ostream& out, const nlohmann::json& object);
 /// "1,234,567"
 std::string group_digits(long long value);
 
+/// 0.1234 → "12.34%"
+std::string format_percent(double fraction);
+
 /// --optimizer, --lr, --momentum, --weight-decay, --lr-schedule, --epochs, --batch, --seed,
 /// --threads. @throws UsageError for a bad value.
 TrainOptions train_options_from(const ParsedArgs& args);

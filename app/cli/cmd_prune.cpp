@@ -157,13 +157,20 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
     const auto& pruning = result.pruning;
     for (const auto& warning : pruning.warnings)
         context.err << "warning: " << warning << "\n";
-    for (const auto& step : pruning.steps) {
-        char line[160];
-        std::snprintf(line, sizeof line, "%s %d: sparsity %.2f%%, accuracy %.2f%%\n",
-                      step.final_finetune ? "final fine-tune after step" : "step", step.step,
-                      step.sparsity * 100.0, step.accuracy * 100.0);
-        context.err << line;
-    }
+    // A model without classes is measured by fidelity to the model before pruning.
+    auto quality = [&](double accuracy, double loss) {
+        char text[120];
+        if (pruning.fidelity)
+            std::snprintf(text, sizeof text, "fidelity: cosine %.4f, relative L2 error %.4f",
+                          accuracy, loss);
+        else
+            std::snprintf(text, sizeof text, "accuracy %.2f%%", accuracy * 100.0);
+        return std::string(text);
+    };
+    for (const auto& step : pruning.steps)
+        context.err << (step.final_finetune ? "final fine-tune after step " : "step ") << step.step
+                    << ": sparsity " << format_percent(step.sparsity) << ", "
+                    << quality(step.accuracy, step.loss) << "\n";
     const PruningJobOptions& options = recipe.options;
     if (json_output) {
         auto json = model_summary_json(result.info);
@@ -173,6 +180,9 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         json["criterion"] = options.importance.criterion();
         json["granularity"] = to_string(options.importance.granularity());
         json["schedule"] = to_string(options.schedule);
+        // "metric" says what "accuracy" holds: top-1 accuracy, or for a model without classes
+        // the cosine fidelity to the model before pruning ("loss" is then the relative L2 error).
+        json["metric"] = pruning.fidelity ? "fidelity" : "accuracy";
         json["accuracy"] = result.accuracy;
         json["dense_accuracy"] = pruning.dense_accuracy;
         json["loss"] = result.loss;
@@ -183,6 +193,7 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
                              {"rate_fraction", s.rate_fraction},
                              {"sparsity", s.sparsity},
                              {"accuracy", s.accuracy},
+                             {"loss", s.loss},
                              {"final_finetune", s.final_finetune}});
         json["steps"] = steps;
         json["warnings"] = pruning.warnings;
@@ -191,13 +202,13 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         return 0;
     }
     print_layer_table(context.out, result.info);
-    char line[240];
-    std::snprintf(
-        line, sizeof line, "pruned %s (%s, %s): sparsity %.2f%%, accuracy %.2f%% (dense %.2f%%)\n",
-        recipe.model.c_str(), options.importance.criterion().c_str(),
-        to_string(options.importance.granularity()).c_str(), result.info.sparsity() * 100.0,
-        result.accuracy * 100.0, pruning.dense_accuracy * 100.0);
-    context.out << line;
+    context.out << "pruned " << recipe.model << " (" << options.importance.criterion() << ", "
+                << to_string(options.importance.granularity()) << "): sparsity "
+                << format_percent(result.info.sparsity()) << ", "
+                << quality(result.accuracy, result.loss);
+    if (!pruning.fidelity)
+        context.out << " (dense " << format_percent(pruning.dense_accuracy) << ")";
+    context.out << "\n";
     for (const auto& [what, path] : result.paths)
         context.out << "wrote " << what << " " << path << "\n";
     return 0;

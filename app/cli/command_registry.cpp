@@ -220,9 +220,15 @@ const std::vector<CommandInfo>& all_commands()
                {"plot", "FILE", "also draw the curves (.png or .pdf)"},
                json_option()}),
          1, run_sensitivity_command},
-        {"eval", "eval MODEL --data DATA [--json]",
-         "Evaluate a model's accuracy and loss on the test split.",
-         with(data_options(), {json_option()}), 1, run_eval},
+        {"eval", "eval MODEL --data DATA [--reference DENSE] [--json]",
+         "Evaluate a model's accuracy and loss on the test split; with --reference, also its "
+         "output fidelity to that model (the only measure of a model without classes).",
+         with(data_options(),
+              {{"reference", "MODEL",
+                "the dense model to compare outputs with (relative L2 error, cosine, top-1 "
+                "agreement)"},
+               json_option()}),
+         1, run_eval},
         {"demo",
          "demo [--json]",
          "Run the embedded default end to end: load the trained ConvNet, evaluate it on "

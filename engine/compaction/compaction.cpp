@@ -163,14 +163,24 @@ double output_difference(PrunableNet& a, PrunableNet& b, const CompactionOptions
     const bool a_training = a.is_training(), b_training = b.is_training();
     a.eval();
     b.eval();
-    const at::Tensor ya = a.forward(x), yb = b.forward(x);
+    const std::vector<at::Tensor> ya = a.forward_all(x), yb = b.forward_all(x);
     a.train(a_training);
     b.train(b_training);
-    if (ya.sizes() != yb.sizes())
-        throw Error("the compacted model returns " + format_shape(yb.sizes().vec()) +
-                    " instead of " + format_shape(ya.sizes().vec()) + "; nothing was compacted");
-    scale = ya.abs().max().item<double>();
-    return (ya - yb).abs().max().item<double>();
+    if (ya.size() != yb.size())
+        throw Error("the compacted model returns " + std::to_string(yb.size()) +
+                    " outputs instead of " + std::to_string(ya.size()) + "; nothing was compacted");
+    // Every output is compared: a layer that feeds any of them must keep its channels.
+    double difference = 0.0;
+    scale = 0.0;
+    for (size_t i = 0; i < ya.size(); ++i) {
+        if (ya[i].sizes() != yb[i].sizes())
+            throw Error("the compacted model's output " + std::to_string(i + 1) + " is " +
+                        format_shape(yb[i].sizes().vec()) + " instead of " +
+                        format_shape(ya[i].sizes().vec()) + "; nothing was compacted");
+        scale = std::max(scale, ya[i].abs().max().item<double>());
+        difference = std::max(difference, (ya[i] - yb[i]).abs().max().item<double>());
+    }
+    return difference;
 }
 
 } // namespace

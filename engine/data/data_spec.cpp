@@ -68,17 +68,19 @@ DataSplits from_uint8(IdxSplit train, IdxSplit test, const Normalization& normal
 DataSplits load_synthetic(const std::string& argument, const DataOptions& options)
 {
     SyntheticSpec spec;
+    // A model without classes (0) still gets labelled samples; it never reads the labels.
+    const int64_t classes = options.synthetic_classes() >= 2 ? options.synthetic_classes() : 10;
     std::vector<int64_t> values =
         argument.empty() ? options.synthetic_shape() : parse_integers(argument, options.spec());
     if (argument.empty() && values.size() != 3 && !values.empty() && values.size() <= 5) {
         // Shaped like a model's input of another rank (features, sequences).
         spec.shape = values;
-        spec.classes = options.synthetic_classes();
+        spec.classes = classes;
     } else if (values.size() == 3 || values.size() == 4) {
         spec.channels = values[0];
         spec.height = values[1];
         spec.width = values[2];
-        spec.classes = values.size() == 4 ? values[3] : options.synthetic_classes();
+        spec.classes = values.size() == 4 ? values[3] : classes;
     } else {
         throw Error("data spec '" + options.spec() +
                     "': expected synthetic:C,H,W or synthetic:C,H,W,CLASSES");

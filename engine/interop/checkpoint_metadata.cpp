@@ -41,10 +41,13 @@ void stamp_metadata(nlohmann::json& metadata, const MetadataUpdate& u)
         metadata["source"] = *u.source;
     if (u.data)
         metadata["data"] = *u.data;
-    if (u.accuracy_unknown) {
+    if (u.accuracy_unknown || !u.test_fidelity.is_null()) {
         metadata.erase("test_accuracy");
         metadata.erase("test_loss");
+        metadata.erase("test_fidelity");
     }
+    if (!u.test_fidelity.is_null())
+        metadata["test_fidelity"] = u.test_fidelity;
     if (u.test_accuracy)
         metadata["test_accuracy"] = *u.test_accuracy;
     if (u.test_loss)

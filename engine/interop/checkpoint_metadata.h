@@ -49,6 +49,9 @@ struct MetadataUpdate
     std::optional<double> test_accuracy;
     std::optional<double> test_loss;
     bool accuracy_unknown = false;
+    /// A model without classes: {"cosine", "relative_l2", "reference"} on `data`'s test split
+    /// (it has no test_accuracy; writing this erases one).
+    nlohmann::json test_fidelity = nullptr;
     std::optional<bool> trained;
     nlohmann::json normalization = nullptr; ///< {mean, std} of the training data
     nlohmann::json training = nullptr;      ///< the training settings

@@ -10,12 +10,6 @@
 #include <nlohmann/json.hpp>
 
 namespace prunelab {
-namespace {
-
-constexpr int64_t kLargestSize = 1 << 20; // as parse_input_shape
-constexpr size_t kLargestRank = 5;
-
-} // namespace
 
 std::vector<int64_t> example_input_shape(const std::string& path)
 {
@@ -49,11 +43,11 @@ std::vector<int64_t> input_shape_from_json(const std::string& text)
 {
     try {
         const auto json = nlohmann::json::parse(text);
-        auto shape = json.at("input_shape").get<std::vector<int64_t>>();
-        for (int64_t size : shape)
-            if (size < 1 || size > kLargestSize)
-                return {};
-        return shape.size() <= kLargestRank ? shape : std::vector<int64_t>{};
+        // The limits a typed --input-shape has hold for a stored one too.
+        std::string typed;
+        for (int64_t size : json.at("input_shape").get<std::vector<int64_t>>())
+            typed += (typed.empty() ? "" : ",") + std::to_string(size);
+        return parse_input_shape(typed, kInputShapeExtraFile);
     } catch (const std::exception&) {
         return {};
     }

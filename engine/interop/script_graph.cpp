@@ -187,7 +187,7 @@ private:
     void collect(jit::Node* node, std::vector<int>& out, bool nested = false) const
     {
         if (!nested || makes_tensor(node) || node->kind() == c10::prim::ListConstruct ||
-            node->kind() == c10::prim::TupleConstruct)
+            node->kind() == c10::prim::TupleConstruct || node->kind() == c10::prim::DictConstruct)
             for (jit::Value* input : node->inputs())
                 for (int id : tracked(input))
                     out.push_back(id);
@@ -217,7 +217,8 @@ private:
         if (ins.empty())
             return;
         const auto kind = node->kind();
-        if (kind == c10::prim::ListConstruct || kind == c10::prim::TupleConstruct) {
+        if (kind == c10::prim::ListConstruct || kind == c10::prim::TupleConstruct ||
+            kind == c10::prim::DictConstruct) {
             m_lists[node->output()] = ins;
             return;
         }

@@ -72,6 +72,37 @@ c10::optional<at::Tensor> tensor_attr(const torch::jit::Module& module, const ch
     return value.toTensor();
 }
 
+/// The tensors of a forward's result in order: nested tuples, lists and dict values
+/// flattened, None skipped. @throws prunelab::Error naming any other kind of value.
+void collect_tensors(const c10::IValue& value, std::vector<at::Tensor>& out)
+{
+    if (value.isTensor())
+        out.push_back(value.toTensor());
+    else if (value.isNone())
+        return; // torchvision's GoogLeNet returns (logits, None, None) in eval mode
+    else if (value.isTuple())
+        for (const auto& element : value.toTupleRef().elements())
+            collect_tensors(element, out);
+    else if (value.isList())
+        for (const c10::IValue element : value.toListRef())
+            collect_tensors(element, out);
+    else if (value.isGenericDict())
+        for (const auto& entry : value.toGenericDict())
+            collect_tensors(entry.value(), out);
+    else
+        throw Error("the model's forward returns a " + value.tagKind() +
+                    ", not tensors (a tensor, or a tuple, list or dict of tensors)");
+}
+
+std::vector<at::Tensor> output_tensors(const c10::IValue& value)
+{
+    std::vector<at::Tensor> out;
+    collect_tensors(value, out);
+    if (out.empty())
+        throw Error("the model's forward returns no tensor");
+    return out;
+}
+
 } // namespace
 
 ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
@@ -85,21 +116,29 @@ ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape
     // The class count and a check that the forward takes the data's shape.
     std::vector<int64_t> shape = {2};
     shape.insert(shape.end(), input_shape.begin(), input_shape.end());
-    at::Tensor out;
+    c10::IValue result;
+    const bool training = m_module.is_training();
     try {
         at::NoGradGuard no_grad;
-        const bool training = m_module.is_training();
         m_module.eval();
-        out = m_module.forward({at::zeros(shape)}).toTensor();
+        result = m_module.forward({at::zeros(shape)});
         m_module.train(training);
     } catch (const std::exception& e) {
+        m_module.train(training);
         throw Error(label + ": the model's forward rejects input of shape " +
                     format_shape(input_shape) + " (" + readable_message(e) + ")");
     }
-    if (out.dim() != 2 || out.size(0) != 2)
-        throw Error(label + ": the model's forward returns " + format_shape(out.sizes().vec()) +
-                    " for a batch of 2, not [batch, classes]");
-    const_cast<ModelSpec&>(spec()).num_classes = out.size(1);
+    std::vector<at::Tensor> outputs;
+    try {
+        outputs = output_tensors(result);
+    } catch (const Error& e) {
+        throw Error(label + ": " + e.what());
+    }
+    // Logits first makes a classifier (GoogLeNet's aux outputs are None in eval mode); a
+    // feature map, an embedding of one value or a dict of outputs is measured by fidelity.
+    const at::Tensor& first = outputs.front();
+    const bool logits = first.dim() == 2 && first.size(0) == 2 && first.size(1) >= 2;
+    const_cast<ModelSpec&>(spec()).num_classes = logits ? first.size(1) : 0;
 }
 
 void ScriptNet::mirror()
@@ -186,6 +225,11 @@ std::shared_ptr<PrunableNet> ScriptNet::clone() const
 
 at::Tensor ScriptNet::forward(at::Tensor x)
 {
+    return forward_all(std::move(x)).front();
+}
+
+std::vector<at::Tensor> ScriptNet::forward_all(at::Tensor x)
+{
     if (layer_trace_active()) {
         if (!m_instrumented && !m_instrument_failed)
             instrument();
@@ -200,7 +244,7 @@ at::Tensor ScriptNet::forward(at::Tensor x)
             }
         }
     }
-    return m_module.forward({std::move(x)}).toTensor();
+    return output_tensors(m_module.forward({std::move(x)}));
 }
 
 void ScriptNet::instrument()
@@ -245,7 +289,7 @@ void ScriptNet::instrument()
     }
 }
 
-at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
+std::vector<at::Tensor> ScriptNet::traced_forward(const at::Tensor& x)
 {
     // Unoptimized, the executor records autograd op by op: the layer outputs the graph returns
     // are the very tensors the rest of the forward used, so their gradients are the layers' own
@@ -256,7 +300,7 @@ at::Tensor ScriptNet::traced_forward(const at::Tensor& x)
     const auto& probes = elements.at(1).toTupleRef().elements();
     for (size_t i = 0; i < m_probes.size() && 2 * i + 1 < probes.size(); ++i)
         traced(*m_probes[i].standin, probes[2 * i].toTensor(), probes[2 * i + 1].toTensor());
-    return elements.at(0).toTensor();
+    return output_tensors(elements.at(0));
 }
 
 void ScriptNet::train(bool on)

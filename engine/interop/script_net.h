@@ -18,9 +18,11 @@ namespace prunelab {
 class ScriptNet : public PrunableNet
 {
 public:
-    /// Wraps a loaded module; `input_shape` is one sample's [C, H, W] (from the data set).
-    /// @throws prunelab::Error when the module has no Conv2d or Linear, or its forward rejects
-    ///         that shape (the message names `label` and both).
+    /// Wraps a loaded module; `input_shape` is one sample's shape (any rank). Its output may be
+    /// a tensor of any rank or a tuple, list, dict or named tuple of them: a single
+    /// [batch, classes] tensor (or a first output of that shape) makes it a classifier.
+    /// @throws prunelab::Error when the module has no Conv2d or Linear, its forward rejects
+    ///         that shape or returns no tensor (the message names `label` and both).
     ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
               const std::string& label);
 
@@ -29,6 +31,7 @@ public:
     /// and output, and records them for the stand-in layers. It runs unoptimized, op by op, so
     /// gradients reach those outputs.
     at::Tensor forward(at::Tensor x) override;
+    std::vector<at::Tensor> forward_all(at::Tensor x) override;
     ChannelGraph channel_graph() const override { return m_channels; }
     void train(bool on = true) override;
 
@@ -46,7 +49,7 @@ private:
     void mirror();
     void read_channel_graph();
     void instrument();
-    at::Tensor traced_forward(const at::Tensor& x);
+    std::vector<at::Tensor> traced_forward(const at::Tensor& x);
 
     torch::jit::Module m_module;
     ChannelGraph m_channels;

@@ -14,8 +14,8 @@ namespace prunelab {
 struct ModelSpec
 {
     std::string name;                 ///< "convnet", "lenet300", "lenet5", "vgg-small", ...
-    std::vector<int64_t> input_shape; ///< [C, H, W]
-    int64_t num_classes = 10;
+    std::vector<int64_t> input_shape; ///< one sample: [C, H, W] for built-ins, any rank else
+    int64_t num_classes = 10;         ///< 0: not a classifier (see PrunableNet::is_classifier)
     /// Output channels (features) per layer of a compacted model; a layer not named here has
     /// the model's standard width.
     std::map<std::string, int64_t> widths;

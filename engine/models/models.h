@@ -65,7 +65,14 @@ class PrunableNet : public torch::nn::Module
 {
 public:
     explicit PrunableNet(ModelSpec spec) : m_spec(std::move(spec)) {}
+    /// The primary output: a classifier's [batch, classes] logits, or a model's first output.
     virtual at::Tensor forward(at::Tensor x) = 0;
+    /// Every output of one forward pass, in order (a tuple's, list's or dict's tensors, nested
+    /// ones flattened, None skipped); the first is forward's. Built-ins have one output.
+    virtual std::vector<at::Tensor> forward_all(at::Tensor x) { return {forward(std::move(x))}; }
+    /// Whether the primary output is [batch, classes] logits, so accuracy and cross-entropy
+    /// apply. Other models (feature maps, embeddings, several outputs) have no classes.
+    bool is_classifier() const { return m_spec.num_classes > 0; }
     /// How channels flow from layer to layer (for dependency analysis and compaction).
     virtual ChannelGraph channel_graph() const = 0;
     /// An independent deep copy with the same weights, buffers and training flag (data-parallel

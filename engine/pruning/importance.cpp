@@ -53,6 +53,9 @@ public:
     {
         const std::string& c = m_options.criterion();
         const bool needs_grad = c == "gradient" || c == "taylor";
+        if (needs_grad && !m_net.is_classifier())
+            throw Error(not_a_classifier_message(m_net, "criterion '" + c + "'") +
+                        "; use l1, l2, random or activation");
         for (const auto& layer : m_layers) {
             layer.weight.mutable_grad() = at::Tensor();
         }

@@ -95,7 +95,13 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     PruningJobResult result;
     ModelInfo info = describe_model(net); // layout once; counts refreshed per step
     options.initial_masks.apply_(net);
-    result.dense_accuracy = evaluate(net, data.test).accuracy;
+    // A model without classes is measured, and fine-tuned, against itself before this job.
+    std::shared_ptr<PrunableNet> reference = net.is_classifier() ? nullptr : net.clone();
+    SoftTargets matching;
+    matching.teacher_model = reference.get();
+    const SoftTargets* soft = reference ? &matching : nullptr;
+    result.fidelity = reference != nullptr;
+    result.dense_accuracy = evaluate(net, data.test, 1000, reference.get()).accuracy;
     std::vector<at::Tensor> previous_keep;
     // The final fine-tuning counts as one more step in the overall fraction.
     const double units = double(steps + (options.final_finetune_epochs > 0 ? 1 : 0));
@@ -138,7 +144,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
                 [&](const TrainProgress& p) {
                     report("fine-tune", step, 0.2 + 0.7 * p.fraction());
                 },
-                cancel, hold_masks(result.masks));
+                cancel, hold_masks(result.masks), soft);
             if (trained.cancelled) {
                 result.cancelled = true;
                 result.allocation = std::move(allocation);
@@ -146,7 +152,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             }
         }
         report("evaluate", step, 0.9);
-        const auto eval = evaluate(net, data.test);
+        const auto eval = evaluate(net, data.test, 1000, reference.get());
         PruningStep record;
         record.step = step;
         record.rate_fraction = fraction;
@@ -178,13 +184,13 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
                     progress(
                         {"final fine-tune", steps, steps, (double(steps) + p.fraction()) / units});
             },
-            cancel, hold_masks(result.masks));
+            cancel, hold_masks(result.masks), soft);
         if (trained.cancelled) {
             result.cancelled = true;
             return result;
         }
         PruningStep record = result.steps.back();
-        const auto eval = evaluate(net, data.test);
+        const auto eval = evaluate(net, data.test, 1000, reference.get());
         record.accuracy = eval.accuracy;
         record.loss = eval.loss;
         update_weight_counts(info, net);

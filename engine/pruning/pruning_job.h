@@ -55,7 +55,8 @@ struct PruningStep
     double sparsity = 0.0;      ///< of all prunable weights, after the step
     double params_kept = 1.0;
     double flops_kept = 1.0;
-    double accuracy = 0.0; ///< test accuracy after the step's fine-tuning
+    double accuracy = 0.0; ///< test accuracy after the step's fine-tuning (for a model without
+                           ///< classes: cosine fidelity to the model before the job)
     double loss = 0.0;
     int64_t pruned_elements = 0;
     bool final_finetune = false; ///< the record of the final fine-tuning, after the last step
@@ -64,6 +65,7 @@ struct PruningStep
 struct PruningJobResult
 {
     double dense_accuracy = 0.0; ///< before this job (initial masks applied)
+    bool fidelity = false;       ///< accuracies are output fidelity (a model without classes)
     std::vector<PruningStep> steps;
     AllocationResult allocation; ///< of the last completed step
     MaskSet masks;               ///< of the last completed step

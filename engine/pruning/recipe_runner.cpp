@@ -6,7 +6,6 @@
 #include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/exports.h"
 #include "engine/interop/model_loader.h"
-#include "engine/interop/script_net.h"
 #include "engine/pruning/mask_set.h"
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
@@ -155,8 +154,15 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     record.distillation = result.distillation;
     MetadataUpdate update;
     update.data = data.spec;
-    update.test_accuracy = result.accuracy;
-    update.test_loss = result.loss;
+    if (result.pruning.fidelity) {
+        update.test_fidelity = {{"cosine", result.accuracy},
+                                {"relative_l2", result.loss},
+                                {"reference", "the model before pruning (" + recipe.model + ")"}};
+        record.dense_accuracy.reset(); // 1.0 against itself says nothing
+    } else {
+        update.test_accuracy = result.accuracy;
+        update.test_loss = result.loss;
+    }
     update.pruning = record;
     update.recipe = recipe_to_json(recipe);
     stamp_metadata(checkpoint.metadata, update);

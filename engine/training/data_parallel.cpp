@@ -1,6 +1,7 @@
 #include "engine/training/data_parallel.h"
 
 #include "engine/models/model_state.h"
+#include "engine/training/fidelity.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -17,8 +18,16 @@ DataParallelStep::Result forward_backward(PrunableNet& net, const at::Tensor& im
 {
     for (auto& p : net.parameters())
         p.mutable_grad() = at::Tensor();
-    auto logits = net.forward(images);
     DataParallelStep::Result result;
+    if (soft && soft->teacher_model) {
+        // No labels: the teacher's outputs (flattened in teacher_logits) are the targets.
+        const auto loss = output_matching_loss(
+            flatten_outputs(net.forward_all(images)).to(at::kFloat), teacher_logits, batch_size);
+        loss.backward();
+        result.loss = loss.item<double>();
+        return result;
+    }
+    auto logits = net.forward(images);
     if (soft && teacher_logits.defined()) {
         const auto loss = distillation_loss(logits, teacher_logits, labels, soft->temperature,
                                             soft->alpha, batch_size);

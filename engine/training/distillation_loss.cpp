@@ -35,4 +35,14 @@ DistillationLoss distillation_loss(const at::Tensor& student_logits,
     return out;
 }
 
+at::Tensor output_matching_loss(const at::Tensor& student, const at::Tensor& teacher,
+                                int64_t normalizer)
+{
+    if (student.sizes() != teacher.sizes())
+        throw Error("the student's outputs (" + std::to_string(student.size(-1)) +
+                    " values per sample) do not match the teacher's (" +
+                    std::to_string(teacher.size(-1)) + ")");
+    return (student - teacher).pow(2).mean(1).sum() / double(normalizer);
+}
+
 } // namespace prunelab

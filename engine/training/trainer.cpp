@@ -5,6 +5,7 @@
 #include "engine/core/logging.h"
 #include "engine/models/models.h"
 #include "engine/training/data_parallel.h"
+#include "engine/training/fidelity.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -98,6 +99,17 @@ private:
     int m_previous_blas;
 };
 
+/// The teacher's outputs for a batch, flattened side by side: output matching's targets.
+at::Tensor teacher_outputs(PrunableNet& teacher, const at::Tensor& images)
+{
+    at::NoGradGuard no_grad;
+    const bool training = teacher.is_training();
+    teacher.eval();
+    at::Tensor out = flatten_outputs(teacher.forward_all(images)).to(at::kFloat);
+    teacher.train(training);
+    return out;
+}
+
 } // namespace
 
 double TrainProgress::fraction() const
@@ -116,15 +128,33 @@ void check_data_fits(const PrunableNet& net, const Dataset& data)
         throw Error("data set '" + data.name + "' has " + format_shape(data.sample_shape()) +
                     " samples but model '" + spec.name + "' takes " +
                     format_shape(spec.input_shape));
-    if (data.num_classes > spec.num_classes)
+    if (net.is_classifier() && data.num_classes > spec.num_classes)
         throw Error("data set '" + data.name + "' has " + std::to_string(data.num_classes) +
                     " classes but model '" + spec.name + "' outputs " +
                     std::to_string(spec.num_classes));
 }
 
-EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch)
+std::string not_a_classifier_message(const PrunableNet& net, const std::string& what)
+{
+    return what + " needs a classifier, and model '" + net.spec().name +
+           "' returns no [batch, classes] logits: it is measured by output fidelity to the dense "
+           "model instead";
+}
+
+EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch, PrunableNet* reference)
 {
     check_data_fits(net, data);
+    if (!net.is_classifier()) {
+        if (!reference)
+            throw Error(not_a_classifier_message(net, "accuracy"));
+        const Fidelity fidelity = measure_fidelity(net, *reference, data);
+        EvalResult result;
+        result.fidelity = true;
+        result.samples = fidelity.samples;
+        result.accuracy = result.cosine = fidelity.cosine;
+        result.loss = result.relative_l2 = fidelity.relative_l2;
+        return result;
+    }
     const bool was_training = net.is_training();
     net.eval();
     at::NoGradGuard no_grad;
@@ -142,6 +172,12 @@ EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch)
     result.samples = data.size();
     result.accuracy = double(correct) / double(result.samples);
     result.loss = loss_sum / double(result.samples);
+    if (reference) {
+        const Fidelity fidelity = measure_fidelity(net, *reference, data);
+        result.relative_l2 = fidelity.relative_l2;
+        result.cosine = fidelity.cosine;
+        result.agreement = fidelity.agreement;
+    }
     return result;
 }
 
@@ -151,7 +187,11 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
 {
     validate(options);
     check_data_fits(net, train_set);
-    if (soft && soft->teacher_logits.size(0) != train_set.size())
+    const bool matching = soft && soft->teacher_model;
+    if (!net.is_classifier() && !matching)
+        throw Error(not_a_classifier_message(net, "training with labels") +
+                    "; fine-tune it by output matching against the dense model");
+    if (soft && !matching && soft->teacher_logits.size(0) != train_set.size())
         throw Error("the teacher's outputs cover " + std::to_string(soft->teacher_logits.size(0)) +
                     " samples but the training set has " + std::to_string(train_set.size()));
     if (eval_set)
@@ -193,7 +233,9 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
             auto images = train_set.images.index_select(0, index);
             auto labels = train_set.labels.index_select(0, index);
 
-            const auto teacher = soft ? soft->teacher_logits.index_select(0, index) : at::Tensor();
+            const auto teacher = matching ? teacher_outputs(*soft->teacher_model, images)
+                                 : soft   ? soft->teacher_logits.index_select(0, index)
+                                          : at::Tensor();
             const auto step = parallel.step(net, images, labels, teacher, soft);
             if (!std::isfinite(step.loss))
                 throw Error("training diverged: the loss became " + std::to_string(step.loss) +
@@ -229,14 +271,15 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
         EpochStats stats;
         stats.epoch = epoch + 1;
         stats.train_loss = loss_sum / double(seen);
-        stats.train_accuracy = double(correct) / double(seen);
-        stats.kd_loss = soft ? kd_sum / double(seen) : std::nan("");
-        stats.ce_loss = soft ? ce_sum / double(seen) : std::nan("");
+        stats.train_accuracy = matching ? std::nan("") : double(correct) / double(seen);
+        stats.kd_loss = soft && !matching ? kd_sum / double(seen) : std::nan("");
+        stats.ce_loss = soft && !matching ? ce_sum / double(seen) : std::nan("");
         stats.lr = optimizer->param_groups().front().options().get_lr();
         result.train_seconds += seconds_since(epoch_start);
         stats.eval_loss = stats.eval_accuracy = std::nan("");
         if (eval_set && options.evaluate_each_epoch()) {
-            const auto eval = evaluate(net, *eval_set);
+            const auto eval =
+                evaluate(net, *eval_set, 1000, matching ? soft->teacher_model : nullptr);
             stats.eval_loss = eval.loss;
             stats.eval_accuracy = eval.accuracy;
         }

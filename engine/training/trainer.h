@@ -5,6 +5,7 @@
 #include "engine/training/distillation_loss.h"
 
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -85,11 +86,19 @@ struct TrainResult
     std::vector<std::string> warnings;
 };
 
+/// How good a model is on a data set. A classifier's quality is its top-1 accuracy; any other
+/// model's is its output fidelity to a reference (the dense model): `accuracy` then holds the
+/// mean cosine similarity and `loss` the relative L2 error, so curves, sweeps and sensitivity
+/// plot one number whatever the task (`fidelity` says which it is).
 struct EvalResult
 {
     double accuracy = 0.0;
     double loss = 0.0;
     int64_t samples = 0;
+    bool fidelity = false;             ///< measured against a reference, not labels
+    double relative_l2 = std::nan(""); ///< with a reference
+    double cosine = std::nan("");      ///< with a reference
+    double agreement = std::nan("");   ///< with a reference, classifiers only
 };
 
 /// Trains `net` on `train_set`, evaluating on `eval_set` (may be null) after each epoch.
@@ -103,9 +112,15 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
                   const SoftTargets* soft = nullptr);
 
 /// Accuracy and mean cross-entropy over a data set, in eval mode without gradients; the
-/// model's training flag is restored.
-/// @throws prunelab::Error when the data set is empty or its shape does not fit the model.
-EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch = 1000);
+/// model's training flag is restored. With a `reference` (the dense model) also the output
+/// fidelity to it — the only measure of a model that is not a classifier.
+/// @throws prunelab::Error when the data set is empty or its shape does not fit the model, or
+///         the model is not a classifier and no reference is given.
+EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch = 1000,
+                    PrunableNet* reference = nullptr);
+
+/// The error for label-based work (accuracy, cross-entropy training) on a model without classes.
+std::string not_a_classifier_message(const PrunableNet& net, const std::string& what);
 
 /// Checks that a data set's sample shape and classes fit a model.
 /// @throws prunelab::Error naming both shapes.

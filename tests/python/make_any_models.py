@@ -1,0 +1,104 @@
+"""Builds TorchScript models whose inputs or outputs are not an image in, [batch, classes] out,
+for PruneLab's tests.
+
+    make_any_models.py OUT_DIR
+
+Writes (each with BatchNorm statistics that are not the initial 0/1 where it has BatchNorm):
+  two_outputs.pt  a classifier that also returns its last feature map: (logits, features)
+  segmenter.pt    a dict {"out": [N,3,H,W], "aux": [N,3,H,W]}, like torchvision's FCN
+  depth.pt        one output channel [N,1,H,W] (a depth or mask map), 1-channel input
+  googlenet.pt    torchvision's GoogLeNet, whose scripted forward returns a named tuple
+                  (logits, None, None)
+  two_inputs.pt   forward(image [N,3,16,16], extra [N,8]) -> [N,10]: an image branch and a
+                  feature branch concatenated before the classifier
+  two_inputs_example.pt  an example input saved with torch.save: a tuple of two batches
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+class TwoOutputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1, stride=2)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        features = torch.relu(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return self.fc(features.mean((2, 3))), features
+
+
+class Segmenter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.enc2 = nn.Conv2d(16, 32, 3, padding=1, stride=2)
+        self.head = nn.Conv2d(32, 3, 1)
+        self.aux = nn.Conv2d(16, 3, 1)
+
+    def forward(self, x):
+        a = torch.relu(self.enc1(x))
+        b = torch.relu(self.enc2(a))
+        out = F.interpolate(self.head(b), size=(x.shape[-2], x.shape[-1]), mode="bilinear",
+                            align_corners=False)
+        return {"out": out, "aux": self.aux(a)}
+
+
+class Depth(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.out = nn.Conv2d(8, 1, 1)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.conv2(torch.relu(self.conv1(x)))))
+
+
+class TwoInputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.meta = nn.Linear(8, 16)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, image, extra):
+        seen = torch.relu(self.conv(image)).mean((2, 3))
+        return self.fc(torch.cat([seen, torch.relu(self.meta(extra))], 1))
+
+
+def settle(model, shape):
+    """Runs a few batches in training mode so BatchNorm statistics are not the initial 0/1."""
+    model.train()
+    with torch.no_grad():
+        model(torch.randn(4, *shape) * 2 + 0.5)
+    return model.eval()
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    models = {
+        "two_outputs": (TwoOutputs(), (3, 32, 32)),
+        "segmenter": (Segmenter(), (3, 32, 32)),
+        "depth": (Depth(), (1, 32, 32)),
+        "googlenet": (torchvision.models.googlenet(num_classes=10, aux_logits=False,
+                                                   init_weights=False), (3, 64, 64)),
+    }
+    for name, (model, shape) in models.items():
+        torch.jit.script(settle(model, shape)).save(os.path.join(out, f"{name}.pt"))
+    torch.jit.script(TwoInputs().eval()).save(os.path.join(out, "two_inputs.pt"))
+    torch.save((torch.randn(2, 3, 16, 16), torch.randn(2, 8)),
+               os.path.join(out, "two_inputs_example.pt"))
+    print("ok")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,202 @@
+// Models of any contract, made in Python as researchers make them. Outputs: a
+// classifier that also returns its feature map, a dict of segmentation maps, a one-channel map,
+// torchvision's GoogLeNet (a named tuple with None in it). Each is pruned by filter norm,
+// measured by output fidelity when it has no classes, compacted (every output compared), and
+// checked from Python; output layers keep their channels. Fine-tuning without labels (output
+// matching) brings a pruned model's outputs back towards the dense model's.
+
+#include "support/test_support.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+QString python(const QStringList& args, int* exitCode)
+{
+    QProcess process;
+    process.start("/usr/bin/python3", args);
+    process.waitForFinished(300000);
+    *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
+        .trimmed();
+}
+
+QJsonObject lastJson(const QString& out)
+{
+    return QJsonDocument::fromJson(prunelab::test::lastLine(out).toUtf8()).object();
+}
+
+} // namespace
+
+class TestAnyModel : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_scripts = QString(PRUNELAB_SOURCE_DIR) + "/tests/python/";
+
+    /// prune KIND by 50% of l1 filters on synthetic data; returns the JSON report.
+    QJsonObject prune(const QString& kind, const QString& shape, const QStringList& extra = {})
+    {
+        QString out, err;
+        const QStringList args = QStringList{"prune",
+                                             m_dir.filePath(kind + ".pt"),
+                                             "--input-shape",
+                                             shape,
+                                             "--granularity",
+                                             "filter",
+                                             "--rate",
+                                             "0.5",
+                                             "--data",
+                                             "synthetic",
+                                             "--train-limit",
+                                             "128",
+                                             "--test-limit",
+                                             "64",
+                                             "--json",
+                                             "--out",
+                                             m_dir.filePath(kind + "_half.pt")} +
+                                 extra;
+        const int code = prunelab::test::runCli(args, &out, &err);
+        if (code != 0)
+            qWarning("%s", qPrintable(err));
+        return code == 0 ? lastJson(out) : QJsonObject();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        int code = 0;
+        const QString said = python({m_scripts + "make_any_models.py", m_dir.path()}, &code);
+        if (code != 0)
+            QSKIP(
+                qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
+    }
+
+    void prunesAndCompactsEveryOutput_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("metric");     // what the prune report measures
+        QTest::addColumn<QStringList>("widths"); // LAYER=WIDTH after compaction
+        // conv2's output is returned: it keeps its 32 channels; conv1 halves.
+        QTest::newRow("tuple (logits, features)")
+            << "two_outputs"
+            << "3,32,32"
+            << "accuracy" << QStringList{"conv1=8", "conv2=32"};
+        // Both maps of the dict keep their 3 channels; the encoders halve.
+        QTest::newRow("dict of maps")
+            << "segmenter"
+            << "3,32,32"
+            << "fidelity" << QStringList{"enc1=8", "enc2=16", "head=3", "aux=3"};
+        QTest::newRow("one-channel map")
+            << "depth"
+            << "1,32,32"
+            << "fidelity" << QStringList{"conv1=4", "conv2=4", "out=1"};
+        QTest::newRow("named tuple with None (GoogLeNet)")
+            << "googlenet"
+            << "3,64,64"
+            << "accuracy" << QStringList{"conv1.conv=32", "fc=10"};
+    }
+
+    void prunesAndCompactsEveryOutput()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, shape);
+        QFETCH(QString, metric);
+        QFETCH(QStringList, widths);
+        const QJsonObject report = prune(kind, shape);
+        QVERIFY(!report.isEmpty());
+        QCOMPARE(report["metric"].toString(), metric);
+        if (metric == "fidelity") {
+            // Against the model before pruning: perfect before, worse (not perfect) after.
+            QCOMPARE(report["dense_accuracy"].toDouble(), 1.0);
+            QVERIFY(report["accuracy"].toDouble() < 1.0);
+            QVERIFY(report["loss"].toDouble() > 0.0);
+        }
+        const QString pruned = m_dir.filePath(kind + "_half.pt");
+        const QString small = m_dir.filePath(kind + "_small.pt");
+        QString out, err;
+        QVERIFY2(
+            prunelab::test::runCli({"compact", pruned, "--out", small, "--json"}, &out, &err) == 0,
+            qPrintable(err));
+        const QJsonObject compacted = lastJson(out);
+        QVERIFY(compacted["changed"].toBool());
+        QVERIFY(compacted["params_after"].toDouble() < compacted["params_before"].toDouble());
+        QVERIFY(compacted["max_abs_diff"].toDouble() <= 1e-4);
+        int code = 0;
+        const QString said = python(
+            QStringList{m_scripts + "compaction_check.py", pruned, small, shape} + widths, &code);
+        QVERIFY2(code == 0, qPrintable(said));
+        qInfo("%s", qPrintable(said));
+    }
+
+    void evalMeasuresFidelityAgainstAReference()
+    {
+        const QString dense = m_dir.filePath("segmenter.pt");
+        QString out, err;
+        // Without a reference there is nothing to measure a model without classes by.
+        QCOMPARE(prunelab::test::runCli({"eval", dense, "--input-shape", "3,32,32", "--data",
+                                         "synthetic", "--test-limit", "32"},
+                                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("--reference") && err.contains("fidelity"), qPrintable(err));
+        QVERIFY(!prunelab::test::runCli({"eval", dense, "--input-shape", "3,32,32", "--data",
+                                         "synthetic", "--test-limit", "32", "--reference", dense,
+                                         "--json"},
+                                        &out, &err));
+        QJsonObject same = lastJson(out)["fidelity"].toObject();
+        QCOMPARE(same["relative_l2"].toDouble(), 0.0);
+        QCOMPARE(same["cosine"].toDouble(), 1.0);
+        const QString pruned = m_dir.filePath("segmenter_half.pt");
+        if (!QFile::exists(pruned))
+            QVERIFY(!prune("segmenter", "3,32,32").isEmpty());
+        QVERIFY2(!prunelab::test::runCli({"eval", pruned, "--data", "synthetic", "--test-limit",
+                                          "32", "--reference", dense, "--json"},
+                                         &out, &err),
+                 qPrintable(err));
+        const QJsonObject differs = lastJson(out)["fidelity"].toObject();
+        QVERIFY(differs["relative_l2"].toDouble() > 0.0);
+        QVERIFY(differs["cosine"].toDouble() < 1.0);
+        // A classifier with a reference: accuracy, and how often it agrees with the reference.
+        QVERIFY2(
+            !prunelab::test::runCli({"eval", m_dir.filePath("two_outputs.pt"), "--input-shape",
+                                     "3,32,32", "--data", "synthetic", "--test-limit", "32",
+                                     "--reference", m_dir.filePath("two_outputs.pt"), "--json"},
+                                    &out, &err),
+            qPrintable(err));
+        QCOMPARE(lastJson(out)["fidelity"].toObject()["top1_agreement"].toDouble(), 1.0);
+    }
+
+    void fineTuningWithoutLabelsRecoversFidelity()
+    {
+        // The same cut with and without three epochs of output matching against the dense model.
+        const QJsonObject cut = prune("depth", "1,32,32");
+        const QJsonObject tuned =
+            prune("depth", "1,32,32", {"--finetune-epochs", "3", "--lr", "0.005"});
+        QVERIFY(!cut.isEmpty() && !tuned.isEmpty());
+        const double before = cut["loss"].toDouble(), after = tuned["loss"].toDouble();
+        qInfo("depth map, 50%% of filters: relative L2 error %.4f without fine-tuning, %.4f after",
+              before, after);
+        QVERIFY2(after < 0.8 * before, qPrintable(QString("%1 -> %2").arg(before).arg(after)));
+    }
+
+    void labelOnlyCriteriaSayWhy()
+    {
+        QString out, err;
+        QCOMPARE(prunelab::test::runCli({"prune", m_dir.filePath("depth.pt"), "--input-shape",
+                                         "1,32,32", "--criterion", "taylor", "--rate", "0.5",
+                                         "--data", "synthetic", "--train-limit", "64",
+                                         "--test-limit", "32", "--out", m_dir.filePath("never.pt")},
+                                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("taylor") && err.contains("no [batch, classes]"), qPrintable(err));
+        QVERIFY(!QFile::exists(m_dir.filePath("never.pt")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnyModel)
+#include "test_any_model.moc"
