@@ -7,6 +7,7 @@
 
 #include "support/test_support.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -182,6 +183,46 @@ private slots:
         qInfo("depth map, 50%% of filters: relative L2 error %.4f without fine-tuning, %.4f after",
               before, after);
         QVERIFY2(after < 0.8 * before, qPrintable(QString("%1 -> %2").arg(before).arg(after)));
+    }
+
+    void takesSeveralInputs()
+    {
+        // forward(image [3,16,16], extra [8]): shapes typed with ';' or read from a tuple saved
+        // with torch.save; stored in what PruneLab writes, so the pruned file needs no flag.
+        const QString model = m_dir.filePath("two_inputs.pt");
+        QString out, err;
+        QVERIFY2(!prunelab::test::runCli({"info", model, "--example-input",
+                                          m_dir.filePath("two_inputs_example.pt"), "--json"},
+                                         &out, &err),
+                 qPrintable(err));
+        QCOMPARE(
+            QJsonDocument(lastJson(out)["input_shapes"].toArray()).toJson(QJsonDocument::Compact),
+            QByteArray("[[3,16,16],[8]]"));
+        // One shape too few: the forward's own count is named, before any tensor goes in.
+        QCOMPARE(prunelab::test::runCli({"info", model, "--input-shape", "3,16,16"}, &out, &err),
+                 1);
+        QVERIFY2(err.contains("takes 2 input(s), but 1 shape(s)"), qPrintable(err));
+
+        // Pruned by filter norm and fine-tuned on synthetic samples (both inputs drawn, packed
+        // side by side), compacted; Python checks the compacted model against the pruned one.
+        const QJsonObject report = prune("two_inputs", "3,16,16;8", {"--finetune-epochs", "1"});
+        QVERIFY(!report.isEmpty());
+        QCOMPARE(report["metric"].toString(), QString("accuracy"));
+        const QString pruned = m_dir.filePath("two_inputs_half.pt");
+        QVERIFY2(!prunelab::test::runCli({"info", pruned, "--json"}, &out, &err), qPrintable(err));
+        QCOMPARE(
+            QJsonDocument(lastJson(out)["input_shapes"].toArray()).toJson(QJsonDocument::Compact),
+            QByteArray("[[3,16,16],[8]]"));
+        const QString small = m_dir.filePath("two_inputs_small.pt");
+        QVERIFY2(!prunelab::test::runCli({"compact", pruned, "--out", small, "--json"}, &out, &err),
+                 qPrintable(err));
+        QVERIFY(lastJson(out)["max_abs_diff"].toDouble() <= 1e-4);
+        int code = 0;
+        const QString said =
+            python({m_scripts + "compaction_check.py", pruned, small, "3,16,16;8", "conv=8",
+                    "meta=16", "fc=10"}, // filter granularity: Conv2d filters only
+                   &code);
+        QVERIFY2(code == 0, qPrintable(said));
     }
 
     void labelOnlyCriteriaSayWhy()

@@ -135,7 +135,7 @@ private slots:
         QCOMPARE(load_model(path).net->spec().name, std::string("resnet20"));
         QCOMPARE(load_model("lenet300").metadata["trained"].get<bool>(), false);
         LoadModelOptions options;
-        options.input_shape = {3, 16, 16};
+        options.inputs = {{3, 16, 16}};
         options.num_classes = 4;
         const auto shaped = load_model("resnet20", options);
         QCOMPARE(shaped.net->spec().num_classes, int64_t(4));

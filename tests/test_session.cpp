@@ -441,7 +441,7 @@ private slots:
         QVERIFY(test::errorOf([&] {
                     Session::open(dir.filePath("mlp.pt").toStdString());
                 }).contains("--input-shape"));
-        auto session = Session::open(dir.filePath("mlp.pt").toStdString(), {1, 28, 28});
+        auto session = Session::open(dir.filePath("mlp.pt").toStdString(), {{1, 28, 28}});
         const ModelInfo info = session->info();
         QCOMPARE(info.spec.name, std::string("torchscript"));
         QCOMPARE(info.layers.size(), size_t(3));

@@ -23,7 +23,7 @@ std::string model_argument(const ParsedArgs& args)
     return args.positionals().front();
 }
 
-std::vector<int64_t> input_shape_argument(const ParsedArgs& args)
+InputShapes input_shape_argument(const ParsedArgs& args)
 {
     const auto text = args.value("input-shape");
     const auto example = args.value("example-input");
@@ -31,9 +31,9 @@ std::vector<int64_t> input_shape_argument(const ParsedArgs& args)
         throw UsageError("give --input-shape or --example-input, not both");
     try {
         if (text)
-            return parse_input_shape(*text, "--input-shape");
+            return parse_input_shapes(*text, "--input-shape");
         if (example)
-            return example_input_shape(*example);
+            return example_input_shapes(*example);
     } catch (const UnknownInputShape&) {
         throw;
     } catch (const Error& e) {
@@ -46,7 +46,7 @@ std::vector<int64_t> input_shape_argument(const ParsedArgs& args)
 
 Checkpoint load_model_argument(const ParsedArgs& args, const std::string& model)
 {
-    const std::vector<int64_t> shape = input_shape_argument(args);
+    const InputShapes shape = input_shape_argument(args);
     try {
         return load_model_for(model, nullptr, 0, shape);
     } catch (const UnknownInputShape&) {
@@ -86,7 +86,8 @@ nlohmann::json model_summary_json(const ModelInfo& info)
                           {"flops", layer.flops},
                           {"effective_flops", layer.effective_flops}});
     return {{"model", info.spec.name},
-            {"input_shape", info.spec.input_shape},
+            {"input_shape", info.spec.input_shape}, // packed, for several inputs
+            {"input_shapes", model_inputs(info.spec)},
             {"num_classes", info.spec.num_classes},
             {"params", info.total_params},
             {"prunable_weights", info.prunable_weights},

@@ -22,9 +22,9 @@ namespace prunelab::cli {
 /// The MODEL positional. @throws UsageError when it is missing.
 std::string model_argument(const ParsedArgs& args);
 
-/// --input-shape or --example-input: one sample's shape; empty when neither is given.
-/// @throws UsageError for both, or a shape that is not one.
-std::vector<int64_t> input_shape_argument(const ParsedArgs& args);
+/// --input-shape or --example-input: one sample's shape of each input; empty when neither is
+/// given. @throws UsageError for both, or a shape that is not one.
+InputShapes input_shape_argument(const ParsedArgs& args);
 
 /// Loads MODEL for a command that reads its DATA afterwards, shaped by the model: the model's
 /// own input shape (or --input-shape/--example-input); a TorchScript model that says none takes

@@ -73,7 +73,7 @@ int run_eval(const ParsedArgs& args, CommandContext& context)
     std::optional<Checkpoint> reference;
     if (args.has("reference"))
         reference = load_model_for(*args.value("reference"), nullptr, 0,
-                                   checkpoint.net->spec().input_shape);
+                                   model_inputs(checkpoint.net->spec()));
     else if (!checkpoint.net->is_classifier())
         throw Error(model + ": " + not_a_classifier_message(*checkpoint.net, "accuracy") +
                     " (give --reference DENSE_MODEL)");

@@ -30,9 +30,13 @@ int run_info(const ParsedArgs& args, CommandContext& context)
         print_json_line(context.out, json);
         return 0;
     }
-    context.out << model << ": " << info.spec.name << ", input "
-                << format_shape(info.spec.input_shape) << ", " << info.spec.num_classes
-                << " classes\n";
+    context.out << model << ": " << info.spec.name
+                << (info.spec.inputs.empty() ? ", input " : ", inputs ")
+                << format_input_shapes(model_inputs(info.spec)) << ", "
+                << (info.spec.num_classes > 0
+                        ? std::to_string(info.spec.num_classes) + " classes"
+                        : std::string("no classes (measured by output fidelity)"))
+                << "\n";
     print_layer_table(context.out, info);
     if (args.has("groups")) {
         // Channel groups: what structured pruning removes together.

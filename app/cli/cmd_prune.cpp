@@ -93,7 +93,7 @@ Recipe recipe_from_args(const ParsedArgs& args)
 {
     Recipe recipe;
     recipe.model = model_argument(args);
-    recipe.input_shape = input_shape_argument(args);
+    recipe.inputs = input_shape_argument(args);
     recipe.data = args.value_or("data", "fashion-mnist");
     recipe.train_limit = args.integer_or("train-limit", 0);
     recipe.test_limit = args.integer_or("test-limit", 0);

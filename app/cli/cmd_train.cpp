@@ -21,11 +21,11 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     const TrainOptions options = train_options_from(args);
     check_output_path(out_path); // fail before minutes of work, not after
 
-    const std::vector<int64_t> input_shape = input_shape_argument(args);
+    const InputShapes input_shape = input_shape_argument(args);
     ModelSpec declared =
         is_builtin_model(model) ? default_model_spec(model) : ModelSpec{model, {1, 28, 28}, 10};
-    if (!input_shape.empty())
-        declared.input_shape = input_shape; // synthetic data shaped like the model's input
+    if (!input_shape.empty()) // synthetic data shaped like the model's (packed) input
+        declared.input_shape = packed_input_shape(input_shape);
     const DataSplits data = load_data_for(args, declared);
     Checkpoint checkpoint = load_model_for(model, &data, options.seed(), input_shape);
 

@@ -6,6 +6,7 @@
 #include "app/gui/log_dock.h"
 #include "app/gui/session_document.h"
 #include "engine/core/error.h"
+#include "engine/core/input_shapes.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -318,7 +319,7 @@ bool MainWindow::openModel(const QString& source)
     }
     // A TorchScript model that does not say its input shape: ask, and try again.
     std::unique_ptr<Session> opened;
-    std::vector<int64_t> inputShape;
+    InputShapes inputShape;
     for (;;) {
         bool unknownShape = false;
         const bool ok = guarded(
@@ -337,7 +338,7 @@ bool MainWindow::openModel(const QString& source)
         const QString answer = m_inputShapeQuestion(source);
         if (answer.trimmed().isEmpty())
             return false; // cancelled: the current session stays
-        guarded([&] { inputShape = parse_input_shape(answer.toStdString(), "the input shape"); },
+        guarded([&] { inputShape = parse_input_shapes(answer.toStdString(), "the input shape"); },
                 tr("Cannot open %1").arg(source));
     }
     m_jobs->stop(); // an evaluation of the previous model
@@ -439,7 +440,7 @@ void MainWindow::updateStatus(const ModelInfo& info)
     updateTitle();
     QString status = tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
                          .arg(QString::fromStdString(info.spec.name),
-                              QString::fromStdString(format_shape(info.spec.input_shape)),
+                              QString::fromStdString(format_input_shapes(model_inputs(info.spec))),
                               LayerTableModel::formatCount(info.total_params),
                               QString::number(info.sparsity() * 100.0, 'f', 1),
                               QString::fromStdString(session()->data_spec()));

@@ -135,8 +135,8 @@ std::shared_ptr<PrunableNet> rebuild_script(const ScriptNet& net, const Tensors&
             set_size("num_features", tensor.size(0));
         }
     }
-    std::vector<int64_t> input_shape = net.spec().input_shape;
-    return std::make_shared<ScriptNet>(std::move(module), input_shape, "the compacted model");
+    return std::make_shared<ScriptNet>(std::move(module), model_inputs(net.spec()),
+                                       "the compacted model");
 }
 
 std::shared_ptr<PrunableNet> rebuild_builtin(PrunableNet& net, const Tensors& new_state)

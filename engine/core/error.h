@@ -29,9 +29,4 @@ public:
 /// matters ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x784 and 64x32)").
 std::string readable_message(const std::exception& error);
 
-/// One sample's shape as the user types it: positive sizes separated by commas (or ×/x), rank
-/// 1 to 5 — "64", "3,224,224", "1,16000". @throws Error naming `what` and the text; several
-/// inputs (";") are refused with a message that says so.
-std::vector<int64_t> parse_input_shape(const std::string& text, const std::string& what);
-
 } // namespace prunelab

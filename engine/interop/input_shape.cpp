@@ -11,7 +11,26 @@
 
 namespace prunelab {
 
-std::vector<int64_t> example_input_shape(const std::string& path)
+namespace {
+
+/// One sample's shape from an example batch; `what` names it in errors.
+std::vector<int64_t> sample_shape(const c10::IValue& value, const std::string& what)
+{
+    if (!value.isTensor())
+        throw Error(what + " is a " + value.tagKind() +
+                    ", not a tensor (save one example batch: torch.save(x, path), or a tuple "
+                    "(x1, x2) for several inputs)");
+    const auto sizes = value.toTensor().sizes().vec();
+    if (sizes.size() < 2)
+        throw Error(what + " has shape " + format_shape(sizes) +
+                    "; save a batch, its first dimension the batch (x.unsqueeze(0) for one "
+                    "sample)");
+    return {sizes.begin() + 1, sizes.end()};
+}
+
+} // namespace
+
+InputShapes example_input_shapes(const std::string& path)
 {
     const std::vector<char> bytes = read_whole_file(path);
     c10::IValue value;
@@ -20,34 +39,42 @@ std::vector<int64_t> example_input_shape(const std::string& path)
     } catch (const std::exception&) {
         throw Error(path + ": not a tensor saved with torch.save (torch.save(x, path) in Python)");
     }
-    if (value.isTuple() || value.isList() || value.isTensorList())
-        throw Error(path + ": holds several tensors (several inputs); PruneLab takes models with "
-                           "one input so far");
-    if (!value.isTensor())
-        throw Error(path + ": holds a " + value.tagKind() +
-                    ", not a tensor (save one example batch: torch.save(x, path))");
-    const auto sizes = value.toTensor().sizes().vec();
-    if (sizes.size() < 2)
-        throw Error(path + ": the example input has shape " + format_shape(sizes) +
-                    "; save a batch, its first dimension the batch (x.unsqueeze(0) for one "
-                    "sample)");
-    return {sizes.begin() + 1, sizes.end()};
+    if (!value.isTuple() && !value.isList())
+        return {sample_shape(value, path + ": the example input")};
+    std::vector<c10::IValue> items;
+    if (value.isTuple())
+        items = value.toTupleRef().elements().vec();
+    else
+        for (const c10::IValue item : value.toListRef())
+            items.push_back(item);
+    if (items.empty())
+        throw Error(path + ": the example input is an empty tuple or list");
+    InputShapes shapes;
+    for (size_t i = 0; i < items.size(); ++i) {
+        shapes.push_back(sample_shape(items[i], path + ": example input " + std::to_string(i + 1)));
+        if (items[i].toTensor().size(0) != items[0].toTensor().size(0))
+            throw Error(path + ": the example inputs have different batch sizes");
+    }
+    return parse_input_shapes(input_shapes_text(shapes), path); // a typed shape's limits
 }
 
-std::string input_shape_json(const std::vector<int64_t>& shape)
+std::string input_shape_json(const InputShapes& shapes)
 {
-    return nlohmann::json{{"input_shape", shape}}.dump();
+    if (shapes.size() == 1)
+        return nlohmann::json{{"input_shape", shapes.front()}}.dump();
+    return nlohmann::json{{"input_shapes", shapes}}.dump();
 }
 
-std::vector<int64_t> input_shape_from_json(const std::string& text)
+InputShapes input_shapes_from_json(const std::string& text)
 {
     try {
         const auto json = nlohmann::json::parse(text);
+        const InputShapes shapes =
+            json.contains("input_shapes")
+                ? json.at("input_shapes").get<InputShapes>()
+                : InputShapes{json.at("input_shape").get<std::vector<int64_t>>()};
         // The limits a typed --input-shape has hold for a stored one too.
-        std::string typed;
-        for (int64_t size : json.at("input_shape").get<std::vector<int64_t>>())
-            typed += (typed.empty() ? "" : ",") + std::to_string(size);
-        return parse_input_shape(typed, kInputShapeExtraFile);
+        return parse_input_shapes(input_shapes_text(shapes), kInputShapeExtraFile);
     } catch (const std::exception&) {
         return {};
     }

@@ -36,8 +36,12 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         return load_embedded_default();
     if (is_builtin_model(model)) {
         ModelSpec spec = default_model_spec(model);
-        if (!options.input_shape.empty())
-            spec.input_shape = options.input_shape;
+        if (options.inputs.size() > 1)
+            throw Error(model + ": a built-in model takes one input, not " +
+                        std::to_string(options.inputs.size()) + " (" +
+                        format_input_shapes(options.inputs) + ")");
+        if (!options.inputs.empty())
+            spec.input_shape = options.inputs.front();
         if (options.num_classes > 0)
             spec.num_classes = options.num_classes;
         Checkpoint checkpoint;
@@ -54,7 +58,7 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         script.source = model;
         stamp_metadata(checkpoint.metadata, script);
         checkpoint.metadata["torchscript"] = model; // never written: TorchScript out stays so
-        checkpoint.net = load_script_net(model, options.input_shape, options.data_input_shape);
+        checkpoint.net = load_script_net(model, options.inputs, options.data_input_shape);
         return checkpoint;
     }
     if (std::filesystem::exists(model)) {
@@ -82,14 +86,14 @@ void save_model(const Checkpoint& checkpoint, const std::string& path)
 }
 
 Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed,
-                          const std::vector<int64_t>& input_shape)
+                          const InputShapes& inputs)
 {
     LoadModelOptions options;
     options.seed = seed;
-    options.input_shape = input_shape;
+    options.inputs = inputs;
     if (data && is_builtin_model(model)) {
-        if (options.input_shape.empty())
-            options.input_shape = data->train.sample_shape();
+        if (options.inputs.empty())
+            options.inputs = {data->train.sample_shape()};
         options.num_classes = data->train.num_classes;
     } else if (data) {
         options.data_input_shape = data->train.sample_shape();

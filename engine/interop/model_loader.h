@@ -13,9 +13,9 @@ struct DataSplits;
 /// How a built-in model is shaped when MODEL names one (a checkpoint keeps its own shape).
 struct LoadModelOptions
 {
-    /// One sample's shape (the user's --input-shape): shapes a built-in, overrides what a
-    /// TorchScript model stores. Empty: the model's own.
-    std::vector<int64_t> input_shape;
+    /// One sample's shape of each input (the user's --input-shape): shapes a built-in (one
+    /// input), overrides what a TorchScript model stores. Empty: the model's own.
+    InputShapes inputs;
     /// The data set's sample shape: a TorchScript model without a stored shape takes it.
     std::vector<int64_t> data_input_shape;
     int64_t num_classes = 0; ///< 0 keeps the model's default
@@ -31,7 +31,7 @@ Checkpoint load_embedded_default();
 
 /// Resolves a MODEL argument: `default` (the embedded checkpoint), a built-in name (a freshly
 /// initialized model), the path of a PruneLab checkpoint, or the path of a TorchScript model
-/// (its input shape from `options.input_shape`, else the one stored in the file, else
+/// (its input shapes from `options.inputs`, else the one stored in the file, else
 /// `options.data_input_shape`, else an error saying which flag to give).
 /// @throws prunelab::Error naming the argument when it is none of these or cannot be read.
 Checkpoint load_model(const std::string& model, const LoadModelOptions& options = {});
@@ -39,7 +39,7 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options 
 /// load_model for a run on `data`: a built-in model or a TorchScript model takes the data's
 /// sample shape (and a built-in its class count); a checkpoint keeps its own. `data` may be null.
 Checkpoint load_model_for(const std::string& model, const DataSplits* data, uint64_t seed = 0,
-                          const std::vector<int64_t>& input_shape = {});
+                          const InputShapes& inputs = {});
 
 /// Writes a model the way load_model reads it back: a TorchScript model as TorchScript (the
 /// pruning folded into its weights; the masks are not stored), any other as a PruneLab

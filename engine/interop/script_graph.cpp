@@ -140,7 +140,9 @@ public:
     Walker(jit::Graph& graph, const std::set<std::string>& layers)
         : m_graph(graph), m_layers(layers), m_self(graph.inputs()[0])
     {
-        m_ids[graph.inputs()[1]] = m_channels.input();
+        // Every input (after self) brings channels that cannot change.
+        for (size_t i = 1; i < graph.inputs().size(); ++i)
+            m_ids[graph.inputs()[i]] = m_channels.input();
     }
 
     ChannelGraph run()

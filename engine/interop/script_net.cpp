@@ -16,6 +16,7 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -72,6 +73,17 @@ c10::optional<at::Tensor> tensor_attr(const torch::jit::Module& module, const ch
     return value.toTensor();
 }
 
+ModelSpec script_spec(const InputShapes& inputs)
+{
+    ModelSpec spec;
+    spec.name = "torchscript";
+    spec.input_shape = packed_input_shape(inputs);
+    spec.num_classes = 0; // until the first forward shows logits
+    if (inputs.size() > 1)
+        spec.inputs = inputs;
+    return spec;
+}
+
 /// The tensors of a forward's result in order: nested tuples, lists and dict values
 /// flattened, None skipped. @throws prunelab::Error naming any other kind of value.
 void collect_tensors(const c10::IValue& value, std::vector<at::Tensor>& out)
@@ -105,28 +117,42 @@ std::vector<at::Tensor> output_tensors(const c10::IValue& value)
 
 } // namespace
 
-ScriptNet::ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
-                     const std::string& label)
-    : PrunableNet(ModelSpec{"torchscript", input_shape, 0}), m_module(std::move(module))
+ScriptNet::ScriptNet(torch::jit::Module module, const InputShapes& inputs, const std::string& label)
+    : PrunableNet(script_spec(inputs)), m_module(std::move(module))
 {
+    if (inputs.empty())
+        throw Error(label + ": no input shape given");
     mirror();
     read_channel_graph();
     if (prunable_layers(*this).empty())
         throw Error(label + ": the TorchScript model has no Conv2d or Linear layer to prune");
+    // Whether forward takes that many inputs, before any tensor goes in (self comes first;
+    // arguments with defaults may be left out).
+    const auto& schema = m_module.get_method("forward").function().getSchema().arguments();
+    const size_t most = schema.size() - 1;
+    const size_t least = size_t(std::count_if(schema.begin() + 1, schema.end(), [](const auto& a) {
+        return !a.default_value().has_value();
+    }));
+    if (inputs.size() < least || inputs.size() > most)
+        throw Error(label + ": the model's forward takes " +
+                    (least == most ? std::to_string(most)
+                                   : std::to_string(least) + " to " + std::to_string(most)) +
+                    " input(s), but " + std::to_string(inputs.size()) + " shape(s) were given (" +
+                    format_input_shapes(inputs) + "); give one shape per input, separated by ';'");
     // The class count and a check that the forward takes the data's shape.
     std::vector<int64_t> shape = {2};
-    shape.insert(shape.end(), input_shape.begin(), input_shape.end());
+    shape.insert(shape.end(), spec().input_shape.begin(), spec().input_shape.end());
     c10::IValue result;
     const bool training = m_module.is_training();
     try {
         at::NoGradGuard no_grad;
         m_module.eval();
-        result = m_module.forward({at::zeros(shape)});
+        result = m_module.forward(this->arguments(at::zeros(shape)));
         m_module.train(training);
     } catch (const std::exception& e) {
         m_module.train(training);
         throw Error(label + ": the model's forward rejects input of shape " +
-                    format_shape(input_shape) + " (" + readable_message(e) + ")");
+                    format_input_shapes(inputs) + " (" + readable_message(e) + ")");
     }
     std::vector<at::Tensor> outputs;
     try {
@@ -244,7 +270,27 @@ std::vector<at::Tensor> ScriptNet::forward_all(at::Tensor x)
             }
         }
     }
-    return output_tensors(m_module.forward({std::move(x)}));
+    return output_tensors(m_module.forward(arguments(x)));
+}
+
+std::vector<c10::IValue> ScriptNet::arguments(const at::Tensor& x) const
+{
+    const InputShapes& inputs = spec().inputs;
+    if (inputs.empty())
+        return {x};
+    // Packed samples [N, Σ sizes]: each input's slice, shaped back to [N, its shape].
+    std::vector<c10::IValue> out;
+    int64_t offset = 0;
+    for (const auto& shape : inputs) {
+        int64_t size = 1;
+        for (int64_t s : shape)
+            size *= s;
+        std::vector<int64_t> sizes = {x.size(0)};
+        sizes.insert(sizes.end(), shape.begin(), shape.end());
+        out.emplace_back(x.narrow(1, offset, size).reshape(sizes));
+        offset += size;
+    }
+    return out;
 }
 
 void ScriptNet::instrument()
@@ -295,7 +341,10 @@ std::vector<at::Tensor> ScriptNet::traced_forward(const at::Tensor& x)
     // are the very tensors the rest of the forward used, so their gradients are the layers' own
     // (optimized, they may sit inside a fused differentiable subgraph that hides them).
     torch::jit::GraphOptimizerEnabledGuard plain(false);
-    const auto result = (*m_instrumented)({m_module._ivalue(), x}).toTuple();
+    std::vector<c10::IValue> stack = {m_module._ivalue()};
+    for (auto& argument : arguments(x))
+        stack.push_back(std::move(argument));
+    const auto result = (*m_instrumented)(std::move(stack)).toTuple();
     const auto& elements = result->elements();
     const auto& probes = elements.at(1).toTupleRef().elements();
     for (size_t i = 0; i < m_probes.size() && 2 * i + 1 < probes.size(); ++i)
@@ -314,7 +363,7 @@ void ScriptNet::save(const std::string& path) const
     write_file_atomically(path, [&](const std::string& temporary) {
         try {
             m_module.save(temporary,
-                          {{kInputShapeExtraFile, input_shape_json(spec().input_shape)}});
+                          {{kInputShapeExtraFile, input_shape_json(model_inputs(spec()))}});
         } catch (const c10::Error& e) {
             throw Error(path + ": cannot be written (" +
                         std::string(e.what_without_backtrace()).substr(0, 160) + ")");
@@ -337,8 +386,7 @@ bool is_torchscript_file(const std::string& path)
     }
 }
 
-std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
-                                           std::vector<int64_t> input_shape,
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes inputs,
                                            const std::vector<int64_t>& fallback_shape)
 {
     if (!std::filesystem::exists(path))
@@ -358,13 +406,13 @@ std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
         throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
                     message.substr(0, message.find('\n')).substr(0, 160) + ")");
     }
-    if (input_shape.empty())
-        input_shape = input_shape_from_json(extra[kInputShapeExtraFile]);
-    if (input_shape.empty())
-        input_shape = fallback_shape;
-    if (input_shape.empty())
+    if (inputs.empty())
+        inputs = input_shapes_from_json(extra[kInputShapeExtraFile]);
+    if (inputs.empty() && !fallback_shape.empty())
+        inputs = {fallback_shape};
+    if (inputs.empty())
         throw UnknownInputShape(unknown_input_shape_message(path));
-    return std::make_shared<ScriptNet>(std::move(module), std::move(input_shape), path);
+    return std::make_shared<ScriptNet>(std::move(module), inputs, path);
 }
 
 } // namespace prunelab

@@ -18,13 +18,13 @@ namespace prunelab {
 class ScriptNet : public PrunableNet
 {
 public:
-    /// Wraps a loaded module; `input_shape` is one sample's shape (any rank). Its output may be
+    /// Wraps a loaded module; `inputs` holds one sample's shape (any rank) of each argument of
+    /// its forward — several inputs take packed samples (ModelSpec::inputs). Its output may be
     /// a tensor of any rank or a tuple, list, dict or named tuple of them: a single
     /// [batch, classes] tensor (or a first output of that shape) makes it a classifier.
     /// @throws prunelab::Error when the module has no Conv2d or Linear, its forward rejects
     ///         that shape or returns no tensor (the message names `label` and both).
-    ScriptNet(torch::jit::Module module, std::vector<int64_t> input_shape,
-              const std::string& label);
+    ScriptNet(torch::jit::Module module, const InputShapes& inputs, const std::string& label);
 
     /// With a LayerTrace active (shapes, FLOPs, activation and gradient scores) the forward runs
     /// an instrumented copy of the module's graph that also returns every Conv2d/Linear input
@@ -50,6 +50,8 @@ private:
     void read_channel_graph();
     void instrument();
     std::vector<at::Tensor> traced_forward(const at::Tensor& x);
+    /// The forward's arguments for a batch of packed samples (one tensor for one input).
+    std::vector<c10::IValue> arguments(const at::Tensor& x) const;
 
     torch::jit::Module m_module;
     ChannelGraph m_channels;
@@ -66,13 +68,13 @@ private:
 /// Whether a file is a TorchScript archive (a zip with the module's code and constants).
 bool is_torchscript_file(const std::string& path);
 
-/// Loads a TorchScript file. One sample's input shape: `input_shape` when given (the user's
-/// --input-shape), else the shape stored in the archive (PruneLab writes it), else
-/// `fallback_shape` (the data set's), else an error naming the flags — never a guess.
+/// Loads a TorchScript file. One sample's input shapes: `inputs` when given (the user's
+/// --input-shape), else the shapes stored in the archive (PruneLab writes them), else
+/// `fallback_shape` (the data set's, for a model with one input), else an error naming the
+/// flags — never a guess.
 /// @throws prunelab::Error naming the file: unreadable, a plain torch.save pickle rather than
 /// TorchScript, no prunable layer, an unknown input shape, a forward that rejects the shape.
-std::shared_ptr<ScriptNet> load_script_net(const std::string& path,
-                                           std::vector<int64_t> input_shape,
+std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes inputs,
                                            const std::vector<int64_t>& fallback_shape = {});
 
 } // namespace prunelab

@@ -30,6 +30,11 @@ double ModelInfo::flops_kept() const
     return flops == 0 ? 1.0 : double(effective_flops) / double(flops);
 }
 
+InputShapes model_inputs(const ModelSpec& spec)
+{
+    return spec.inputs.empty() ? InputShapes{spec.input_shape} : spec.inputs;
+}
+
 std::string format_shape(const std::vector<int64_t>& shape)
 {
     std::string out;

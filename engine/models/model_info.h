@@ -3,6 +3,8 @@
 // Plain descriptions of models and layers. Free of LibTorch and Qt so that the app and the
 // widgets can use them without the heavy headers.
 
+#include "engine/core/input_shapes.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -13,9 +15,14 @@ namespace prunelab {
 /// What a built-in model is built from: its registered name and the data it is shaped for.
 struct ModelSpec
 {
-    std::string name;                 ///< "convnet", "lenet300", "lenet5", "vgg-small", ...
-    std::vector<int64_t> input_shape; ///< one sample: [C, H, W] for built-ins, any rank else
-    int64_t num_classes = 10;         ///< 0: not a classifier (see PrunableNet::is_classifier)
+    std::string name; ///< "convnet", "lenet300", "lenet5", "vgg-small", ...
+    /// One sample as data sets hold it: [C, H, W] for built-ins, any rank else; for a model with
+    /// several inputs their packed size [Σ sizes] (see `inputs`).
+    std::vector<int64_t> input_shape;
+    int64_t num_classes = 10; ///< 0: not a classifier (see PrunableNet::is_classifier)
+    /// A model with several inputs: each one's sample shape, in forward's argument order (a
+    /// packed sample is split into them). Empty for a model with one input.
+    InputShapes inputs;
     /// Output channels (features) per layer of a compacted model; a layer not named here has
     /// the model's standard width.
     std::map<std::string, int64_t> widths;
@@ -61,5 +68,8 @@ struct ModelInfo
 
 /// "1×28×28" style rendering of a shape.
 std::string format_shape(const std::vector<int64_t>& shape);
+
+/// Every input of `spec`'s model: ModelSpec::inputs, or its one input_shape.
+InputShapes model_inputs(const ModelSpec& spec);
 
 } // namespace prunelab

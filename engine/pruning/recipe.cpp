@@ -190,8 +190,10 @@ json recipe_to_json(const Recipe& recipe)
                   {"lr_schedule", o.finetune.lr_schedule()},
                   {"seed", o.finetune.seed()}}},
                 {"exports", recipe.exports}};
-    if (!recipe.input_shape.empty())
-        out["input_shape"] = recipe.input_shape;
+    if (recipe.inputs.size() == 1)
+        out["input_shape"] = recipe.inputs.front();
+    else if (!recipe.inputs.empty())
+        out["input_shape"] = input_shapes_text(recipe.inputs);
     if (recipe.distill) {
         const auto& d = *recipe.distill;
         out["distill"] = {{"teacher", d.teacher},
@@ -224,13 +226,24 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     if (recipe.model.empty())
         root.fail("model is missing");
     if (root.has("input_shape")) {
+        // [3, 32, 32], [[3, 16, 16], [8]] or the typed "3,16,16;8".
         const json& shape = root.raw().at("input_shape");
-        std::string text;
-        if (shape.is_array())
-            for (const auto& size : shape)
-                text += (text.empty() ? "" : ",") + (size.is_number_integer() ? size.dump() : "?");
+        auto sizes = [](const json& list) {
+            std::string text;
+            if (list.is_array())
+                for (const auto& size : list)
+                    text +=
+                        (text.empty() ? "" : ",") + (size.is_number_integer() ? size.dump() : "?");
+            return list.is_array() ? text : "?";
+        };
+        std::string text = shape.is_string() ? shape.get<std::string>() : "";
+        if (shape.is_array() && !shape.empty() && shape.front().is_array())
+            for (const auto& one : shape)
+                text += (text.empty() ? "" : ";") + sizes(one);
+        else if (shape.is_array())
+            text = sizes(shape);
         try {
-            recipe.input_shape = parse_input_shape(text, "input_shape");
+            recipe.inputs = parse_input_shapes(text, "input_shape");
         } catch (const Error& e) {
             root.fail(e.what());
         }

@@ -31,9 +31,9 @@ struct RecipeDistill
 struct Recipe
 {
     std::string model = "default";
-    /// One sample's input shape (a TorchScript model that does not store one); empty: the
-    /// model's own.
-    std::vector<int64_t> input_shape;
+    /// One sample's shape of each input (a TorchScript model that does not store them); empty:
+    /// the model's own. JSON "input_shape": [3, 32, 32] for one input, "3,16,16;8" for several.
+    InputShapes inputs;
     std::string data = "fashion-mnist";
     int64_t train_limit = 0;
     int64_t test_limit = 0;

@@ -100,10 +100,10 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     std::optional<DataSplits> loaded;
     Checkpoint checkpoint;
     try {
-        checkpoint = load_model_for(recipe.model, nullptr, 0, recipe.input_shape);
+        checkpoint = load_model_for(recipe.model, nullptr, 0, recipe.inputs);
     } catch (const UnknownInputShape&) {
         loaded = load_data(data_options);
-        checkpoint = load_model_for(recipe.model, &*loaded, 0, recipe.input_shape);
+        checkpoint = load_model_for(recipe.model, &*loaded, 0, recipe.inputs);
     }
     check_recipe_layers(recipe, *checkpoint.net, label);
     const DataSplits data =

@@ -185,13 +185,12 @@ std::shared_ptr<const DataSplits> Session::Impl::cached_splits() const
 Session::Session() : m_impl(std::make_unique<Impl>()) {}
 Session::~Session() = default;
 
-std::unique_ptr<Session> Session::open(const std::string& model,
-                                       const std::vector<int64_t>& input_shape)
+std::unique_ptr<Session> Session::open(const std::string& model, const InputShapes& inputs)
 {
     std::unique_ptr<Session> session(new Session());
     session->m_impl->source = model;
     LoadModelOptions options;
-    options.input_shape = input_shape;
+    options.inputs = inputs;
     session->m_impl->checkpoint = load_model(model, options);
     session->m_impl->init_from_checkpoint();
     return session;

@@ -223,10 +223,9 @@ class Session
 public:
     /// Opens a MODEL argument (`default`, a built-in name, or a checkpoint path).
     /// @throws prunelab::Error naming the model and the problem.
-    /// `input_shape`: one sample's shape for a TorchScript model that stores none (else
-    /// UnknownInputShape is thrown, so the caller can ask and try again).
-    static std::unique_ptr<Session> open(const std::string& model,
-                                         const std::vector<int64_t>& input_shape = {});
+    /// `inputs`: one sample's shape of each input for a TorchScript model that stores none
+    /// (else UnknownInputShape is thrown, so the caller can ask and try again).
+    static std::unique_ptr<Session> open(const std::string& model, const InputShapes& inputs = {});
     /// Reopens a session saved by save(). @throws prunelab::Error naming the file.
     static std::unique_ptr<Session> open_saved(const std::string& checkpoint_path,
                                                const std::string& state_path);

@@ -79,8 +79,9 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
     state.header["base_is_opened"] = impl.base_is_opened;
     if (impl.base_recipe)
         state.header["base_recipe"] = recipe_to_json(*impl.base_recipe);
-    if (script) // the model file is TorchScript; its input shape is not in it
-        state.header["torchscript_input_shape"] = impl.net().spec().input_shape;
+    if (script) // the model file is TorchScript; its input shapes are not in it
+        state.header["torchscript_input_shape"] =
+            input_shapes_text(model_inputs(impl.net().spec()));
     if (impl.accuracy)
         state.header["accuracy"] = *impl.accuracy;
     state.groups["original"] = impl.original;
@@ -219,8 +220,12 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
     const auto& h = state.header;
     if (h.contains("torchscript_input_shape")) {
         try {
+            // "3,16,16;8" since several inputs; a list of sizes before.
+            const auto& stored = h.at("torchscript_input_shape");
             impl.checkpoint.net = load_script_net(
-                checkpoint_path, h.at("torchscript_input_shape").get<std::vector<int64_t>>());
+                checkpoint_path, stored.is_string()
+                                     ? parse_input_shapes(stored.get<std::string>(), state_path)
+                                     : InputShapes{stored.get<std::vector<int64_t>>()});
         } catch (const nlohmann::json::exception& e) {
             throw Error(state_path + ": damaged session state (" + e.what() + ")");
         }

@@ -2,7 +2,7 @@
 
     compaction_check.py PRUNED COMPACTED SHAPE [LAYER=WIDTH ...]
 
-SHAPE is one sample's shape ("3,32,32", "64"). torch.jit.load opens both; on the same random
+SHAPE is one sample's shape ("3,32,32", "64"), inputs separated by ';' ("3,16,16;8"). torch.jit.load opens both; on the same random
 input every output agrees (a tensor, or the tensors of a tuple, list, dict or named tuple;
 max abs diff <= 1e-4); the compacted model has fewer parameters; every LAYER's weight has WIDTH
 output channels. Prints one line and exits 0 on success.
@@ -28,9 +28,9 @@ def main():
     pruned = torch.jit.load(pruned_path).eval()
     small = torch.jit.load(compacted_path).eval()
     torch.manual_seed(0)
-    x = torch.randn(3, *(int(v) for v in shape.split(",")))
+    xs = [torch.randn(3, *(int(v) for v in one.split(","))) for one in shape.split(";")]
     with torch.no_grad():
-        want, got = tensors(pruned(x)), tensors(small(x))
+        want, got = tensors(pruned(*xs)), tensors(small(*xs))
     if len(want) != len(got) or not want:
         sys.exit(f"{len(got)} outputs, expected {len(want)}")
     diff = max((a - b).abs().max().item() for a, b in zip(want, got))
