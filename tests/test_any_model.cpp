@@ -225,6 +225,22 @@ private slots:
         QVERIFY2(code == 0, qPrintable(said));
     }
 
+    void nothingToPruneIsSaidBeforeAnyWork()
+    {
+        // GoogLeNet's only Linear layer makes its output: nothing at neuron granularity. Said
+        // before the dense evaluation and the scoring (minutes on a transformer-sized model).
+        QString out, err;
+        QCOMPARE(
+            prunelab::test::runCli({"prune", m_dir.filePath("googlenet.pt"), "--input-shape",
+                                    "3,64,64", "--granularity", "neuron", "--rate", "0.3", "--data",
+                                    "synthetic", "--out", m_dir.filePath("never.pt")},
+                                   &out, &err),
+            1);
+        QVERIFY2(err.contains("nothing to prune") && err.contains("neuron"), qPrintable(err));
+        QVERIFY2(!err.contains("score") && !err.contains("evaluate"), qPrintable(err));
+        QVERIFY(!QFile::exists(m_dir.filePath("never.pt")));
+    }
+
     void labelOnlyCriteriaSayWhy()
     {
         QString out, err;

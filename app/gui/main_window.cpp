@@ -116,7 +116,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         return QInputDialog::getText(
             this, tr("Input Shape"),
             tr("%1 does not say what one input sample looks like.\nIts shape, without the batch "
-               "dimension (1,28,28 for Fashion-MNIST images, 64 for 64 features):")
+               "dimension (1,28,28 for Fashion-MNIST images, 64 for 64 features;\nseveral "
+               "inputs separated by ';', like 3,16,16;8):")
                 .arg(QFileInfo(model).fileName()),
             QLineEdit::Normal, QStringLiteral("1,28,28"));
     };

@@ -201,7 +201,9 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
     }
     if (!any)
         throw Error("nothing to prune: no layer is both selected and prunable at " +
-                    to_string(granularity()) + " granularity");
+                    to_string(granularity()) +
+                    " granularity (prunelab-cli info MODEL --groups shows which channel groups "
+                    "are fixed and why)");
     return result;
 }
 

@@ -36,6 +36,23 @@ bool uses_thresholds(const AllocationOptions& options)
 
 } // namespace
 
+void check_something_to_prune(PrunableNet& net, const PruningJobOptions& options)
+{
+    if (options.importance.granularity() == Granularity::Weight)
+        return;
+    ImportanceResult placeholder;
+    placeholder.criterion = options.importance.criterion();
+    placeholder.granularity = options.importance.granularity();
+    for (const auto& layer : prunable_layers(net)) {
+        LayerScores scores;
+        scores.layer = layer.name;
+        scores.kind = layer.kind;
+        scores.scores = at::zeros({layer.weight.size(0)});
+        placeholder.layers.push_back(std::move(scores));
+    }
+    Pruner(net, std::move(placeholder)).allocate(options.allocation);
+}
+
 Schedule parse_schedule(const std::string& name)
 {
     if (name == "oneshot")
@@ -91,6 +108,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     if (options.finetune_epochs < 0 || options.final_finetune_epochs < 0)
         throw Error("fine-tune epochs must be 0 or more");
     check_data_fits(net, data.test);
+    check_something_to_prune(net, options);
 
     PruningJobResult result;
     ModelInfo info = describe_model(net); // layout once; counts refreshed per step

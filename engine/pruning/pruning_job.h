@@ -73,6 +73,13 @@ struct PruningJobResult
     std::vector<std::string> warnings;
 };
 
+/// Structured pruning that can reach no layer is refused before the data is loaded, the dense
+/// evaluation and the scoring (minutes on a transformer-sized model): a dry allocation on
+/// placeholder scores says "nothing to prune" exactly when the real one would. Weight pruning
+/// always reaches a layer unless every one is excluded (the real allocation says so).
+/// @throws prunelab::Error "nothing to prune: ..." (run_pruning checks it too).
+void check_something_to_prune(PrunableNet& net, const PruningJobOptions& options);
+
 /// Progress of a pruning job: a phase ("score", "fine-tune", "evaluate"), the step, and the
 /// overall fraction done.
 struct PruningProgress

@@ -106,6 +106,7 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
         checkpoint = load_model_for(recipe.model, &*loaded, 0, recipe.inputs);
     }
     check_recipe_layers(recipe, *checkpoint.net, label);
+    check_something_to_prune(*checkpoint.net, options);
     const DataSplits data =
         loaded ? std::move(*loaded)
                : load_data(data_options.synthetic_shape(checkpoint.net->spec().input_shape)
