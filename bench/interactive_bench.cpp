@@ -5,6 +5,7 @@
 //   prunelab_bench_interactive drag [moves]     -> median ms per drag move (ConvNet, fc1)
 //   prunelab_bench_interactive global [changes] -> median ms per global-rate change (ResNet-18)
 //   prunelab_bench_interactive startup          -> ms from main() to a populated, shown window
+//   prunelab_bench_interactive open MODEL       -> ms to open a (large) model: engine, window
 
 #include "app/gui/main_window.h"
 #include "engine/core/blas_threads.h"
@@ -141,6 +142,25 @@ int main(int argc, char** argv)
         std::printf("startup to a shown, populated window: %.0f ms (in process, from main)\n",
                     double(sinceMain.nsecsElapsed()) / 1e6);
         return window.layerModel()->layers().isEmpty() ? 1 : 0;
+    }
+    if (mode == QLatin1String("open") && argc > 2) {
+        // A large model made in Python (scripted ViT-B/16): the engine's part (load, trace,
+        // l1 scores) and the whole of File > Open to a shown window.
+        QElapsedTimer timer;
+        timer.start();
+        auto session = prunelab::Session::open(argv[2]);
+        const double opened = double(timer.nsecsElapsed()) / 1e6;
+        session->score("l1", "weight");
+        const double scored = double(timer.nsecsElapsed()) / 1e6;
+        session.reset();
+        timer.restart();
+        const bool ok = window.openModel(QString::fromLocal8Bit(argv[2]));
+        window.show();
+        QApplication::processEvents();
+        std::printf("open %s: Session::open %.0f ms, + l1 scores %.0f ms; window openModel to "
+                    "shown %.0f ms\n",
+                    argv[2], opened, scored - opened, double(timer.nsecsElapsed()) / 1e6);
+        return ok ? 0 : 1;
     }
     if (mode == QLatin1String("global"))
         return globalBench(window, count ? count : 25);

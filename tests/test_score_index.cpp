@@ -4,6 +4,8 @@
 #include <ATen/ATen.h>
 #include <QtTest>
 
+#include <limits>
+
 using namespace prunelab;
 
 namespace {
@@ -50,6 +52,27 @@ private slots:
         QCOMPARE(keep.eq(0).sum().item<int64_t>(), int64_t(3));
         QVERIFY(keep[1].item<bool>());
         QVERIFY(keep[4].item<bool>());
+    }
+
+    void sortsLikeTorchWhateverTheValues()
+    {
+        // The index sorts by the floats' bits: negatives, both zeros, infinities, denormals,
+        // ties and NaN (last) must come out in at::sort's order, for layers of every size.
+        at::manual_seed(5);
+        at::Tensor mixed =
+            at::cat({at::randn({5000}) * 1e3, at::randint(-3, 4, {4000}).toType(at::kFloat),
+                     at::tensor({0.0f, -0.0f, INFINITY, -INFINITY, 1e-40f, -1e-40f, NAN,
+                                 std::numeric_limits<float>::max()})});
+        mixed = mixed.index_select(0, at::randperm(mixed.numel()));
+        for (const at::Tensor& scores :
+             {mixed, at::tensor({2.0f}), at::zeros({0}), at::ones({300})}) {
+            ScoreIndex index(resultOf({scores}));
+            const at::Tensor want = std::get<0>(scores.sort());
+            const at::Tensor got = index.sorted(0);
+            QCOMPARE(got.numel(), want.numel());
+            // Equal as values (NaN at the same place): -0 and +0 compare equal, like the cut.
+            QVERIFY((got.eq(want) | (got.isnan() & want.isnan())).all().item<bool>());
+        }
     }
 
     void globalThresholdIsKthOfTheUnion()
