@@ -43,24 +43,25 @@ class TestAnyModel : public QObject
     QJsonObject prune(const QString& kind, const QString& shape, const QStringList& extra = {})
     {
         QString out, err;
-        const QStringList args = QStringList{"prune",
-                                             m_dir.filePath(kind + ".pt"),
-                                             "--input-shape",
-                                             shape,
-                                             "--granularity",
-                                             "filter",
-                                             "--rate",
-                                             "0.5",
-                                             "--data",
-                                             "synthetic",
-                                             "--train-limit",
-                                             "128",
-                                             "--test-limit",
-                                             "64",
-                                             "--json",
-                                             "--out",
-                                             m_dir.filePath(kind + "_half.pt")} +
-                                 extra;
+        QStringList args = {"prune",
+                            m_dir.filePath(kind + ".pt"),
+                            "--input-shape",
+                            shape,
+                            "--granularity",
+                            "filter",
+                            "--rate",
+                            "0.5",
+                            "--train-limit",
+                            "128",
+                            "--test-limit",
+                            "64",
+                            "--json",
+                            "--out",
+                            m_dir.filePath(kind + "_half.pt")};
+        if (!extra.contains("--data"))
+            args << "--data"
+                 << "synthetic";
+        args << extra;
         const int code = prunelab::test::runCli(args, &out, &err);
         if (code != 0)
             qWarning("%s", qPrintable(err));
@@ -223,6 +224,49 @@ private slots:
                     "meta=16", "fc=10"}, // filter granularity: Conv2d filters only
                    &code);
         QVERIFY2(code == 0, qPrintable(said));
+    }
+
+    void readsTheUsersTensors()
+    {
+        // {"x": ...} alone (a dict of one entry, which LibTorch's own reader refuses): a model
+        // without classes is pruned and fine-tuned by output matching on it.
+        const QString inputs = "tensors:" + m_dir.filePath("inputs.pt");
+        const QJsonObject segmenter =
+            prune("segmenter", "3,32,32", {"--data", inputs, "--finetune-epochs", "1"});
+        QCOMPARE(segmenter["metric"].toString(), QString("fidelity"));
+        QVERIFY(segmenter["loss"].toDouble() > 0.0);
+        // A classifier on data without labels: fidelity too, never accuracy against zeros.
+        QCOMPARE(prune("two_outputs", "3,32,32", {"--data", inputs})["metric"].toString(),
+                 QString("fidelity"));
+        QString out, err;
+        QCOMPARE(prunelab::test::runCli({"eval", m_dir.filePath("two_outputs.pt"), "--input-shape",
+                                         "3,32,32", "--data", inputs},
+                                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("needs labels") && err.contains("--reference"), qPrintable(err));
+        // Labelled, with a test split of its own.
+        QVERIFY2(!prunelab::test::runCli({"eval", m_dir.filePath("two_outputs.pt"), "--input-shape",
+                                          "3,32,32", "--data",
+                                          "tensors:" + m_dir.filePath("labelled.pt"), "--json"},
+                                         &out, &err),
+                 qPrintable(err));
+        QCOMPARE(lastJson(out)["metric"].toString(), QString("accuracy"));
+        QCOMPARE(lastJson(out)["samples"].toInt(), 32);
+        // Bad files: one line naming the file and the key.
+        const QList<QPair<QString, QString>> bad = {
+            {"float_labels.pt", "'y' must be N integer labels"},
+            {"extra_key.pt", "unknown key 'z'"},
+            {"two_inputs_example.pt", "not a dict of tensors"},
+            {"missing.pt", "file not found"}};
+        for (const auto& [file, expected] : bad) {
+            QCOMPARE(
+                prunelab::test::runCli({"eval", m_dir.filePath("two_outputs.pt"), "--input-shape",
+                                        "3,32,32", "--data", "tensors:" + m_dir.filePath(file)},
+                                       &out, &err),
+                1);
+            QVERIFY2(err.contains(m_dir.filePath(file)) && err.contains(expected), qPrintable(err));
+            QCOMPARE(err.trimmed().count('\n'), 0);
+        }
     }
 
     void nothingToPruneIsSaidBeforeAnyWork()

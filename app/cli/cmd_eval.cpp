@@ -74,10 +74,13 @@ int run_eval(const ParsedArgs& args, CommandContext& context)
     if (args.has("reference"))
         reference = load_model_for(*args.value("reference"), nullptr, 0,
                                    model_inputs(checkpoint.net->spec()));
-    else if (!checkpoint.net->is_classifier())
+    const DataSplits data = load_data_for(args, checkpoint.net->spec());
+    if (!reference && !checkpoint.net->is_classifier())
         throw Error(model + ": " + not_a_classifier_message(*checkpoint.net, "accuracy") +
                     " (give --reference DENSE_MODEL)");
-    const DataSplits data = load_data_for(args, checkpoint.net->spec());
+    if (!reference && !data.test.labelled())
+        throw Error(unlabelled_data_message(data.test, "accuracy") +
+                    " (give --reference DENSE_MODEL)");
     return report_eval("eval", model, checkpoint, data, reference ? &*reference : nullptr,
                        args.has("json"), context);
 }

@@ -5,6 +5,7 @@
 #include "engine/data/cifar_reader.h"
 #include "engine/data/idx_reader.h"
 #include "engine/data/synthetic_data.h"
+#include "engine/data/tensor_file.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -144,9 +145,14 @@ DataSplits load_data(const DataOptions& options)
                             load_cifar10_split(parsed.argument, false), normalization, "cifar10");
     } else if (parsed.kind == "synthetic") {
         splits = load_synthetic(parsed.argument, options);
+    } else if (parsed.kind == "tensors") {
+        if (parsed.argument.empty())
+            throw Error("data spec 'tensors' needs a file: tensors:FILE (a dict {\"x\": ..., "
+                        "\"y\": ...} saved with torch.save)");
+        splits = load_tensor_file(parsed.argument, options.seed());
     } else {
         throw Error("unknown data spec '" + options.spec() +
-                    "' (expected fashion-mnist, mnist:DIR, cifar10:DIR or "
+                    "' (expected fashion-mnist, mnist:DIR, cifar10:DIR, tensors:FILE or "
                     "synthetic[:C,H,W[,CLASSES]])");
     }
     splits.spec = options.spec();

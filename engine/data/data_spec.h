@@ -13,8 +13,8 @@ namespace prunelab {
 /// Debian's dataset-fashion-mnist package installs it.
 std::string default_fashion_mnist_directory();
 
-/// How to load a DATA spec: `fashion-mnist[:DIR]`, `mnist:DIR`, `cifar10:DIR`, or
-/// `synthetic[:C,H,W[,CLASSES]]`.
+/// How to load a DATA spec: `fashion-mnist[:DIR]`, `mnist:DIR`, `cifar10:DIR`, `tensors:FILE`
+/// (engine/data/tensor_file.h) or `synthetic[:C,H,W[,CLASSES]]`.
 struct DataOptions
 {
     PRUNELAB_OPTION(std::string, spec, "fashion-mnist");

@@ -18,6 +18,9 @@ struct Dataset
     std::string name;
 
     int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+    /// Whether the labels mean anything: a `tensors:` file without "y" has none
+    /// (num_classes 0; `labels` are zeros so batches still index them).
+    bool labelled() const { return num_classes > 0; }
     /// [C, H, W] of one sample.
     std::vector<int64_t> sample_shape() const;
     /// The first `count` samples (all of them when count <= 0 or count >= size()).

@@ -1,11 +1,10 @@
 #include "engine/interop/input_shape.h"
 
-#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/data/torch_save.h"
 #include "engine/models/model_info.h"
 
 #include <ATen/core/ivalue.h>
-#include <torch/serialize.h>
 
 #include <nlohmann/json.hpp>
 
@@ -32,13 +31,7 @@ std::vector<int64_t> sample_shape(const c10::IValue& value, const std::string& w
 
 InputShapes example_input_shapes(const std::string& path)
 {
-    const std::vector<char> bytes = read_whole_file(path);
-    c10::IValue value;
-    try {
-        value = torch::pickle_load(bytes);
-    } catch (const std::exception&) {
-        throw Error(path + ": not a tensor saved with torch.save (torch.save(x, path) in Python)");
-    }
+    const c10::IValue value = load_torch_save(path);
     if (!value.isTuple() && !value.isList())
         return {sample_shape(value, path + ": the example input")};
     std::vector<c10::IValue> items;

@@ -244,6 +244,11 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
                                     const std::atomic<bool>* cancel)
 {
     validate(options, calibration, net);
+    const std::string& criterion = options.criterion();
+    if ((criterion == "gradient" || criterion == "taylor") && calibration &&
+        !calibration->labelled() && net.is_classifier())
+        throw Error(unlabelled_data_message(*calibration, "criterion '" + criterion + "'") +
+                    "; use l1, l2, random or activation");
     const auto layers = prunable_layers(net);
     if (layers.empty())
         throw Error("model '" + net.spec().name + "' has no prunable layer (Conv2d or Linear)");

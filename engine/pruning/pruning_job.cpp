@@ -113,8 +113,10 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     PruningJobResult result;
     ModelInfo info = describe_model(net); // layout once; counts refreshed per step
     options.initial_masks.apply_(net);
-    // A model without classes is measured, and fine-tuned, against itself before this job.
-    std::shared_ptr<PrunableNet> reference = net.is_classifier() ? nullptr : net.clone();
+    // A model without classes, or data without labels: measured, and fine-tuned, against the
+    // model as it was before this job.
+    const bool labels = net.is_classifier() && data.train.labelled() && data.test.labelled();
+    std::shared_ptr<PrunableNet> reference = labels ? nullptr : net.clone();
     SoftTargets matching;
     matching.teacher_model = reference.get();
     const SoftTargets* soft = reference ? &matching : nullptr;

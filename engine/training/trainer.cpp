@@ -141,12 +141,20 @@ std::string not_a_classifier_message(const PrunableNet& net, const std::string& 
            "model instead";
 }
 
+std::string unlabelled_data_message(const Dataset& data, const std::string& what)
+{
+    return what + " needs labels, and data set '" + data.name +
+           "' has none (no \"y\"): the model is measured by output fidelity to the dense model "
+           "instead";
+}
+
 EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch, PrunableNet* reference)
 {
     check_data_fits(net, data);
-    if (!net.is_classifier()) {
+    if (!net.is_classifier() || !data.labelled()) {
         if (!reference)
-            throw Error(not_a_classifier_message(net, "accuracy"));
+            throw Error(net.is_classifier() ? unlabelled_data_message(data, "accuracy")
+                                            : not_a_classifier_message(net, "accuracy"));
         const Fidelity fidelity = measure_fidelity(net, *reference, data);
         EvalResult result;
         result.fidelity = true;
@@ -188,8 +196,9 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
     validate(options);
     check_data_fits(net, train_set);
     const bool matching = soft && soft->teacher_model;
-    if (!net.is_classifier() && !matching)
-        throw Error(not_a_classifier_message(net, "training with labels") +
+    if (!matching && (!net.is_classifier() || !train_set.labelled()))
+        throw Error((net.is_classifier() ? unlabelled_data_message(train_set, "training")
+                                         : not_a_classifier_message(net, "training with labels")) +
                     "; fine-tune it by output matching against the dense model");
     if (soft && !matching && soft->teacher_logits.size(0) != train_set.size())
         throw Error("the teacher's outputs cover " + std::to_string(soft->teacher_logits.size(0)) +

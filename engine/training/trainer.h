@@ -113,7 +113,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
 
 /// Accuracy and mean cross-entropy over a data set, in eval mode without gradients; the
 /// model's training flag is restored. With a `reference` (the dense model) also the output
-/// fidelity to it — the only measure of a model that is not a classifier.
+/// fidelity to it — the only measure of a model that is not a classifier, or of data without
+/// labels.
 /// @throws prunelab::Error when the data set is empty or its shape does not fit the model, or
 ///         the model is not a classifier and no reference is given.
 EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch = 1000,
@@ -121,6 +122,8 @@ EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch = 1000,
 
 /// The error for label-based work (accuracy, cross-entropy training) on a model without classes.
 std::string not_a_classifier_message(const PrunableNet& net, const std::string& what);
+/// The same for data without labels (a `tensors:` file without "y").
+std::string unlabelled_data_message(const Dataset& data, const std::string& what);
 
 /// Checks that a data set's sample shape and classes fit a model.
 /// @throws prunelab::Error naming both shapes.

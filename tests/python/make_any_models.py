@@ -12,6 +12,11 @@ Writes (each with BatchNorm statistics that are not the initial 0/1 where it has
   two_inputs.pt   forward(image [N,3,16,16], extra [N,8]) -> [N,10]: an image branch and a
                   feature branch concatenated before the classifier
   two_inputs_example.pt  an example input saved with torch.save: a tuple of two batches
+and data sets for `tensors:FILE`, saved with torch.save:
+  inputs.pt       {"x": 96 samples of 3x32x32}: inputs alone, no labels (a dict of one entry)
+  labelled.pt     {"x": ..., "y": 96 labels in 0..9, "x_test": 32 samples, "y_test": ...}
+  float_labels.pt {"x": ..., "y": floats}: labels that are not classes
+  extra_key.pt    {"x": ..., "z": ...}: a key PruneLab does not know
 """
 import os
 import sys
@@ -97,6 +102,12 @@ def main(out):
     torch.jit.script(TwoInputs().eval()).save(os.path.join(out, "two_inputs.pt"))
     torch.save((torch.randn(2, 3, 16, 16), torch.randn(2, 8)),
                os.path.join(out, "two_inputs_example.pt"))
+    x = torch.randn(96, 3, 32, 32)
+    torch.save({"x": x}, os.path.join(out, "inputs.pt"))
+    torch.save({"x": x, "y": torch.randint(0, 10, (96,)), "x_test": torch.randn(32, 3, 32, 32),
+                "y_test": torch.randint(0, 10, (32,))}, os.path.join(out, "labelled.pt"))
+    torch.save({"x": x, "y": torch.randn(96)}, os.path.join(out, "float_labels.pt"))
+    torch.save({"x": x, "z": x}, os.path.join(out, "extra_key.pt"))
     print("ok")
 
 
