@@ -428,6 +428,38 @@ private slots:
         QVERIFY(test::errorOf([&] { session->make_sweep_job(settings); }).contains("epoch"));
     }
 
+    void measuresAModelWithoutClassesByFidelity()
+    {
+        // A feature extractor made in Python: no classes, no Fashion-MNIST shape. The session
+        // picks synthetic data shaped like its input and measures how closely its outputs
+        // follow the model as opened.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("features.pt");
+        QProcess python;
+        python.start("/usr/bin/python3",
+                     {"-c",
+                      "import sys, torch, torch.nn as nn; torch.manual_seed(0); "
+                      "torch.jit.save(torch.jit.script(nn.Sequential(nn.Conv2d(3, 8, 3), "
+                      "nn.ReLU(), nn.Conv2d(8, 4, 3))), sys.argv[1], _extra_files="
+                      "{'prunelab/input_shape.json': '{\"input_shape\": [3, 16, 16]}'})",
+                      path});
+        if (!python.waitForFinished(120000) || python.exitCode() != 0)
+            QSKIP("python3-torch is needed to make a TorchScript model");
+        auto session = Session::open(path.toStdString());
+        QCOMPARE(session->data_spec(), std::string("synthetic"));
+        QVERIFY(session->measures_fidelity());
+        session->set_data({"synthetic", 64, 32});
+        session->score("l1", "weight");
+        runJob(*session, session->make_evaluate_job());
+        QVERIFY(session->accuracy() && std::abs(*session->accuracy() - 1.0) < 1e-9);
+        QCOMPARE(session->relative_l2_error().value_or(-1.0), 0.0);
+        session->set_global_rate(0.6);
+        const auto outcome = runJob(*session, session->make_evaluate_job());
+        QVERIFY2(outcome.summary.find("Fidelity") != std::string::npos, outcome.summary.c_str());
+        QVERIFY(session->accuracy() && *session->accuracy() < 1.0);
+        QVERIFY(session->relative_l2_error().value_or(0.0) > 0.0);
+    }
+
     void opensAndPrunesATorchScriptModel()
     {
         QTemporaryDir dir;

@@ -445,8 +445,15 @@ void MainWindow::updateStatus(const ModelInfo& info)
                               LayerTableModel::formatCount(info.total_params),
                               QString::number(info.sparsity() * 100.0, 'f', 1),
                               QString::fromStdString(session()->data_spec()));
-    if (const auto accuracy = session()->accuracy())
+    const auto accuracy = session()->accuracy();
+    if (accuracy && session()->measures_fidelity())
+        status += tr(" · fidelity to the model as opened: cosine %1, relative L2 error %2")
+                      .arg(*accuracy, 0, 'f', 4)
+                      .arg(session()->relative_l2_error().value_or(0.0), 0, 'f', 4);
+    else if (accuracy)
         status += tr(" · test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
+    else if (session()->measures_fidelity())
+        status += tr(" · fidelity not measured");
     else
         status += tr(" · accuracy not measured");
     m_statusLabel->setText(status);

@@ -289,12 +289,19 @@ void MainWindow::noteAfter(const QString& detail)
                      LayerTableModel::formatCount(m_before.flops),
                      LayerTableModel::formatCount(info.effective_flops), pct(m_before.sparsity),
                      pct(info.sparsity()));
-    const QString before = m_before.accuracy ? accuracyText(*m_before.accuracy) : tr("?");
+    // A model without classes (or data without labels) is measured by output fidelity.
+    const bool fidelity = session()->measures_fidelity();
+    auto measured = [fidelity](double value) {
+        return fidelity ? QString::number(value, 'f', 4) : accuracyText(value);
+    };
+    const QString what = fidelity ? tr("fidelity (cosine)") : tr("accuracy");
+    const QString before = m_before.accuracy ? measured(*m_before.accuracy) : tr("?");
     if (const auto after = session()->accuracy()) {
-        note += tr(" · accuracy %1 → %2").arg(before, accuracyText(*after));
+        note += tr(" · %1 %2 → %3").arg(what, before, measured(*after));
         m_before.waitingForAccuracy = false;
     } else {
-        note += tr(" · accuracy %1 → %2")
+        note += tr(" · %1 %2 → %3")
+                    .arg(what)
                     .arg(before, m_autoEvaluate ? tr("measuring…") : tr("? (Evaluate: Ctrl+E)"));
         m_before.waitingForAccuracy = m_autoEvaluate;
     }

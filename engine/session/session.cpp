@@ -73,6 +73,8 @@ void Session::Impl::init_from_checkpoint()
     update_weight_counts(opened, net());
     if (const auto recorded = prunelab::recorded_data(checkpoint.metadata))
         data.spec = *recorded;
+    else if (net().spec().input_shape != std::vector<int64_t>{1, 28, 28})
+        data.spec = "synthetic"; // Fashion-MNIST would not fit; samples shaped like the model's
     if (committed.empty())
         accuracy = prunelab::recorded_accuracy(checkpoint.metadata);
 }
@@ -125,6 +127,7 @@ void Session::Impl::changed()
 {
     ++generation;
     accuracy.reset();
+    relative_l2.reset();
     info_cache.reset();
 }
 
@@ -228,6 +231,17 @@ std::optional<double> Session::recorded_accuracy() const
     return prunelab::recorded_accuracy(m_impl->checkpoint.metadata);
 }
 
+bool Session::measures_fidelity() const
+{
+    const auto splits = m_impl->cached_splits();
+    return !m_impl->net().is_classifier() || (splits && !splits->test.labelled());
+}
+
+std::optional<double> Session::relative_l2_error() const
+{
+    return m_impl->accuracy ? m_impl->relative_l2 : std::nullopt;
+}
+
 std::optional<double> Session::accuracy() const
 {
     return m_impl->accuracy;
@@ -246,6 +260,7 @@ void Session::set_data(const DataChoice& data)
     if (!(data == m_impl->data)) {
         m_impl->data = data;
         m_impl->accuracy.reset();
+        m_impl->relative_l2.reset();
     }
 }
 

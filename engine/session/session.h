@@ -262,12 +262,19 @@ public:
     ModelInfo info() const;
     /// Layers and counts of the model as opened (for "before → after").
     ModelInfo opened_info() const;
-    /// The DATA spec recorded with the model, or "fashion-mnist".
+    /// The DATA spec recorded with the model, else "fashion-mnist" when the model takes 1×28×28
+    /// images, else "synthetic" (shaped like the model's input) until the user picks data.
     std::string data_spec() const;
     /// Test accuracy recorded in the checkpoint, if any.
     std::optional<double> recorded_accuracy() const;
-    /// Test accuracy of the model as shown now, when a job measured it since the last change.
+    /// Test accuracy of the model as shown now, when a job measured it since the last change —
+    /// or, when measures_fidelity(), the mean cosine similarity of its outputs to the model as
+    /// opened (relative_l2_error() beside it).
     std::optional<double> accuracy() const;
+    /// True for a model without classes (feature maps, dicts of outputs), and for data without
+    /// labels: such a model is measured by output fidelity to the model as opened.
+    bool measures_fidelity() const;
+    std::optional<double> relative_l2_error() const;
     /// Counts every change of the shown model (jobs use it to tell stale results).
     uint64_t generation() const;
     /// Whether a fine-tune or iterative run has changed the weights since opening.

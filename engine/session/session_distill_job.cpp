@@ -151,6 +151,7 @@ public:
         auto& impl = session.impl();
         impl.commit(*m_net, m_masks, std::move(m_importance));
         impl.accuracy = m_accuracy;
+        impl.relative_l2.reset();
         outcome.accuracy = m_accuracy;
         outcome.summary = m_result.training.cancelled
                               ? "Distillation stopped: the weights of the last completed step are "

@@ -38,6 +38,7 @@ struct Session::Impl
     ModelInfo layout; ///< shapes and dense FLOPs, traced once at open
     ModelInfo opened; ///< counts as opened
     DataChoice data;
+    std::optional<double> relative_l2;        ///< beside `accuracy` when it is a fidelity
     std::shared_ptr<const DataSplits> splits; ///< loaded for `data`, once a job needed it
     std::optional<double> accuracy;
     uint64_t generation = 0;

@@ -21,6 +21,13 @@ inline std::string percent(double fraction)
     return text;
 }
 
+inline std::string decimals(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", value);
+    return text;
+}
+
 /// What every job starts from: a copy of the model, the data choice, and the splits if the
 /// session already loaded them.
 class CopyJob : public SessionJob

@@ -98,6 +98,7 @@ public:
         if (m_replay && !m_cancelled)
             impl.base_recipe = std::move(m_replay); // the opened model, thresholds, this fine-tune
         impl.accuracy = m_accuracy;
+        impl.relative_l2.reset();
         outcome.accuracy = m_accuracy;
         const std::string sparsity = percent(session.info().sparsity());
         if (m_cancelled)
@@ -186,8 +187,10 @@ public:
         auto& impl = session.impl();
         impl.commit(*m_net, m_result.masks, std::move(m_importance));
         const auto& last = m_result.steps.back();
-        if (!m_result.cancelled)
+        if (!m_result.cancelled) {
             impl.accuracy = last.accuracy;
+            impl.relative_l2 = m_result.fidelity ? std::optional<double>(last.loss) : std::nullopt;
+        }
         outcome.accuracy = impl.accuracy;
         outcome.summary =
             (m_result.cancelled
@@ -285,7 +288,9 @@ private:
 class EvaluateJob : public CopyJob
 {
 public:
-    explicit EvaluateJob(const Session& session) : CopyJob(session, false) {}
+    explicit EvaluateJob(const Session& session)
+        : CopyJob(session, false), m_original(session.impl().original)
+    {}
     JobKind kind() const override { return JobKind::Evaluate; }
     std::string title() const override { return "Evaluate"; }
     bool changes_model() const override { return false; }
@@ -296,8 +301,17 @@ public:
         if (cancel.load())
             return;
         emit({JobEvent::Kind::Progress,
-              "evaluating on " + std::to_string(splits.test.size()) + " test images"});
-        m_accuracy = evaluate(*m_net, splits.test).accuracy;
+              "evaluating on " + std::to_string(splits.test.size()) + " test samples"});
+        std::shared_ptr<PrunableNet> reference;
+        if (!m_net->is_classifier() || !splits.test.labelled()) {
+            // No labels to count: how closely the outputs follow the model as opened.
+            reference = replicate(*m_net);
+            load_named_state(*reference, m_original);
+        }
+        const EvalResult result = evaluate(*m_net, splits.test, 1000, reference.get());
+        m_accuracy = result.accuracy;
+        if (result.fidelity)
+            m_relative_l2 = result.relative_l2;
     }
 
     JobOutcome finish(Session& session) override
@@ -310,18 +324,26 @@ public:
         if (!m_accuracy) {
             outcome.cancelled = true;
             outcome.summary = "Evaluation stopped.";
-        } else if (impl.generation == m_generation) {
-            impl.accuracy = m_accuracy;
-            outcome.summary = "Test accuracy " + percent(*m_accuracy) + ".";
         } else {
-            outcome.summary = "Test accuracy " + percent(*m_accuracy) +
-                              " (of an earlier state; the model changed since).";
+            const std::string measured =
+                m_relative_l2 ? "Fidelity to the model as opened: cosine " + decimals(*m_accuracy) +
+                                    ", relative L2 error " + decimals(*m_relative_l2)
+                              : "Test accuracy " + percent(*m_accuracy);
+            if (impl.generation == m_generation) {
+                impl.accuracy = m_accuracy;
+                impl.relative_l2 = m_relative_l2;
+                outcome.summary = measured + ".";
+            } else {
+                outcome.summary = measured + " (of an earlier state; the model changed since).";
+            }
         }
         return outcome;
     }
 
 private:
+    TensorMap m_original;
     std::optional<double> m_accuracy;
+    std::optional<double> m_relative_l2;
 };
 
 // --- score ------------------------------------------------------------------------------------
