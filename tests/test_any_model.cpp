@@ -10,21 +10,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-
-QString python(const QStringList& args, int* exitCode)
-{
-    QProcess process;
-    process.start("/usr/bin/python3", args);
-    process.waitForFinished(300000);
-    *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
-        .trimmed();
-}
 
 QJsonObject lastJson(const QString& out)
 {
@@ -72,7 +61,8 @@ private slots:
     void initTestCase()
     {
         int code = 0;
-        const QString said = python({m_scripts + "make_any_models.py", m_dir.path()}, &code);
+        const QString said =
+            prunelab::test::runPython({m_scripts + "make_any_models.py", m_dir.path()}, &code);
         if (code != 0)
             QSKIP(
                 qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
@@ -130,7 +120,7 @@ private slots:
         QVERIFY(compacted["params_after"].toDouble() < compacted["params_before"].toDouble());
         QVERIFY(compacted["max_abs_diff"].toDouble() <= 1e-4);
         int code = 0;
-        const QString said = python(
+        const QString said = prunelab::test::runPython(
             QStringList{m_scripts + "compaction_check.py", pruned, small, shape} + widths, &code);
         QVERIFY2(code == 0, qPrintable(said));
         qInfo("%s", qPrintable(said));
@@ -219,10 +209,10 @@ private slots:
                  qPrintable(err));
         QVERIFY(lastJson(out)["max_abs_diff"].toDouble() <= 1e-4);
         int code = 0;
-        const QString said =
-            python({m_scripts + "compaction_check.py", pruned, small, "3,16,16;8", "conv=8",
-                    "meta=16", "fc=10"}, // filter granularity: Conv2d filters only
-                   &code);
+        const QString said = prunelab::test::runPython(
+            {m_scripts + "compaction_check.py", pruned, small, "3,16,16;8", "conv=8", "meta=16",
+             "fc=10"}, // filter granularity: Conv2d filters only
+            &code);
         QVERIFY2(code == 0, qPrintable(said));
     }
 

@@ -14,27 +14,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
 using namespace prunelab;
-
-namespace {
-
-QString python(const QStringList& args, int* exitCode)
-{
-    QProcess process;
-    process.start("/usr/bin/python3", args);
-    process.waitForFinished(300000);
-    *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
-        .trimmed();
-}
-
-} // namespace
 
 class TestTorchScript : public QObject
 {
@@ -47,7 +32,7 @@ private slots:
     {
         int code = 0;
         const QString said =
-            python({m_scripts + "make_torchscript_models.py", m_dir.path()}, &code);
+            test::runPython({m_scripts + "make_torchscript_models.py", m_dir.path()}, &code);
         if (code != 0)
             QSKIP(
                 qPrintable("cannot make TorchScript models (python3-torch/torchvision?): " + said));
@@ -111,9 +96,10 @@ private slots:
                  qPrintable(err));
         const QString pythonKind = kind == "traced_mlp" ? "mlp" : kind;
         int code = 0;
-        const QString said = python({m_scripts + "torchscript_check.py", pythonKind, original,
-                                     files[0], files[1], files[2], files[3], granularity, rate},
-                                    &code);
+        const QString said =
+            test::runPython({m_scripts + "torchscript_check.py", pythonKind, original, files[0],
+                             files[1], files[2], files[3], granularity, rate},
+                            &code);
         QVERIFY2(code == 0, qPrintable(said));
         qInfo("%s", qPrintable(said));
     }
@@ -197,10 +183,10 @@ private slots:
         const QString scripted = m_dir.filePath(model + "_twin.pt");
         export_state_dict(*builtin.net, sd.toStdString());
         int code = 0;
-        const QString said =
-            python({m_scripts + "script_builtin.py", model, sd, scripted, QString::number(channels),
-                    QString::number(size), QString::number(size)},
-                   &code);
+        const QString said = test::runPython({m_scripts + "script_builtin.py", model, sd, scripted,
+                                              QString::number(channels), QString::number(size),
+                                              QString::number(size)},
+                                             &code);
         QVERIFY2(code == 0, qPrintable(said));
         auto twin = load_script_net(scripted.toStdString(), {{channels, size, size}});
         const auto data = test::smallSynthetic(64, 64, channels, size);
@@ -269,7 +255,7 @@ private slots:
         else
             QVERIFY2(err.contains("warning") && err.contains(warning), qPrintable(err));
         int code = 0;
-        const QString said = python(
+        const QString said = test::runPython(
             QStringList{m_scripts + "compaction_check.py", pruned, small, "3,32,32"} + widths,
             &code);
         QVERIFY2(code == 0, qPrintable(said));
@@ -319,13 +305,13 @@ private slots:
                  qPrintable(err));
         QCOMPARE(shapeOf({pruned}), QString("[64]"));
         int code = 0;
-        const QString said =
-            python({"-c",
-                    "import sys, torch; files = {'prunelab/input_shape.json': ''}; "
-                    "m = torch.jit.load(sys.argv[1], _extra_files=files); "
-                    "print(files['prunelab/input_shape.json'], m(torch.randn(3, 64)).shape)",
-                    pruned},
-                   &code);
+        const QString said = test::runPython(
+            {"-c",
+             "import sys, torch; files = {'prunelab/input_shape.json': ''}; "
+             "m = torch.jit.load(sys.argv[1], _extra_files=files); "
+             "print(files['prunelab/input_shape.json'], m(torch.randn(3, 64)).shape)",
+             pruned},
+            &code);
         QVERIFY2(code == 0 && said.contains("[64]") && said.contains("[3, 10]"), qPrintable(said));
 
         // Bad shapes are usage errors that name the flag; an example that is not a tensor names

@@ -55,6 +55,16 @@ std::string readBytes(const QString& path)
     return std::string(data.constData(), size_t(data.size()));
 }
 
+QString runPython(const QStringList& args, int* exitCode)
+{
+    QProcess process;
+    process.start("/usr/bin/python3", args);
+    process.waitForFinished(300000);
+    *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
+        .trimmed();
+}
+
 int runCli(const QStringList& args, QString* out, QString* err, int timeoutMs)
 {
     QProcess process;

@@ -33,6 +33,10 @@ std::string readBytes(const QString& path);
 int runCli(const QStringList& args, QString* out = nullptr, QString* err = nullptr,
            int timeoutMs = 300000);
 
+/// Runs Debian's /usr/bin/python3 (which has torch) with `args`; sets `exitCode` (-1 when it
+/// did not finish within five minutes) and returns its stdout and stderr, trimmed.
+QString runPython(const QStringList& args, int* exitCode);
+
 /// Runs `action` and returns the message of the prunelab::Error it throws (empty if none).
 QString errorOf(const std::function<void()>& action);
 
