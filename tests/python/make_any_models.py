@@ -12,6 +12,10 @@ Writes (each with BatchNorm statistics that are not the initial 0/1 where it has
   two_inputs.pt   forward(image [N,3,16,16], extra [N,8]) -> [N,10]: an image branch and a
                   feature branch concatenated before the classifier
   two_inputs_example.pt  an example input saved with torch.save: a tuple of two batches
+the dependency stress set (3x32x32 input, shape stored in the file): cascaded_cat.pt
+(concatenations of concatenations), spatial_cat.pt (cat along height), split.pt (torch.split of
+channels), reshape.pt (reshape into a Linear), se.pt (a squeeze-excitation gate), unet.pt (a
+ConvTranspose2d decoder with a skip concatenation, a 2-channel output map);
 and data sets for `tensors:FILE`, saved with torch.save:
   inputs.pt       {"x": 96 samples of 3x32x32}: inputs alone, no labels (a dict of one entry)
   labelled.pt     {"x": ..., "y": 96 labels in 0..9, "x_test": 32 samples, "y_test": ...}
@@ -79,6 +83,88 @@ class TwoInputs(nn.Module):
         return self.fc(torch.cat([seen, torch.relu(self.meta(extra))], 1))
 
 
+# The dependency stress set.
+
+class CascadedCat(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, padding=1)
+        self.b = nn.Conv2d(3, 8, 3, padding=1)
+        self.c = nn.Conv2d(16, 8, 3, padding=1)
+        self.d = nn.Conv2d(24, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        a, b = torch.relu(self.a(x)), torch.relu(self.b(x))
+        ab = torch.cat([a, b], 1)
+        c = torch.relu(self.c(ab))
+        abc = torch.cat([ab, c], 1)
+        return self.fc(torch.relu(self.d(abc)).mean((2, 3)))
+
+class SpatialCat(nn.Module):  # cat along height: channels stay aligned
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.b = nn.Conv2d(3, 16, 3, padding=1)
+        self.c = nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        y = torch.cat([torch.relu(self.a(x)), torch.relu(self.b(x))], 2)
+        return self.fc(torch.relu(self.c(y)).mean((2, 3)))
+
+class Split(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.l = nn.Conv2d(8, 8, 3, padding=1)
+        self.r = nn.Conv2d(8, 8, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        p, q = torch.split(torch.relu(self.a(x)), 8, 1)
+        return self.fc(torch.cat([self.l(p), self.r(q)], 1).mean((2, 3)))
+
+class Reshape(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1, stride=2)
+        self.fc1 = nn.Linear(16 * 16 * 16, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        y = torch.relu(self.a(x))
+        return self.fc2(torch.relu(self.fc1(y.reshape(y.shape[0], -1))))
+
+class SE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.squeeze = nn.Conv2d(16, 4, 1)
+        self.excite = nn.Conv2d(4, 16, 1)
+        self.b = nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        y = torch.relu(self.a(x))
+        g = torch.sigmoid(self.excite(torch.relu(self.squeeze(y.mean((2, 3), keepdim=True)))))
+        return self.fc(torch.relu(self.b(y * g)).mean((2, 3)))
+
+class UNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.e1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.e2 = nn.Conv2d(16, 32, 3, padding=1, stride=2)
+        self.up = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.d1 = nn.Conv2d(32, 16, 3, padding=1)
+        self.out = nn.Conv2d(16, 2, 1)
+
+    def forward(self, x):
+        a = torch.relu(self.e1(x))
+        b = torch.relu(self.e2(a))
+        return self.out(torch.relu(self.d1(torch.cat([a, self.up(b)], 1))))
+
+
 def settle(model, shape):
     """Runs a few batches in training mode so BatchNorm statistics are not the initial 0/1."""
     model.train()
@@ -102,6 +188,11 @@ def main(out):
     torch.jit.script(TwoInputs().eval()).save(os.path.join(out, "two_inputs.pt"))
     torch.save((torch.randn(2, 3, 16, 16), torch.randn(2, 8)),
                os.path.join(out, "two_inputs_example.pt"))
+    stress = {"cascaded_cat": CascadedCat(), "spatial_cat": SpatialCat(), "split": Split(),
+              "reshape": Reshape(), "se": SE(), "unet": UNet()}
+    for name, model in stress.items():
+        torch.jit.save(torch.jit.script(model.eval()), os.path.join(out, f"{name}.pt"),
+                       _extra_files={"prunelab/input_shape.json": '{"input_shape": [3, 32, 32]}'})
     x = torch.randn(96, 3, 32, 32)
     torch.save({"x": x}, os.path.join(out, "inputs.pt"))
     torch.save({"x": x, "y": torch.randint(0, 10, (96,)), "x_test": torch.randn(32, 3, 32, 32),
