@@ -75,11 +75,8 @@ int run_eval(const ParsedArgs& args, CommandContext& context)
         reference = load_model_for(*args.value("reference"), nullptr, 0,
                                    model_inputs(checkpoint.net->spec()));
     const DataSplits data = load_data_for(args, checkpoint.net->spec());
-    if (!reference && !checkpoint.net->is_classifier())
-        throw Error(model + ": " + not_a_classifier_message(*checkpoint.net, "accuracy") +
-                    " (give --reference DENSE_MODEL)");
-    if (!reference && !data.test.labelled())
-        throw Error(unlabelled_data_message(data.test, "accuracy") +
+    if (!reference && measured_by_fidelity(*checkpoint.net, data.test))
+        throw Error(model + ": " + needs_labels_message(*checkpoint.net, data.test, "accuracy") +
                     " (give --reference DENSE_MODEL)");
     return report_eval("eval", model, checkpoint, data, reference ? &*reference : nullptr,
                        args.has("json"), context);

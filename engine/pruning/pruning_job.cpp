@@ -115,8 +115,9 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     options.initial_masks.apply_(net);
     // A model without classes, or data without labels: measured, and fine-tuned, against the
     // model as it was before this job.
-    const bool labels = net.is_classifier() && data.train.labelled() && data.test.labelled();
-    std::shared_ptr<PrunableNet> reference = labels ? nullptr : net.clone();
+    const bool fidelity =
+        measured_by_fidelity(net, data.train) || measured_by_fidelity(net, data.test);
+    std::shared_ptr<PrunableNet> reference = fidelity ? net.clone() : nullptr;
     SoftTargets matching;
     matching.teacher_model = reference.get();
     const SoftTargets* soft = reference ? &matching : nullptr;

@@ -14,6 +14,7 @@
 #include "engine/pruning/importance.h"
 #include "engine/pruning/recipe.h"
 #include "engine/session/session_impl.h"
+#include "engine/training/trainer.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -234,7 +235,8 @@ std::optional<double> Session::recorded_accuracy() const
 bool Session::measures_fidelity() const
 {
     const auto splits = m_impl->cached_splits();
-    return !m_impl->net().is_classifier() || (splits && !splits->test.labelled());
+    return splits ? measured_by_fidelity(m_impl->net(), splits->test)
+                  : !m_impl->net().is_classifier();
 }
 
 std::optional<double> Session::relative_l2_error() const

@@ -303,7 +303,7 @@ public:
         emit({JobEvent::Kind::Progress,
               "evaluating on " + std::to_string(splits.test.size()) + " test samples"});
         std::shared_ptr<PrunableNet> reference;
-        if (!m_net->is_classifier() || !splits.test.labelled()) {
+        if (measured_by_fidelity(*m_net, splits.test)) {
             // No labels to count: how closely the outputs follow the model as opened.
             reference = replicate(*m_net);
             load_named_state(*reference, m_original);

@@ -148,13 +148,24 @@ std::string unlabelled_data_message(const Dataset& data, const std::string& what
            "instead";
 }
 
+bool measured_by_fidelity(const PrunableNet& net, const Dataset& data)
+{
+    return !net.is_classifier() || !data.labelled();
+}
+
+std::string needs_labels_message(const PrunableNet& net, const Dataset& data,
+                                 const std::string& what)
+{
+    return net.is_classifier() ? unlabelled_data_message(data, what)
+                               : not_a_classifier_message(net, what);
+}
+
 EvalResult evaluate(PrunableNet& net, const Dataset& data, int64_t batch, PrunableNet* reference)
 {
     check_data_fits(net, data);
-    if (!net.is_classifier() || !data.labelled()) {
+    if (measured_by_fidelity(net, data)) {
         if (!reference)
-            throw Error(net.is_classifier() ? unlabelled_data_message(data, "accuracy")
-                                            : not_a_classifier_message(net, "accuracy"));
+            throw Error(needs_labels_message(net, data, "accuracy"));
         const Fidelity fidelity = measure_fidelity(net, *reference, data);
         EvalResult result;
         result.fidelity = true;
@@ -196,9 +207,8 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
     validate(options);
     check_data_fits(net, train_set);
     const bool matching = soft && soft->teacher_model;
-    if (!matching && (!net.is_classifier() || !train_set.labelled()))
-        throw Error((net.is_classifier() ? unlabelled_data_message(train_set, "training")
-                                         : not_a_classifier_message(net, "training with labels")) +
+    if (!matching && measured_by_fidelity(net, train_set))
+        throw Error(needs_labels_message(net, train_set, "training") +
                     "; fine-tune it by output matching against the dense model");
     if (soft && !matching && soft->teacher_logits.size(0) != train_set.size())
         throw Error("the teacher's outputs cover " + std::to_string(soft->teacher_logits.size(0)) +

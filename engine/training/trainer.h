@@ -125,6 +125,14 @@ std::string not_a_classifier_message(const PrunableNet& net, const std::string& 
 /// The same for data without labels (a `tensors:` file without "y").
 std::string unlabelled_data_message(const Dataset& data, const std::string& what);
 
+/// Whether `net` on `data` is measured by output fidelity to a reference rather than by
+/// accuracy, and fine-tuned by output matching: a model without classes, or data without
+/// labels. The one rule evaluate, train, pruning jobs, the CLI and the window follow.
+bool measured_by_fidelity(const PrunableNet& net, const Dataset& data);
+/// Why label-based work (`what`: "accuracy", "training") cannot run on them, when it cannot.
+std::string needs_labels_message(const PrunableNet& net, const Dataset& data,
+                                 const std::string& what);
+
 /// Checks that a data set's sample shape and classes fit a model.
 /// @throws prunelab::Error naming both shapes.
 void check_data_fits(const PrunableNet& net, const Dataset& data);
