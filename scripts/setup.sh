@@ -11,9 +11,9 @@ packages=(
     libtorch-dev libopenblas0-pthread
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-qpa-plugins
     libqcustomplot-dev libqcustomplot2.1-qt6
-    libspdlog-dev nlohmann-json3-dev zlib1g-dev
+    libspdlog-dev nlohmann-json3-dev zlib1g-dev libstb-dev
     dataset-fashion-mnist
-    python3-torch python3-torchvision
+    python3-torch python3-torchvision python3-pil
     xvfb xauth dpkg-dev file
     clang-format python3
 )

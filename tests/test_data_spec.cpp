@@ -31,7 +31,7 @@ private slots:
     {
         const auto splits = load_data(DataOptions()
                                           .spec("synthetic:1,8,8,4")
-                                          .train_limit(400)
+                                          .train_limit(300) // generated: 400, a quarter held out
                                           .validation_fraction(0.25)
                                           .seed(5));
         QCOMPARE(splits.validation.size(), 100);
@@ -41,6 +41,34 @@ private slots:
         const auto flat_val = splits.validation.images.flatten(1);
         const auto distances = at::cdist(flat_val, flat_train);
         QVERIFY(distances.min().item<double>() > 0.0);
+    }
+
+    void holdsOutATenthForValidationByDefault()
+    {
+        const auto plain =
+            load_data(DataOptions().spec("synthetic:1,8,8,4").validation_fraction(0));
+        const auto splits = load_data(DataOptions().spec("synthetic:1,8,8,4"));
+        QCOMPARE(plain.validation.size(), 0);
+        const int64_t total = plain.train.size();
+        QCOMPARE(splits.validation.size(), int64_t(std::llround(0.1 * double(total))));
+        QCOMPARE(splits.train.size() + splits.validation.size(), total);
+        // Training keeps its file order: the kept samples are a subsequence of the original.
+        const auto flat = plain.train.images.flatten(1);
+        int64_t cursor = 0;
+        for (int64_t i = 0; i < splits.train.size(); ++i) {
+            while (cursor < total && !flat[cursor].equal(splits.train.images[i].flatten()))
+                ++cursor;
+            QVERIFY2(cursor < total, "a training sample moved out of file order");
+        }
+        // The same split whatever else is asked; a train limit still gives that many samples,
+        // and the test limit caps the validation split too.
+        QVERIFY(load_data(DataOptions().spec("synthetic:1,8,8,4"))
+                    .validation.images.equal(splits.validation.images));
+        const auto limited =
+            load_data(DataOptions().spec("synthetic:1,8,8,4").train_limit(90).test_limit(5));
+        QCOMPARE(limited.train.size(), 90);
+        QCOMPARE(limited.validation.size(), 5);
+        QCOMPARE(limited.test.size(), 5);
     }
 
     void syntheticFollowsRequestedShape()

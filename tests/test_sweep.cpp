@@ -82,6 +82,33 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, allocate_by_sensitivity(result, 1.0));
     }
 
+    void decisionsNeverReadTheTestSplit()
+    {
+        // The test split is poisoned: samples of another shape, which any evaluation refuses.
+        DataSplits data = m_data;
+        data.validation = m_data.test.head(64);
+        data.test.images = at::zeros({8, 3, 5, 5});
+        data.test.labels = at::zeros({8}, at::kLong);
+        SensitivityOptions sensitivity;
+        sensitivity.sparsities = {0.5};
+        const auto analysed = run_sensitivity(*m_net, data, sensitivity);
+        QCOMPARE(analysed.measured.split, std::string("validation"));
+        QCOMPARE(analysed.measured.metric, std::string("accuracy"));
+        QVERIFY(!allocate_by_sensitivity(analysed, 0.5).empty());
+        SweepOptions sweep;
+        sweep.sparsities = {0.5};
+        sweep.finetune_epochs = 1;
+        const auto swept = run_sweep(*m_net, data, sweep);
+        QCOMPARE(swept.measured.split, std::string("validation"));
+        QCOMPARE(swept.points.size(), size_t(1));
+        // The same accuracy as measuring the validation split directly: it is what was read.
+        QCOMPARE(analysed.dense_accuracy, evaluate(*m_net, data.validation).accuracy);
+        // Without a validation split they measure on the test split, so the poison is found.
+        data.validation = Dataset();
+        QVERIFY_THROWS_EXCEPTION(Error, run_sensitivity(*m_net, data, sensitivity));
+        QVERIFY_THROWS_EXCEPTION(Error, run_sweep(*m_net, data, sweep));
+    }
+
     void allocationPrunesInsensitiveLayersHarder()
     {
         // Hand-made curves: layer "a" loses nothing up to 90%, layer "b" collapses early.

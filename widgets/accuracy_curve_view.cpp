@@ -120,6 +120,19 @@ void AccuracyCurveView::clear()
     rebuild();
 }
 
+void AccuracyCurveView::setMeasureLabel(const QString& label)
+{
+    if (label == m_plot->yAxis->label())
+        return;
+    m_plot->yAxis->setLabel(label);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString AccuracyCurveView::measureLabel() const
+{
+    return m_plot->yAxis->label();
+}
+
 void AccuracyCurveView::setXAxis(XAxis axis)
 {
     m_xAxis = axis;

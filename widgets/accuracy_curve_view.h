@@ -52,6 +52,9 @@ public:
 
     void setXAxis(XAxis axis);
     XAxis xAxis() const { return m_xAxis; }
+    /// What the y values are ("validation accuracy (%)", a fidelity); the axis title.
+    void setMeasureLabel(const QString& label);
+    QString measureLabel() const;
     /// The tooltip text for a point near a widget position of the plot, or empty.
     QString toolTipAt(const QPoint& plotPosition) const;
     /// Where a point is drawn, in plot pixels (for tests).

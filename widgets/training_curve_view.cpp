@@ -72,6 +72,19 @@ void TrainingCurveView::setStatus(const QString& status)
 {
     m_status->setText(status);
 }
+void TrainingCurveView::setMeasureLabel(const QString& label)
+{
+    if (label == m_plot->yAxis2->label())
+        return;
+    m_plot->yAxis2->setLabel(label);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString TrainingCurveView::measureLabel() const
+{
+    return m_plot->yAxis2->label();
+}
+
 QString TrainingCurveView::status() const
 {
     return m_status->text();

@@ -29,6 +29,9 @@ public:
     /// A line under the title for the job's progress ("fine-tune epoch 2/5 · 40% · ETA 0:12").
     void setStatus(const QString& status);
     QString status() const;
+    /// What the right axis shows ("validation accuracy (%)").
+    void setMeasureLabel(const QString& label);
+    QString measureLabel() const;
     /// step,loss,accuracy rows (accuracy empty where not measured).
     QString csv() const;
     QCustomPlot* plot() const { return m_plot; }

@@ -67,6 +67,10 @@ DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)
     options.spec(args.value_or("data", "fashion-mnist"))
         .train_limit(train_limit)
         .test_limit(test_limit)
+        .validation_fraction(args.number_or("val-fraction", 0.1))
+        .crop_ratio(args.number_or("crop-ratio", 0.875))
+        .augment(!args.has("no-augment"))
+        .normalize(args.value_or("normalize", "auto"))
         .synthetic_shape(spec.input_shape)
         .synthetic_classes(spec.num_classes);
     return load_data(options);

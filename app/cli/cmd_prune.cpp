@@ -97,6 +97,10 @@ Recipe recipe_from_args(const ParsedArgs& args)
     recipe.data = args.value_or("data", "fashion-mnist");
     recipe.train_limit = args.integer_or("train-limit", 0);
     recipe.test_limit = args.integer_or("test-limit", 0);
+    recipe.validation_fraction = args.number_or("val-fraction", 0.1);
+    recipe.crop_ratio = args.number_or("crop-ratio", 0.875);
+    recipe.augment = !args.has("no-augment");
+    recipe.normalize = args.value_or("normalize", "auto");
     if (recipe.train_limit < 0 || recipe.test_limit < 0)
         throw UsageError("--train-limit and --test-limit must not be negative");
     PruningJobOptions& options = recipe.options;

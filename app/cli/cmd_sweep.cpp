@@ -16,6 +16,29 @@
 namespace prunelab::cli {
 namespace {
 
+/// "validation accuracy", "test fidelity (cosine)": what a curve's numbers are.
+std::string measured_label(const MeasuredOn& measured)
+{
+    return measured.split + " " +
+           (measured.metric == "fidelity" ? std::string("fidelity (cosine)") : measured.metric);
+}
+
+std::string measured_value(double value, const MeasuredOn& measured)
+{
+    char text[32];
+    if (measured.metric == "fidelity")
+        std::snprintf(text, sizeof text, "%.4f", value);
+    else
+        std::snprintf(text, sizeof text, "%.2f%%", value * 100.0);
+    return text;
+}
+
+nlohmann::json measured_json(const MeasuredOn& measured)
+{
+    // "accuracy" fields hold `metric` measured on `split` (engine/training/held_out.h).
+    return {{"metric", measured.metric}, {"split", measured.split}};
+}
+
 std::string sweep_csv(const SweepResult& result)
 {
     std::ostringstream csv;
@@ -85,7 +108,7 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
                              ? " (" + std::to_string(options.finetune_epochs) + " fine-tune epochs)"
                              : " (one-shot)");
         request.x_label = "sparsity (fraction of prunable weights that are zero)";
-        request.y_label = "test accuracy";
+        request.y_label = measured_label(result.measured);
         request.baseline = result.dense_accuracy;
         std::map<std::string, NamedCurve> curves;
         for (const auto& p : result.points) {
@@ -112,18 +135,21 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
         print_json_line(context.out, {{"command", "sweep"},
                                       {"source", model},
                                       {"data", data.spec},
+                                      {"measured", measured_json(result.measured)},
                                       {"dense_accuracy", result.dense_accuracy},
                                       {"finetune_epochs", options.finetune_epochs},
                                       {"points", points},
                                       {"paths", paths}});
         return 0;
     }
+    const std::string label = measured_label(result.measured);
+    context.out << "dense: " << label << " "
+                << measured_value(result.dense_accuracy, result.measured) << "\n";
     char line[160];
-    std::snprintf(line, sizeof line, "dense: accuracy %.2f%%\n", result.dense_accuracy * 100.0);
-    context.out << line;
     for (const auto& p : result.points) {
-        std::snprintf(line, sizeof line, "%-16s sparsity %6.2f%%  accuracy %6.2f%%\n",
-                      p.criterion.c_str(), p.sparsity * 100.0, p.accuracy * 100.0);
+        std::snprintf(line, sizeof line, "%-16s sparsity %6.2f%%  %s %s\n", p.criterion.c_str(),
+                      p.sparsity * 100.0, label.c_str(),
+                      measured_value(p.accuracy, result.measured).c_str());
         context.out << line;
     }
     context.out << "wrote " << csv_path << (args.has("plot") ? " and " + *args.value("plot") : "")
@@ -170,7 +196,7 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
         request.title = checkpoint.net->spec().name + ": per-layer sensitivity (" +
                         options.criterion + ", each layer pruned alone)";
         request.x_label = "layer sparsity";
-        request.y_label = "test accuracy";
+        request.y_label = measured_label(result.measured);
         request.baseline = result.dense_accuracy;
         for (const auto& layer : result.layers) {
             NamedCurve curve{layer, {}, {}};
@@ -197,6 +223,7 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
                                {"source", model},
                                {"data", data.spec},
                                {"criterion", options.criterion},
+                               {"measured", measured_json(result.measured)},
                                {"dense_accuracy", result.dense_accuracy},
                                {"points", points},
                                {"paths", paths}};
@@ -208,9 +235,11 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
         return 0;
     }
     char line[160];
+    const std::string label = measured_label(result.measured);
     for (const auto& p : result.points) {
-        std::snprintf(line, sizeof line, "%-24s sparsity %5.1f%%  accuracy %6.2f%%\n",
-                      p.layer.c_str(), p.sparsity * 100.0, p.accuracy * 100.0);
+        std::snprintf(line, sizeof line, "%-24s sparsity %5.1f%%  %s %s\n", p.layer.c_str(),
+                      p.sparsity * 100.0, label.c_str(),
+                      measured_value(p.accuracy, result.measured).c_str());
         context.out << line;
     }
     if (target) {

@@ -64,6 +64,9 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     update.train_samples = data.train.size();
     update.test_samples = data.test.size();
     update.training = options_json(options);
+    // The window measures on the validation split: recorded, it shows at once when opened.
+    if (data.validation.size() > 0 && !measured_by_fidelity(*checkpoint.net, data.validation))
+        update.validation_accuracy = evaluate(*checkpoint.net, data.validation).accuracy;
     stamp_metadata(checkpoint.metadata, update);
     save_checkpoint(checkpoint, out_path);
 
@@ -75,6 +78,9 @@ int run_train(const ParsedArgs& args, CommandContext& context)
         json["data"] = data.spec;
         json["accuracy"] = last.eval_accuracy;
         json["loss"] = last.eval_loss;
+        json["train_samples"] = data.train.size();
+        if (update.validation_accuracy)
+            json["validation_accuracy"] = *update.validation_accuracy;
         json["epochs"] = epochs;
         json["seconds"] = result.seconds;
         json["train_seconds"] = result.train_seconds;

@@ -12,7 +12,18 @@ std::vector<OptionSpec> data_options()
 {
     return {{"data", "DATA", "data set (default fashion-mnist)"},
             {"train-limit", "N", "use only the first N training samples"},
-            {"test-limit", "N", "use only the first N test samples"}};
+            {"test-limit", "N", "use only the first N test (and validation) samples"},
+            {"val-fraction", "F",
+             "share of the training data held out (by a fixed shuffle) as the validation split "
+             "that sensitivity, automatic allocation and sweeps measure on (default 0.1; 0: "
+             "the test split)"},
+            {"crop-ratio", "R",
+             "images:DIR: sample size over resized size, then a centre crop (default 0.875; 1: "
+             "no crop)"},
+            {"no-augment", "", "images:DIR: no random crops and flips of training batches"},
+            {"normalize", "N",
+             "images:DIR: auto (the training images' mean and std), imagenet, none or "
+             "MEAN,…/STD,… (default auto)"}};
 }
 
 /// The optimizer settings `train` and `distill` share.

@@ -391,6 +391,7 @@ bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& la
     m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
                               .arg(label, LayerTableModel::formatCount(info.total_params),
                                    LayerTableModel::formatCount(info.effective_flops)));
+    scheduleEvaluate(); // a model whose file records no accuracy on the split shown
     return true;
 }
 
@@ -446,12 +447,18 @@ void MainWindow::updateStatus(const ModelInfo& info)
                               QString::number(info.sparsity() * 100.0, 'f', 1),
                               QString::fromStdString(session()->data_spec()));
     const auto accuracy = session()->accuracy();
+    const QString split = QString::fromStdString(session()->accuracy_split());
+    const QString measure = session()->measures_fidelity()
+                                ? tr("%1 fidelity (cosine, %)").arg(split)
+                                : tr("%1 accuracy (%)").arg(split);
+    m_curves->setMeasureLabel(measure);
+    m_training->setMeasureLabel(measure);
     if (accuracy && session()->measures_fidelity())
         status += tr(" · fidelity to the model as opened: cosine %1, relative L2 error %2")
                       .arg(*accuracy, 0, 'f', 4)
                       .arg(session()->relative_l2_error().value_or(0.0), 0, 'f', 4);
     else if (accuracy)
-        status += tr(" · test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
+        status += tr(" · %1 accuracy %2%").arg(split).arg(*accuracy * 100.0, 0, 'f', 2);
     else if (session()->measures_fidelity())
         status += tr(" · fidelity not measured");
     else

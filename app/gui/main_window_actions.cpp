@@ -261,7 +261,8 @@ void MainWindow::buildToolBar()
         [this] { startCompact(); }, true);
     action(
         tr("Evaluate"), QStringLiteral("actionEvaluate"), QKeySequence(Qt::CTRL | Qt::Key_E),
-        tr("Measure the test accuracy of the model as shown"), [this] { startEvaluate(); }, false);
+        tr("Measure the accuracy of the model as shown on the validation split"),
+        [this] { startEvaluate(); }, false);
     m_stopAction = action(tr("Stop"), QStringLiteral("actionStop"), QKeySequence(Qt::Key_Escape),
                           tr("Stop the running job"), &MainWindow::stopJob, false);
     m_stopAction->setEnabled(false);

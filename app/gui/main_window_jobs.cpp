@@ -248,7 +248,7 @@ void MainWindow::onJobEvent(const JobEvent& event)
         break;
     case JobEvent::Kind::Epoch:
         m_training->addAccuracy(double(m_trainStepOffset), event.accuracy);
-        logger()->info("epoch {}: loss {:.4f}, test accuracy {:.2f}%", event.epoch, event.loss,
+        logger()->info("epoch {}: loss {:.4f}, held-out accuracy {:.2f}%", event.epoch, event.loss,
                        event.accuracy * 100.0);
         break;
     case JobEvent::Kind::Point:

@@ -2,14 +2,17 @@
 
 #include "engine/core/error.h"
 #include "engine/core/fraction.h"
+#include "engine/core/input_shapes.h"
 #include "engine/data/cifar_reader.h"
 #include "engine/data/idx_reader.h"
+#include "engine/data/image_folder.h"
 #include "engine/data/synthetic_data.h"
 #include "engine/data/tensor_file.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -86,8 +89,11 @@ DataSplits load_synthetic(const std::string& argument, const DataOptions& option
         throw Error("data spec '" + options.spec() +
                     "': expected synthetic:C,H,W or synthetic:C,H,W,CLASSES");
     }
-    if (options.train_limit() > 0)
-        spec.train_size = options.train_limit();
+    if (options.train_limit() > 0) {
+        // Generate enough that the limit still holds after the validation split is carved.
+        const double kept = 1.0 - std::clamp(options.validation_fraction(), 0.0, 0.99);
+        spec.train_size = std::llround(double(options.train_limit()) / kept);
+    }
     if (options.test_limit() > 0)
         spec.test_size = options.test_limit();
     spec.seed = 7 + options.seed();
@@ -103,13 +109,15 @@ void carve_validation(DataSplits& splits, double fraction, uint64_t seed)
         return;
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     auto order = at::randperm(total, gen, at::TensorOptions().dtype(at::kLong));
-    auto keep = order.slice(0, 0, total - held_out);
+    // Training keeps its file order (a limit then takes the first N, as without validation).
+    auto keep = std::get<0>(order.slice(0, 0, total - held_out).sort());
     auto hold = order.slice(0, total - held_out, total);
     splits.validation = splits.train;
     splits.validation.images = splits.train.images.index_select(0, hold);
     splits.validation.labels = splits.train.labels.index_select(0, hold);
     splits.train.images = splits.train.images.index_select(0, keep);
     splits.train.labels = splits.train.labels.index_select(0, keep);
+    splits.validation.augmentation = {}; // measured, never trained on
 }
 
 } // namespace
@@ -145,20 +153,37 @@ DataSplits load_data(const DataOptions& options)
                             load_cifar10_split(parsed.argument, false), normalization, "cifar10");
     } else if (parsed.kind == "synthetic") {
         splits = load_synthetic(parsed.argument, options);
+    } else if (parsed.kind == "images") {
+        if (parsed.argument.empty())
+            throw Error("data spec 'images' needs a folder: images:DIR (one sub-folder of PNG or "
+                        "JPEG files per class, or DIR/train/CLASS and DIR/test/CLASS)");
+        ImageFolderOptions image_options;
+        if (options.synthetic_shape().size() == 3)
+            image_options.sample_shape = options.synthetic_shape();
+        else if (!options.synthetic_shape().empty())
+            throw Error("data spec '" + options.spec() + "' gives C×H×W images; the model takes " +
+                        format_input_shapes({options.synthetic_shape()}));
+        image_options.crop_ratio = options.crop_ratio();
+        image_options.augment = options.augment();
+        image_options.normalize = options.normalize();
+        image_options.seed = options.seed();
+        splits = load_image_folder(parsed.argument, image_options);
     } else if (parsed.kind == "tensors") {
         if (parsed.argument.empty())
             throw Error("data spec 'tensors' needs a file: tensors:FILE (a dict {\"x\": ..., "
                         "\"y\": ...} saved with torch.save)");
         splits = load_tensor_file(parsed.argument, options.seed());
     } else {
-        throw Error("unknown data spec '" + options.spec() +
-                    "' (expected fashion-mnist, mnist:DIR, cifar10:DIR, tensors:FILE or "
-                    "synthetic[:C,H,W[,CLASSES]])");
+        throw Error(
+            "unknown data spec '" + options.spec() +
+            "' (expected fashion-mnist, mnist:DIR, cifar10:DIR, images:DIR, tensors:FILE or "
+            "synthetic[:C,H,W[,CLASSES]])");
     }
     splits.spec = options.spec();
     carve_validation(splits, options.validation_fraction(), options.seed());
     splits.train = splits.train.head(options.train_limit());
     splits.test = splits.test.head(options.test_limit());
+    splits.validation = splits.validation.head(options.test_limit());
     return splits;
 }
 

@@ -13,20 +13,30 @@ namespace prunelab {
 /// Debian's dataset-fashion-mnist package installs it.
 std::string default_fashion_mnist_directory();
 
-/// How to load a DATA spec: `fashion-mnist[:DIR]`, `mnist:DIR`, `cifar10:DIR`, `tensors:FILE`
-/// (engine/data/tensor_file.h) or `synthetic[:C,H,W[,CLASSES]]`.
+/// How to load a DATA spec: `fashion-mnist[:DIR]`, `mnist:DIR`, `cifar10:DIR`, `images:DIR`
+/// (engine/data/image_folder.h), `tensors:FILE` (engine/data/tensor_file.h) or
+/// `synthetic[:C,H,W[,CLASSES]]`.
 struct DataOptions
 {
     PRUNELAB_OPTION(std::string, spec, "fashion-mnist");
     /// Keep only the first N training / test samples (0 keeps all): small subsets for tests.
+    /// The test limit also caps the validation split.
     PRUNELAB_OPTION(int64_t, train_limit, 0);
     PRUNELAB_OPTION(int64_t, test_limit, 0);
-    /// Fraction of the training split moved (after a seeded shuffle) into `validation`.
-    PRUNELAB_OPTION(double, validation_fraction, 0.0);
+    /// Fraction of the training split held out (chosen by a shuffle fixed by `seed`, the rest
+    /// keeping its file order) as the `validation` split every decision is measured on; 0 makes
+    /// decisions on the test split.
+    PRUNELAB_OPTION(double, validation_fraction, 0.1);
     PRUNELAB_OPTION(uint64_t, seed, 0);
     /// Shape and classes used by a bare `synthetic` spec (normally the model's input shape).
     PRUNELAB_OPTION(std::vector<int64_t>, synthetic_shape, (std::vector<int64_t>{1, 28, 28}));
     PRUNELAB_OPTION(int64_t, synthetic_classes, 10);
+    /// images:DIR: sample size over resized size, training augmentation, normalization
+    /// (auto, imagenet, none or MEAN,…/STD,…). The sample shape is `synthetic_shape`'s when it
+    /// is C×H×W.
+    PRUNELAB_OPTION(double, crop_ratio, 0.875);
+    PRUNELAB_OPTION(bool, augment, true);
+    PRUNELAB_OPTION(std::string, normalize, "auto");
 };
 
 /// Loads the splits a spec names, normalized.

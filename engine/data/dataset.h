@@ -1,5 +1,7 @@
 #pragma once
 
+#include "engine/data/augmentation.h"
+
 #include <ATen/Tensor.h>
 
 #include <cstdint>
@@ -16,6 +18,9 @@ struct Dataset
     at::Tensor labels; ///< int64 [N], in [0, num_classes)
     int64_t num_classes = 0;
     std::string name;
+    /// Random crops and flips the trainer applies to batches drawn from this set (images:DIR
+    /// training splits); evaluation never augments.
+    Augmentation augmentation;
 
     int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
     /// Whether the labels mean anything: a `tensors:` file without "y" has none
@@ -40,7 +45,8 @@ struct Normalization
 struct DataSplits
 {
     Dataset train;
-    Dataset validation; ///< empty unless a validation fraction was asked for
+    Dataset validation; ///< what decisions are measured on (engine/training/held_out.h); empty
+                        ///< when the validation fraction is 0
     Dataset test;
     Normalization normalization;
     std::string spec; ///< the spec it was loaded from, e.g. "fashion-mnist"

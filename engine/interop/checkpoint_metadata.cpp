@@ -45,7 +45,10 @@ void stamp_metadata(nlohmann::json& metadata, const MetadataUpdate& u)
         metadata.erase("test_accuracy");
         metadata.erase("test_loss");
         metadata.erase("test_fidelity");
+        metadata.erase("validation_accuracy");
     }
+    if (u.validation_accuracy)
+        metadata["validation_accuracy"] = *u.validation_accuracy;
     if (!u.test_fidelity.is_null())
         metadata["test_fidelity"] = u.test_fidelity;
     if (u.test_accuracy)

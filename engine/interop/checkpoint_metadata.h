@@ -48,6 +48,9 @@ struct MetadataUpdate
     /// were not measured), so no file claims an accuracy its weights do not have.
     std::optional<double> test_accuracy;
     std::optional<double> test_loss;
+    /// Accuracy on the validation split held out of `data`'s training set (the window measures
+    /// there; erased with the test accuracy).
+    std::optional<double> validation_accuracy;
     bool accuracy_unknown = false;
     /// A model without classes: {"cosine", "relative_l2", "reference"} on `data`'s test split
     /// (it has no test_accuracy; writing this erases one).

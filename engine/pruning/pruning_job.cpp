@@ -107,7 +107,9 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
         throw Error("iterative schedules scale rates; give rates, not thresholds");
     if (options.finetune_epochs < 0 || options.final_finetune_epochs < 0)
         throw Error("fine-tune epochs must be 0 or more");
-    check_data_fits(net, data.test);
+    const Dataset& measured_split =
+        options.measure_on_validation ? decision_split(data) : data.test;
+    check_data_fits(net, measured_split);
     check_something_to_prune(net, options);
 
     PruningJobResult result;
@@ -115,14 +117,14 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
     options.initial_masks.apply_(net);
     // A model without classes, or data without labels: measured, and fine-tuned, against the
     // model as it was before this job.
-    const bool fidelity =
-        measured_by_fidelity(net, data.train) || measured_by_fidelity(net, data.test);
-    std::shared_ptr<PrunableNet> reference = fidelity ? net.clone() : nullptr;
+    const HeldOutMeasure measure(net, data);
     SoftTargets matching;
-    matching.teacher_model = reference.get();
-    const SoftTargets* soft = reference ? &matching : nullptr;
-    result.fidelity = reference != nullptr;
-    result.dense_accuracy = evaluate(net, data.test, 1000, reference.get()).accuracy;
+    matching.teacher_model = measure.reference();
+    const SoftTargets* soft = measure.fidelity() ? &matching : nullptr;
+    result.fidelity = measure.fidelity();
+    result.measured = {measure.metric(), options.measure_on_validation ? decision_split_name(data)
+                                                                       : std::string("test")};
+    result.dense_accuracy = measure.on(net, measured_split).accuracy;
     std::vector<at::Tensor> previous_keep;
     // The final fine-tuning counts as one more step in the overall fraction.
     const double units = double(steps + (options.final_finetune_epochs > 0 ? 1 : 0));
@@ -173,7 +175,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             }
         }
         report("evaluate", step, 0.9);
-        const auto eval = evaluate(net, data.test, 1000, reference.get());
+        const auto eval = measure.on(net, measured_split);
         PruningStep record;
         record.step = step;
         record.rate_fraction = fraction;
@@ -211,7 +213,7 @@ PruningJobResult run_pruning(PrunableNet& net, const DataSplits& data,
             return result;
         }
         PruningStep record = result.steps.back();
-        const auto eval = evaluate(net, data.test, 1000, reference.get());
+        const auto eval = measure.on(net, measured_split);
         record.accuracy = eval.accuracy;
         record.loss = eval.loss;
         update_weight_counts(info, net);

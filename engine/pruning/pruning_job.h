@@ -3,6 +3,7 @@
 #include "engine/data/dataset.h"
 #include "engine/pruning/allocation.h"
 #include "engine/pruning/importance.h"
+#include "engine/training/held_out.h"
 #include "engine/training/trainer.h"
 
 #include <atomic>
@@ -46,6 +47,9 @@ struct PruningJobOptions
     /// Masks the model already carries (from its checkpoint): kept pruned and combined into
     /// every step's masks.
     MaskSet initial_masks;
+    /// Measure each step on the split decisions use (the window's live accuracy) instead of
+    /// the test split (a command's final report).
+    bool measure_on_validation = false;
 };
 
 struct PruningStep
@@ -55,8 +59,9 @@ struct PruningStep
     double sparsity = 0.0;      ///< of all prunable weights, after the step
     double params_kept = 1.0;
     double flops_kept = 1.0;
-    double accuracy = 0.0; ///< test accuracy after the step's fine-tuning (for a model without
-                           ///< classes: cosine fidelity to the model before the job)
+    double accuracy = 0.0; ///< accuracy after the step's fine-tuning (for a model without
+                           ///< classes: cosine fidelity to the model before the job), on
+                           ///< PruningJobResult::measured's split
     double loss = 0.0;
     int64_t pruned_elements = 0;
     bool final_finetune = false; ///< the record of the final fine-tuning, after the last step
@@ -66,6 +71,7 @@ struct PruningJobResult
 {
     double dense_accuracy = 0.0; ///< before this job (initial masks applied)
     bool fidelity = false;       ///< accuracies are output fidelity (a model without classes)
+    MeasuredOn measured;         ///< what the accuracies are, on which split
     std::vector<PruningStep> steps;
     AllocationResult allocation; ///< of the last completed step
     MaskSet masks;               ///< of the last completed step

@@ -170,7 +170,11 @@ json recipe_to_json(const Recipe& recipe)
                 {"data",
                  {{"spec", recipe.data},
                   {"train_limit", recipe.train_limit},
-                  {"test_limit", recipe.test_limit}}},
+                  {"test_limit", recipe.test_limit},
+                  {"validation_fraction", recipe.validation_fraction},
+                  {"crop_ratio", recipe.crop_ratio},
+                  {"augment", recipe.augment},
+                  {"normalize", recipe.normalize}}},
                 {"importance",
                  {{"criterion", o.importance.criterion()},
                   {"granularity", to_string(o.importance.granularity())},
@@ -250,10 +254,17 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     }
     if (root.has("data")) {
         const Reader data = root.object("data");
-        data.only({"spec", "train_limit", "test_limit"});
+        data.only({"spec", "train_limit", "test_limit", "validation_fraction", "crop_ratio",
+                   "augment", "normalize"});
         recipe.data = data.text("spec", recipe.data);
         recipe.train_limit = data.integer("train_limit", 0, 0);
         recipe.test_limit = data.integer("test_limit", 0, 0);
+        recipe.validation_fraction = data.number("validation_fraction", 0.0);
+        check_fraction(recipe.validation_fraction, "data.validation_fraction",
+                       FractionRange::BelowOne);
+        recipe.crop_ratio = data.number("crop_ratio", 0.875);
+        recipe.augment = data.flag("augment", true);
+        recipe.normalize = data.text("normalize", "auto");
     }
     auto& o = recipe.options;
     if (root.has("importance")) {

@@ -37,6 +37,13 @@ struct Recipe
     std::string data = "fashion-mnist";
     int64_t train_limit = 0;
     int64_t test_limit = 0;
+    /// Share of the training data held out for validation (DataOptions). A recipe file
+    /// without it reads 0: recipes written before it trained on the whole training split.
+    double validation_fraction = 0.1;
+    /// images:DIR preprocessing (DataOptions).
+    double crop_ratio = 0.875;
+    bool augment = true;
+    std::string normalize = "auto";
     PruningJobOptions options; ///< initial_masks come from the model's checkpoint, not the recipe
     std::optional<RecipeDistill> distill;
     /// What to write: "checkpoint", "state_dict", "masks", "report" → path (relative paths are

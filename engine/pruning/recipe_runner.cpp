@@ -96,7 +96,11 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     auto data_options = DataOptions()
                             .spec(recipe.data)
                             .train_limit(recipe.train_limit)
-                            .test_limit(recipe.test_limit);
+                            .test_limit(recipe.test_limit)
+                            .validation_fraction(recipe.validation_fraction)
+                            .crop_ratio(recipe.crop_ratio)
+                            .augment(recipe.augment)
+                            .normalize(recipe.normalize);
     std::optional<DataSplits> loaded;
     Checkpoint checkpoint;
     try {

@@ -4,6 +4,7 @@
 #include "engine/core/fraction.h"
 #include "engine/models/model_state.h"
 #include "engine/models/models.h"
+#include "engine/training/held_out.h"
 
 #include <ATen/ATen.h>
 
@@ -17,9 +18,11 @@ SensitivityResult run_sensitivity(PrunableNet& net, const DataSplits& data,
                                   const std::atomic<bool>* cancel)
 {
     check_sparsities(options.sparsities);
-    check_data_fits(net, data.test);
+    const HeldOutMeasure measure(net, data);
+    check_data_fits(net, measure.split());
     SensitivityResult result;
-    result.dense_accuracy = evaluate(net, data.test).accuracy;
+    result.measured = measure.measured_on(data);
+    result.dense_accuracy = measure(net).accuracy;
     const auto importance = compute_importance(net, &data.train,
                                                ImportanceOptions()
                                                    .criterion(options.criterion)
@@ -51,7 +54,7 @@ SensitivityResult run_sensitivity(PrunableNet& net, const DataSplits& data,
             AllocationOptions allocation;
             allocation.layers[layer].rate = sparsity;
             pruner.allocate(allocation).masks.apply_(net);
-            result.points.push_back({layer, sparsity, evaluate(net, data.test).accuracy});
+            result.points.push_back({layer, sparsity, measure(net).accuracy});
             if (progress)
                 progress(++done, total, layer);
         }

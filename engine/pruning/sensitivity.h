@@ -13,7 +13,7 @@
 namespace prunelab {
 
 /// Per-layer sensitivity (as Distiller does): each layer pruned alone at each sparsity, the
-/// rest dense, accuracy recorded.
+/// rest dense, accuracy (or fidelity) on the validation split recorded.
 struct SensitivityOptions
 {
     std::string criterion = "l1";
@@ -32,6 +32,7 @@ struct SensitivityPoint
 
 struct SensitivityResult
 {
+    MeasuredOn measured;
     double dense_accuracy = 0.0;
     std::vector<std::string> layers;     ///< the layers analysed, in model order
     std::vector<int64_t> layer_elements; ///< elements each layer's rate applies to

@@ -8,6 +8,7 @@
 #include "engine/pruning/pruning_job.h"
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
+#include "engine/training/held_out.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
@@ -49,10 +50,18 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
     for (const auto& c : options.criteria)
         if (std::find(known.begin(), known.end(), c) == known.end())
             throw Error("unknown criterion '" + c + "'");
-    check_data_fits(net, data.test);
+    const HeldOutMeasure measure(net, data);
+    check_data_fits(net, measure.split());
+    if (options.distill && measure.fidelity() && options.finetune_epochs > 0)
+        throw Error("distillation needs a classifier with labelled data; this model is fine-tuned "
+                    "by matching the dense model's outputs (leave distillation off)");
 
     SweepResult result;
-    result.dense_accuracy = evaluate(net, data.test).accuracy;
+    result.measured = measure.measured_on(data);
+    result.dense_accuracy = measure(net).accuracy;
+    // A model measured by fidelity recovers by matching the dense model's outputs.
+    SoftTargets matching;
+    matching.teacher_model = measure.reference();
     ModelSnapshot dense(net);
     ModelInfo info = describe_model(net); // layout once; counts refreshed per point
     // Distillation recovers each point from the dense model: one frozen copy, its outputs over
@@ -104,14 +113,15 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
                                   .training;
                 } else {
                     trained = train(net, data.train, nullptr, finetune, {}, cancel,
-                                    hold_masks(allocated.masks));
+                                    hold_masks(allocated.masks),
+                                    measure.fidelity() ? &matching : nullptr);
                 }
                 if (trained.cancelled) {
                     result.cancelled = true;
                     break;
                 }
             }
-            const auto eval = evaluate(net, data.test);
+            const auto eval = measure(net);
             update_weight_counts(info, net);
             result.points.push_back({criterion, target, info.sparsity(), info.params_kept(),
                                      info.flops_kept(), eval.accuracy, eval.loss,

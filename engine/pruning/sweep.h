@@ -3,6 +3,7 @@
 #include "engine/data/dataset.h"
 #include "engine/pruning/allocation.h"
 #include "engine/pruning/importance.h"
+#include "engine/training/held_out.h"
 #include "engine/training/trainer.h"
 
 #include <atomic>
@@ -17,7 +18,8 @@ class PrunableNet;
 
 /// Accuracy against sparsity: for each criterion, score the dense model once, then for each
 /// sparsity start again from the same dense weights, prune (global ranking or the same rate in
-/// every layer), optionally fine-tune with masks held, and evaluate.
+/// every layer), optionally fine-tune with masks held (by output matching for a model measured
+/// by fidelity), and evaluate on the validation split.
 struct SweepOptions
 {
     std::vector<std::string> criteria = {"l1"};
@@ -50,6 +52,7 @@ struct SweepPoint
 
 struct SweepResult
 {
+    MeasuredOn measured;
     double dense_accuracy = 0.0;
     std::vector<SweepPoint> points;
     bool cancelled = false;

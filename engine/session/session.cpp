@@ -14,6 +14,7 @@
 #include "engine/pruning/importance.h"
 #include "engine/pruning/recipe.h"
 #include "engine/session/session_impl.h"
+#include "engine/training/held_out.h"
 #include "engine/training/trainer.h"
 
 #include <ATen/ATen.h>
@@ -55,6 +56,7 @@ std::shared_ptr<const DataSplits> load_splits(const DataChoice& choice, const Mo
                        .spec(choice.spec)
                        .train_limit(choice.train_limit)
                        .test_limit(choice.test_limit)
+                       .validation_fraction(choice.validation_fraction)
                        .synthetic_shape(spec.input_shape)
                        .synthetic_classes(spec.num_classes);
     return std::make_shared<const DataSplits>(load_data(options));
@@ -77,7 +79,23 @@ void Session::Impl::init_from_checkpoint()
     else if (net().spec().input_shape != std::vector<int64_t>{1, 28, 28})
         data.spec = "synthetic"; // Fashion-MNIST would not fit; samples shaped like the model's
     if (committed.empty())
-        accuracy = prunelab::recorded_accuracy(checkpoint.metadata);
+        accuracy = recorded_on_split();
+}
+
+std::optional<double> Session::Impl::recorded_on_split() const
+{
+    const auto& metadata = checkpoint.metadata;
+    if (accuracy_split() == "test")
+        return prunelab::recorded_accuracy(metadata);
+    if (metadata.is_object() && metadata.contains("validation_accuracy") &&
+        metadata["validation_accuracy"].is_number())
+        return metadata["validation_accuracy"].get<double>();
+    return std::nullopt; // a test accuracy is no validation accuracy: measure it
+}
+
+void Session::Impl::record_accuracy(MetadataUpdate& update) const
+{
+    (accuracy_split() == "test" ? update.test_accuracy : update.validation_accuracy) = accuracy;
 }
 
 void Session::Impl::restore_base()
@@ -227,6 +245,11 @@ std::string Session::data_spec() const
     return m_impl->data.spec;
 }
 
+std::string Session::accuracy_split() const
+{
+    return m_impl->accuracy_split();
+}
+
 std::optional<double> Session::recorded_accuracy() const
 {
     return prunelab::recorded_accuracy(m_impl->checkpoint.metadata);
@@ -235,7 +258,8 @@ std::optional<double> Session::recorded_accuracy() const
 bool Session::measures_fidelity() const
 {
     const auto splits = m_impl->cached_splits();
-    return splits ? measured_by_fidelity(m_impl->net(), splits->test)
+    return splits ? measured_by_fidelity(m_impl->net(), decision_split(*splits)) ||
+                        measured_by_fidelity(m_impl->net(), splits->train)
                   : !m_impl->net().is_classifier();
 }
 
@@ -587,7 +611,7 @@ void Session::reset_to_dense()
         impl.pruner.reset();
         impl.apply_thresholds();
     }
-    if (auto recorded = recorded_accuracy(); recorded && impl.checkpoint.masks.empty())
+    if (auto recorded = impl.recorded_on_split(); recorded && impl.checkpoint.masks.empty())
         impl.accuracy = recorded;
 }
 

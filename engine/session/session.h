@@ -65,9 +65,13 @@ struct DataChoice
     std::string spec = "fashion-mnist";
     int64_t train_limit = 0;
     int64_t test_limit = 0;
+    /// Share of the training split held out as the validation split the window measures on
+    /// (0: measure on the test split).
+    double validation_fraction = 0.1;
     bool operator==(const DataChoice& o) const
     {
-        return spec == o.spec && train_limit == o.train_limit && test_limit == o.test_limit;
+        return spec == o.spec && train_limit == o.train_limit && test_limit == o.test_limit &&
+               validation_fraction == o.validation_fraction;
     }
 };
 
@@ -267,10 +271,13 @@ public:
     std::string data_spec() const;
     /// Test accuracy recorded in the checkpoint, if any.
     std::optional<double> recorded_accuracy() const;
-    /// Test accuracy of the model as shown now, when a job measured it since the last change —
-    /// or, when measures_fidelity(), the mean cosine similarity of its outputs to the model as
-    /// opened (relative_l2_error() beside it).
+    /// Accuracy of the model as shown now on accuracy_split(), when a job measured it since
+    /// the last change — or, when measures_fidelity(), the mean cosine similarity of its outputs
+    /// to the model as opened (relative_l2_error() beside it).
     std::optional<double> accuracy() const;
+    /// "validation" (the default: a share of the training data held out, so the test split
+    /// stays an honest report) or "test" (DataChoice::validation_fraction 0).
+    std::string accuracy_split() const;
     /// True for a model without classes (feature maps, dicts of outputs), and for data without
     /// labels: such a model is measured by output fidelity to the model as opened.
     bool measures_fidelity() const;

@@ -149,7 +149,7 @@ void Session::export_compacted(const std::string& path) const
     update.source = m_impl->source;
     update.compaction = m_impl->compacted_record;
     update.accuracy_unknown = true;
-    update.test_accuracy = m_impl->accuracy; // same outputs as the masked model, same accuracy
+    m_impl->record_accuracy(update); // same outputs as the masked model, same accuracy
     stamp_metadata(out.metadata, update);
     save_model(out, path); // TorchScript stays TorchScript
 }

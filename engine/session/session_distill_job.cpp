@@ -11,6 +11,7 @@
 #include "engine/session/session_job_base.h"
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
+#include "engine/training/held_out.h"
 #include "engine/training/trainer.h"
 
 #include <cmath>
@@ -79,7 +80,7 @@ public:
         };
         emit({JobEvent::Kind::Progress, "teacher outputs"});
         m_result = distill(
-            *m_teacher, *m_net, splits.train, &splits.test, options,
+            *m_teacher, *m_net, splits.train, &decision_split(splits), options,
             [&](const TrainProgress& p) {
                 JobEvent step{JobEvent::Kind::TrainStep, "distil"};
                 step.step = int64_t(p.epoch - 1) * p.batches + p.batch;

@@ -35,7 +35,7 @@ Checkpoint shown_checkpoint(const Session::Impl& impl, double sparsity)
     update.source = impl.source;
     update.data = impl.data.spec;
     update.accuracy_unknown = true; // the shown weights' accuracy, or none at all
-    update.test_accuracy = impl.accuracy;
+    impl.record_accuracy(update);
     if (!impl.current.empty()) {
         PruningRecord record;
         record.criterion = impl.criterion;
@@ -73,7 +73,8 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
                     {"data",
                      {{"spec", impl.data.spec},
                       {"train_limit", impl.data.train_limit},
-                      {"test_limit", impl.data.test_limit}}},
+                      {"test_limit", impl.data.test_limit},
+                      {"validation_fraction", impl.data.validation_fraction}}},
                     {"finetuned", impl.finetuned},
                     {"opened_metadata", impl.checkpoint.metadata}};
     state.header["base_is_opened"] = impl.base_is_opened;
@@ -158,6 +159,7 @@ Recipe threshold_recipe(const Session::Impl& impl)
     recipe.data = impl.data.spec;
     recipe.train_limit = impl.data.train_limit;
     recipe.test_limit = impl.data.test_limit;
+    recipe.validation_fraction = impl.data.validation_fraction;
     recipe.options.importance.criterion(impl.criterion)
         .granularity(parse_granularity(impl.granularity));
     for (const auto& [layer, threshold] : impl.thresholds) {
@@ -241,6 +243,8 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
         impl.data.spec = h.at("data").at("spec").get<std::string>();
         impl.data.train_limit = h.at("data").at("train_limit").get<int64_t>();
         impl.data.test_limit = h.at("data").at("test_limit").get<int64_t>();
+        // Projects saved before validation splits measured on the test split.
+        impl.data.validation_fraction = h.at("data").value("validation_fraction", 0.0);
         impl.finetuned = h.at("finetuned").get<bool>();
         impl.base_is_opened = h.value("base_is_opened", !impl.finetuned);
         if (h.contains("base_recipe"))

@@ -73,6 +73,15 @@ struct Session::Impl
     void commit(PrunableNet& trained, const MaskSet& masks, ImportanceResult importance);
     /// The loaded splits if they match `choice`, else null.
     std::shared_ptr<const DataSplits> cached_splits() const;
+    /// "validation" or "test": where `accuracy` is measured (Session::accuracy_split).
+    std::string accuracy_split() const
+    {
+        return data.validation_fraction > 0 ? "validation" : "test";
+    }
+    /// The checkpoint's recorded accuracy when it was measured on accuracy_split().
+    std::optional<double> recorded_on_split() const;
+    /// Records `accuracy` in a metadata update under the split it was measured on.
+    void record_accuracy(MetadataUpdate& update) const;
 };
 
 /// A recipe of the shown thresholds on the opened model (no training).

@@ -7,12 +7,21 @@
 #include "engine/session/session_impl.h"
 #include "engine/training/data_parallel.h"
 
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace prunelab::session_jobs {
+
+/// "Validation" from "validation": a split's name at the start of a sentence.
+inline std::string capitalized(std::string word)
+{
+    if (!word.empty())
+        word[0] = char(std::toupper(static_cast<unsigned char>(word[0])));
+    return word;
+}
 
 inline std::string percent(double fraction)
 {

@@ -13,6 +13,7 @@
 #include "engine/session/session_job_base.h"
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
+#include "engine/training/held_out.h"
 #include "engine/training/trainer.h"
 
 #include <cmath>
@@ -61,7 +62,7 @@ public:
             m_accuracy = stats.eval_accuracy;
         };
         const auto result = train(
-            *m_net, splits.train, &splits.test, options,
+            *m_net, splits.train, &decision_split(splits), options,
             [&](const TrainProgress& p) {
                 JobEvent step{JobEvent::Kind::TrainStep, "fine-tune"};
                 step.step = int64_t(p.epoch - 1) * p.batches + p.batch;
@@ -153,6 +154,7 @@ public:
         options.finetune_epochs = m_settings.finetune_epochs;
         options.finetune = TrainOptions().lr(m_settings.lr).lr_schedule("constant");
         options.initial_masks = m_masks;
+        options.measure_on_validation = true; // the window's live accuracy
         m_result = run_pruning(
             *m_net, splits, options,
             [&](const PruningProgress& p) {
@@ -300,15 +302,17 @@ public:
         const DataSplits& splits = data(emit);
         if (cancel.load())
             return;
+        const Dataset& held_out = decision_split(splits);
+        m_split = decision_split_name(splits);
         emit({JobEvent::Kind::Progress,
-              "evaluating on " + std::to_string(splits.test.size()) + " test samples"});
+              "evaluating on " + std::to_string(held_out.size()) + " " + m_split + " samples"});
         std::shared_ptr<PrunableNet> reference;
-        if (measured_by_fidelity(*m_net, splits.test)) {
+        if (measured_by_fidelity(*m_net, held_out) || measured_by_fidelity(*m_net, splits.train)) {
             // No labels to count: how closely the outputs follow the model as opened.
             reference = replicate(*m_net);
             load_named_state(*reference, m_original);
         }
-        const EvalResult result = evaluate(*m_net, splits.test, 1000, reference.get());
+        const EvalResult result = evaluate(*m_net, held_out, 1000, reference.get());
         m_accuracy = result.accuracy;
         if (result.fidelity)
             m_relative_l2 = result.relative_l2;
@@ -328,7 +332,7 @@ public:
             const std::string measured =
                 m_relative_l2 ? "Fidelity to the model as opened: cosine " + decimals(*m_accuracy) +
                                     ", relative L2 error " + decimals(*m_relative_l2)
-                              : "Test accuracy " + percent(*m_accuracy);
+                              : capitalized(m_split) + " accuracy " + percent(*m_accuracy);
             if (impl.generation == m_generation) {
                 impl.accuracy = m_accuracy;
                 impl.relative_l2 = m_relative_l2;
@@ -344,6 +348,7 @@ private:
     TensorMap m_original;
     std::optional<double> m_accuracy;
     std::optional<double> m_relative_l2;
+    std::string m_split = "validation";
 };
 
 // --- score ------------------------------------------------------------------------------------

@@ -251,6 +251,10 @@ TrainResult train(PrunableNet& net, const Dataset& train_set, const Dataset* eva
                 order.slice(0, b * options.batch(), std::min(n, (b + 1) * options.batch()));
             auto images = train_set.images.index_select(0, index);
             auto labels = train_set.labels.index_select(0, index);
+            // Teacher logits computed ahead of time belong to the samples as stored: augmenting
+            // them would pair a crop with another view's targets.
+            if (train_set.augmentation.any() && (matching || !soft))
+                images = augment_batch(images, train_set.augmentation, generator);
 
             const auto teacher = matching ? teacher_outputs(*soft->teacher_model, images)
                                  : soft   ? soft->teacher_logits.index_select(0, index)
