@@ -147,7 +147,8 @@ private slots:
         QTest::addColumn<QStringList>("widths"); // LAYER=WIDTH after compaction
         // Every model compacts to exactly what the pruned model computes. The widths record
         // what the channel analysis follows today: groups it cannot follow yet (a cat along
-        // height, a split, a gate, a ConvTranspose2d) stay whole, and say so.
+        // height, a split, a ConvTranspose2d, a layer scale, a grouped convolution) stay whole,
+        // and say so.
         QTest::newRow("cascaded cat")
             << "cascaded_cat"
             << "accuracy" << QStringList{"a=4", "b=4", "c=4", "d=8", "fc=10"};
@@ -160,10 +161,21 @@ private slots:
             << "accuracy" << QStringList{"a=8", "fc1=32", "fc2=10"};
         QTest::newRow("squeeze-excitation")
             << "se"
-            << "accuracy" << QStringList{"a=16", "squeeze=2", "b=8"};
+            << "accuracy" << QStringList{"a=8", "squeeze=2", "b=8"}; // the gate's product joins a
         QTest::newRow("U-Net decoder")
             << "unet"
             << "fidelity" << QStringList{"e1=16", "e2=32", "d1=8", "out=2"};
+        // The depthwise convolutions shrink with their channels, group count included.
+        QTest::newRow("inverted residual")
+            << "inverted_residual"
+            << "accuracy"
+            << QStringList{"stem=4", "expand=16", "dw=16", "project=4", "expand2=16", "dw2=16"};
+        QTest::newRow("stochastic depth") << "stochastic_depth"
+                                          << "accuracy" << QStringList{"a=8", "b=8", "fc=10"};
+        QTest::newRow("layer scale") << "layer_scale"
+                                     << "accuracy" << QStringList{"a=16", "b=16", "c=8"};
+        QTest::newRow("grouped convolution") << "grouped"
+                                             << "accuracy" << QStringList{"a=16", "g=16", "b=8"};
     }
 
     void stressSetStaysExact()
@@ -175,6 +187,18 @@ private slots:
         QVERIFY(!report.isEmpty());
         QCOMPARE(report["metric"].toString(), metric);
         const QString failed = compactsExactly(kind, "3,32,32", widths);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    }
+
+    void depthwiseConvolutionsOfOneTypeNarrowToTheirOwnWidths()
+    {
+        // dw and dw2 have the same settings, so TorchScript compiles them to one type whose
+        // group count is a constant; pruned at different rates they need two group counts.
+        const QJsonObject report =
+            prune("inverted_residual", "3,32,32", {"--layer-rate", "expand2=0.75"});
+        QVERIFY(!report.isEmpty());
+        const QString failed = compactsExactly("inverted_residual", "3,32,32",
+                                               {"expand=16", "dw=16", "expand2=8", "dw2=8"});
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 

@@ -222,7 +222,8 @@ private slots:
                                                  "layer4.1.conv1=256", "fc=10"}
                                   << "";
         // conv1's channels pass a gate PruneLab cannot follow: they stay, conv2's go.
-        QTest::newRow("gated") << "gated" << QStringList{"conv1=16", "conv2=16"} << "aten::sigmoid";
+        // x * sigmoid(x): the product keeps a pruned channel zero, so conv1's channels go too.
+        QTest::newRow("gated") << "gated" << QStringList{"conv1=8", "conv2=16"} << "";
         // A split (torch.chunk) of conv1's channels: conv1 keeps them all, conv2's go.
         QTest::newRow("chunked") << "chunked" << QStringList{"conv1=16", "conv2=6", "fc=10"}
                                  << "aten::chunk";

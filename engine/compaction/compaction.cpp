@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/interop/checkpoint.h"
+#include "engine/interop/group_counts.h"
 #include "engine/interop/script_net.h"
 #include "engine/models/dependency.h"
 #include "engine/models/model_factory.h"
@@ -13,6 +14,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace prunelab {
@@ -42,6 +44,8 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
         if (member.role == GroupMember::Role::Producer) {
             zero_rows(member.layer + ".weight");
             zero_rows(member.layer + ".bias");
+        } else if (member.role == GroupMember::Role::Depthwise) {
+            zero_rows(member.layer + ".bias"); // a zero channel in, its bias out
         } else if (member.role == GroupMember::Role::Norm) {
             if (!find_tensor(tensors, member.layer + ".weight"))
                 dead.fill_(false); // an affine-free norm turns zeros into −mean/σ
@@ -106,7 +110,8 @@ torch::jit::Module submodule(const torch::jit::Module& root, const std::string& 
 
 /// The TorchScript module with the cut tensors swapped in (and its size attributes updated
 /// where they are attributes rather than constants, so Python's repr tells the truth).
-std::shared_ptr<PrunableNet> rebuild_script(const ScriptNet& net, const Tensors& cut_tensors)
+std::shared_ptr<PrunableNet> rebuild_script(const ScriptNet& net, const Tensors& cut_tensors,
+                                            const std::set<std::string>& narrowed_depthwise)
 {
     torch::jit::Module module;
     {
@@ -135,6 +140,8 @@ std::shared_ptr<PrunableNet> rebuild_script(const ScriptNet& net, const Tensors&
             set_size("num_features", tensor.size(0));
         }
     }
+    if (!narrowed_depthwise.empty())
+        module = with_depthwise_group_counts(module, narrowed_depthwise);
     return std::make_shared<ScriptNet>(std::move(module), model_inputs(net.spec()),
                                        "the compacted model");
 }
@@ -194,6 +201,7 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
     result.params_before = result.params_after = parameter_count(net);
 
     KeepPlan plan;
+    std::set<std::string> narrowed_depthwise; // their group counts shrink too
     int64_t partly_pruned = 0;
     for (const auto& group : dependencies.groups) {
         if (!group.prunable)
@@ -222,6 +230,9 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
         for (const auto& member : group.members) {
             const std::string& m = member.layer;
             switch (member.role) {
+            case GroupMember::Role::Depthwise:
+                narrowed_depthwise.insert(m);
+                [[fallthrough]];
             case GroupMember::Role::Producer:
                 drop(plan, tensors, m + ".weight", 0, dead);
                 drop(plan, tensors, m + ".bias", 0, dead);
@@ -259,7 +270,7 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
         Tensors changed;
         for (const auto& [name, dims] : plan)
             changed[name] = new_state.at(name);
-        result.net = rebuild_script(*scripted, changed);
+        result.net = rebuild_script(*scripted, changed, narrowed_depthwise);
     } else {
         result.net = rebuild_builtin(net, new_state);
     }

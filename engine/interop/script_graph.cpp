@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -84,6 +85,13 @@ bool passes_channels(c10::Symbol kind)
     static const std::set<std::string> names = {"aten::relu",
                                                 "aten::relu_",
                                                 "aten::relu6",
+                                                "aten::relu6_",
+                                                "aten::mish",
+                                                "aten::mish_",
+                                                "aten::selu",
+                                                "aten::selu_",
+                                                "aten::celu",
+                                                "aten::celu_",
                                                 "aten::hardtanh",
                                                 "aten::hardtanh_",
                                                 "aten::leaky_relu",
@@ -105,7 +113,8 @@ bool passes_channels(c10::Symbol kind)
                                                 "aten::feature_dropout",
                                                 "aten::contiguous",
                                                 "aten::clone",
-                                                "aten::detach"};
+                                                "aten::detach",
+                                                "prim::unchecked_cast"};
     return names.count(kind.toQualString()) > 0;
 }
 
@@ -214,6 +223,10 @@ private:
 
     void visit(jit::Node* node)
     {
+        if (node->kind() == c10::prim::If) {
+            visit_branches(node);
+            return;
+        }
         std::vector<int> ins;
         collect(node, ins);
         if (ins.empty())
@@ -240,6 +253,52 @@ private:
         map_outputs(node, m_channels.opaque(op, ins));
     }
 
+    /// An if/else (stochastic depth's `if not training: return x`, an optional auxiliary head):
+    /// the ops of both branches join the graph, and each output carries what its branches
+    /// return — one value when they agree, else all of them (which only a list may hold).
+    void visit_branches(jit::Node* node)
+    {
+        for (jit::Block* block : node->blocks())
+            for (jit::Node* inner : block->nodes())
+                visit(inner);
+        for (size_t i = 0; i < node->outputs().size(); ++i) {
+            std::vector<int> ids;
+            for (jit::Block* block : node->blocks())
+                for (int id : tracked(block->outputs()[i]))
+                    if (std::find(ids.begin(), ids.end(), id) == ids.end())
+                        ids.push_back(id);
+            jit::Value* output = node->outputs()[i];
+            if (ids.size() == 1 && output->type()->kind() == c10::TypeKind::TensorType)
+                m_ids[output] = ids[0];
+            else if (!ids.empty())
+                m_lists[output] = ids;
+        }
+    }
+
+    /// Whether a value is computed from a tensor the module holds (a parameter or buffer)
+    /// other than through the channels being followed (a noise mask shaped like them is not).
+    bool reads_module_tensor(jit::Value* value, int depth = 0) const
+    {
+        jit::Node* node = value->node();
+        if (node->kind() == c10::prim::GetAttr)
+            return value->type()->kind() == c10::TypeKind::TensorType;
+        if (depth > 12 || node->kind() == c10::prim::Param || is_tracked(value))
+            return false;
+        return std::any_of(node->inputs().begin(), node->inputs().end(), [&](jit::Value* input) {
+            return reads_module_tensor(input, depth + 1);
+        });
+    }
+
+    /// The `groups` argument of a convolution, when it is a constant.
+    static std::optional<int64_t> groups_of(jit::Node* node)
+    {
+        const size_t index = node->kind() == c10::aten::conv2d ? 6 : 8;
+        if (node->inputs().size() <= index)
+            return std::nullopt;
+        const auto groups = jit::constant_as<int64_t>(node->input(index));
+        return groups ? std::optional<int64_t>(*groups) : std::nullopt;
+    }
+
     /// The channel-graph value of a node PruneLab understands, or nothing.
     std::optional<int> translate(jit::Node* node)
     {
@@ -253,9 +312,12 @@ private:
         if (kind == c10::aten::conv2d || kind == c10::aten::_convolution ||
             kind == c10::aten::linear) {
             const std::string layer = layer_of(node->input(1), m_self);
-            if (!m_layers.count(layer)) // grouped/depthwise convolutions are not followed
-                return std::nullopt;
-            return m_channels.layer(layer, in);
+            if (m_layers.count(layer))
+                return m_channels.layer(layer, in);
+            const auto groups = kind == c10::aten::linear ? std::nullopt : groups_of(node);
+            if (!layer.empty() && groups && *groups > 1) // the analysis checks it is depthwise
+                return m_channels.depthwise(layer, in, *groups);
+            return std::nullopt;
         }
         if (kind == c10::aten::batch_norm) {
             const std::string norm = layer_of(node->input(1), m_self);
@@ -273,11 +335,22 @@ private:
                 return m_channels.add(in, tracked(other)[0]);
             return std::nullopt; // x + constant: a pruned channel would not stay zero
         }
+        if (name == "aten::sigmoid" || name == "aten::sigmoid_" || name == "aten::hardsigmoid" ||
+            name == "aten::hardsigmoid_")
+            return m_channels.gate(name, in);
         if (name == "aten::mul" || name == "aten::mul_" || name == "aten::div" ||
             name == "aten::div_") {
             jit::Value* other = node->input(1);
-            if (other->type()->kind() != c10::TypeKind::TensorType && !is_tracked(other))
-                return in; // scaling keeps zeros zero
+            if (!is_tracked(other)) {
+                // A scalar, or a tensor that carries no channels (stochastic depth's noise):
+                // zeros stay zero. A module's tensor (a layer scale) may hold one entry per
+                // channel that compaction would have to cut: not followed.
+                if (reads_module_tensor(other))
+                    return std::nullopt;
+                return in;
+            }
+            if ((name == "aten::mul" || name == "aten::mul_") && tracked(other).size() == 1)
+                return m_channels.mul(in, tracked(other)[0]); // a gate times its input
             return std::nullopt;
         }
         if (kind == c10::aten::flatten) {

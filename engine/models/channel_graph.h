@@ -5,6 +5,7 @@
 // who consumes them. Built-in models write theirs by hand; TorchScript models get one from
 // their forward graph. Free of LibTorch: plain names and value ids.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ public:
     {
         Layer,      ///< Conv2d (groups 1) or Linear named `name`: new channels out, input consumed
         Norm,       ///< BatchNorm `name` over its input's channels
+        Depthwise,  ///< a grouped Conv2d `name` with `groups`: one filter per input channel
+                    ///< when groups equals the channel count, so channels pass through it
+        Mul,        ///< elementwise product of two tensors (a squeeze-excitation gate times
+                    ///< its input): their channels become one, like Add
+        Gate,       ///< sigmoid-like: channels stay in place, but zero becomes non-zero, so
+                    ///< only a product with zero-keeping channels may read it
         Add,        ///< elementwise sum of two tensors: their channels become one
         Cat,        ///< concatenation along channels
         Flatten,    ///< [N, C, H, W] → [N, C·H·W]: each channel becomes H·W features
@@ -29,12 +36,21 @@ public:
         std::string name;
         std::vector<int> inputs; ///< value ids
         int output = -1;         ///< value id
+        int64_t groups = 1;      ///< Depthwise
     };
 
     /// The model's input (value 0).
     int input() const { return 0; }
     int layer(const std::string& name, int in) { return push(OpKind::Layer, name, {in}); }
     int norm(const std::string& name, int in) { return push(OpKind::Norm, name, {in}); }
+    int depthwise(const std::string& name, int in, int64_t groups)
+    {
+        const int out = push(OpKind::Depthwise, name, {in});
+        m_ops.back().groups = groups;
+        return out;
+    }
+    int mul(int a, int b) { return push(OpKind::Mul, "mul", {a, b}); }
+    int gate(const std::string& op, int in) { return push(OpKind::Gate, op, {in}); }
     int add(int a, int b) { return push(OpKind::Add, "add", {a, b}); }
     int cat(std::vector<int> ins) { return push(OpKind::Cat, "cat", std::move(ins)); }
     int flatten(int in) { return push(OpKind::Flatten, "flatten", {in}); }

@@ -67,6 +67,9 @@ struct Value
 {
     std::vector<int> segments; ///< spaces, concatenated along dimension 1
     Form form = Form::Unknown;
+    /// Pruned channels are zero here. A gate (sigmoid) breaks it: only a product with a
+    /// zero-keeping tensor may read its output.
+    bool zero_safe = true;
 };
 
 class Analyzer
@@ -158,6 +161,13 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
     for (const auto& op : graph.ops()) {
         Value& out = values.at(size_t(op.output));
         const Value& in = values.at(size_t(op.inputs.at(0)));
+        if (op.kind != Kind::Mul && op.kind != Kind::Gate)
+            for (int id : op.inputs)
+                if (!values.at(size_t(id)).zero_safe)
+                    a.block_all(values.at(size_t(id)),
+                                "a sigmoid-like gate's output (not zero where its input is) "
+                                "reaching " +
+                                    (op.kind == Kind::Opaque ? op.name : "'" + op.name + "'"));
         switch (op.kind) {
         case Kind::Layer: {
             const LayerShape shape = shape_of(op.name);
@@ -189,16 +199,44 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
             else
                 a.add_members(in, op.name, GroupMember::Role::Norm, 1);
             break;
+        case Kind::Depthwise: {
+            const LayerShape shape = shape_of(op.name);
+            out = in;
+            // One filter per channel (groups = channels, one input channel each): channel c's
+            // filter goes with channel c. Other grouped convolutions are not followed.
+            if (in.form == Form::Spatial && shape.conv && shape.in == 1 && shape.out == op.groups &&
+                a.channels(in) == op.groups) {
+                a.add_members(in, op.name, GroupMember::Role::Depthwise, 1);
+                break;
+            }
+            a.block_all(in, "the grouped convolution '" + op.name + "' (" +
+                                std::to_string(op.groups) + " groups) is not supported");
+            const int space = a.new_space(shape.out);
+            a.block(space, "the grouped convolution '" + op.name + "'", false);
+            out = {{space}, Form::Unknown};
+            break;
+        }
+        case Kind::Gate:
+            out = in;
+            out.zero_safe = false;
+            if (in.form == Form::Unknown)
+                a.block_all(in, op.name + " of a tensor PruneLab cannot follow");
+            break;
+        case Kind::Mul:
         case Kind::Add: {
             const Value& other = values.at(size_t(op.inputs.at(1)));
             out = in;
+            out.zero_safe = op.kind == Kind::Mul ? in.zero_safe || other.zero_safe
+                                                 : in.zero_safe && other.zero_safe;
             bool aligned = in.form == other.form && in.segments.size() == other.segments.size();
             for (size_t i = 0; aligned && i < in.segments.size(); ++i)
                 aligned = a.spaces()[size_t(a.find(in.segments[i]))].channels ==
                           a.spaces()[size_t(a.find(other.segments[i]))].channels;
             if (!aligned) {
-                a.block_all(in, "an addition of differently made tensors");
-                a.block_all(other, "an addition of differently made tensors");
+                const std::string what = op.kind == Kind::Mul ? "a product" : "an addition";
+                a.block_all(in, what + " of differently made tensors");
+                a.block_all(other, what + " of differently made tensors");
+                out.zero_safe = true; // blocked: nothing pruned flows on
                 break;
             }
             for (size_t i = 0; i < in.segments.size(); ++i)
@@ -287,6 +325,17 @@ DependencyResult analyze_dependencies(PrunableNet& net)
             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
             shapes[name.substr(0, name.size() - suffix.size())] = {buffer.value().size(0), 0,
                                                                    false};
+    }
+    // Convolutions that are not prunable layers (grouped, depthwise): [out, in/groups, k, k].
+    for (const auto& parameter : net.named_parameters()) {
+        const std::string& name = parameter.key();
+        const std::string suffix = ".weight";
+        if (parameter.value().dim() == 4 && name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            const std::string layer = name.substr(0, name.size() - suffix.size());
+            if (!shapes.count(layer))
+                shapes[layer] = {parameter.value().size(0), parameter.value().size(1), true};
+        }
     }
     const auto& input_shape = net.spec().input_shape;
     return analyze_channel_graph(net.channel_graph(), input_shape.empty() ? 0 : input_shape[0],

@@ -4,7 +4,9 @@
 // A Conv2d filter (or Linear neuron) is one channel of a group; removing it removes the same
 // channel from every member: the producers' output rows and biases, the BatchNorms over it, and
 // the input columns of every layer that reads it (after a flatten, H·W columns per channel).
-// A residual addition joins the channels of everything it sums into one group.
+// A residual addition joins the channels of everything it sums into one group, as does a
+// squeeze-excitation gate's product with its input; a depthwise convolution passes channels
+// through, its filters going with them.
 
 #include "engine/models/channel_graph.h"
 
@@ -21,9 +23,11 @@ struct GroupMember
 {
     enum class Role
     {
-        Producer, ///< layer whose output rows (weight dim 0, bias) are the channels
-        Norm,     ///< BatchNorm whose weight, bias and running statistics are the channels
-        Consumer, ///< layer whose input columns (weight dim 1) read the channels
+        Producer,  ///< layer whose output rows (weight dim 0, bias) are the channels
+        Norm,      ///< BatchNorm whose weight, bias and running statistics are the channels
+        Consumer,  ///< layer whose input columns (weight dim 1) read the channels
+        Depthwise, ///< depthwise Conv2d: one filter (weight dim 0, bias) per channel, and its
+                   ///< group count, which compaction shrinks with them
     };
     std::string layer;
     Role role = Role::Producer;

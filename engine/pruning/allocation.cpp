@@ -29,6 +29,14 @@ Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
         m_weight_shapes[layer.name] = layer.weight.sizes().vec();
         m_has_bias[layer.name] = layer.bias.defined();
     }
+    // Depthwise convolutions are no prunable layers, but their filters go with their channels.
+    const auto parameters = net.named_parameters();
+    for (const auto& group : m_dependencies.groups)
+        for (const auto& member : group.members)
+            if (member.role == GroupMember::Role::Depthwise) {
+                m_weight_shapes[member.layer] = parameters[member.layer + ".weight"].sizes().vec();
+                m_has_bias[member.layer] = parameters.contains(member.layer + ".bias");
+            }
     for (const auto& scores : m_importance.layers)
         if (!m_weight_shapes.count(scores.layer))
             throw Error("importance scores name layer '" + scores.layer +
@@ -90,6 +98,7 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
                                        ? m_weight_shapes.at(member.layer)
                                        : std::vector<int64_t>{};
         switch (member.role) {
+        case GroupMember::Role::Depthwise:
         case GroupMember::Role::Producer: {
             std::vector<int64_t> row_shape(member_shape.size(), 1);
             row_shape[0] = member_shape[0];

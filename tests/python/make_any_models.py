@@ -15,7 +15,10 @@ Writes (each with BatchNorm statistics that are not the initial 0/1 where it has
 the dependency stress set (3x32x32 input, shape stored in the file): cascaded_cat.pt
 (concatenations of concatenations), spatial_cat.pt (cat along height), split.pt (torch.split of
 channels), reshape.pt (reshape into a Linear), se.pt (a squeeze-excitation gate), unet.pt (a
-ConvTranspose2d decoder with a skip concatenation, a 2-channel output map);
+ConvTranspose2d decoder with a skip concatenation, a 2-channel output map),
+inverted_residual.pt (MobileNetV2's expand/depthwise/project block), stochastic_depth.pt
+(torchvision's StochasticDepth on a residual branch), layer_scale.pt (a per-channel parameter
+times a branch), grouped.pt (a grouped, not depthwise, convolution);
 and data sets for `tensors:FILE`, saved with torch.save:
   inputs.pt       {"x": 96 samples of 3x32x32}: inputs alone, no labels (a dict of one entry)
   labelled.pt     {"x": ..., "y": 96 labels in 0..9, "x_test": 32 samples, "y_test": ...}
@@ -150,6 +153,81 @@ class SE(nn.Module):
         g = torch.sigmoid(self.excite(torch.relu(self.squeeze(y.mean((2, 3), keepdim=True)))))
         return self.fc(torch.relu(self.b(y * g)).mean((2, 3)))
 
+class InvertedResidual(nn.Module):
+    """MobileNetV2's block: expand (1x1), depthwise 3x3, project (1x1), residual. Pruning the
+    expansion narrows the depthwise convolution (its group count too)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.expand = nn.Conv2d(8, 32, 1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.dw = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.project = nn.Conv2d(32, 8, 1)
+        self.dw2 = nn.Conv2d(32, 32, 3, padding=1, groups=32)  # same settings, another width
+        self.expand2 = nn.Conv2d(8, 32, 1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        y = F.relu6(self.bn2(self.dw(F.relu6(self.bn1(self.expand(x))))))
+        x = x + self.project(y)
+        z = torch.relu(self.dw2(self.expand2(x)))
+        return self.fc(z.mean((2, 3)))
+
+
+class StochasticDepth(nn.Module):
+    """A residual branch dropped at random in training (torchvision.ops.stochastic_depth: an
+    if/else on self.training and a noise product) — its channels are still followed."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.b = nn.Conv2d(16, 16, 3, padding=1)
+        self.drop = torchvision.ops.StochasticDepth(0.2, "row")
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.a(x))
+        x = x + self.drop(torch.relu(self.b(x)))
+        return self.fc(x.mean((2, 3)))
+
+
+class LayerScale(nn.Module):
+    """ConvNeXt's per-channel layer scale (a parameter times the branch): PruneLab would have
+    to cut the parameter too, so the branch's channels stay, with a warning."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.b = nn.Conv2d(16, 16, 3, padding=1)
+        self.gamma = nn.Parameter(torch.rand(16, 1, 1))
+        self.c = nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.a(x))
+        x = x + self.gamma * self.b(x)
+        return self.fc(torch.relu(self.c(x)).mean((2, 3)))
+
+
+class Grouped(nn.Module):
+    """ResNeXt's grouped 3x3 (4 groups of 4 channels): not followed, so its input group stays
+    whole with a warning naming it; the layers after it still shrink."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, padding=1)
+        self.g = nn.Conv2d(16, 16, 3, padding=1, groups=4)
+        self.b = nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.g(torch.relu(self.a(x))))
+        return self.fc(torch.relu(self.b(x)).mean((2, 3)))
+
+
 class UNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -189,9 +267,11 @@ def main(out):
     torch.save((torch.randn(2, 3, 16, 16), torch.randn(2, 8)),
                os.path.join(out, "two_inputs_example.pt"))
     stress = {"cascaded_cat": CascadedCat(), "spatial_cat": SpatialCat(), "split": Split(),
-              "reshape": Reshape(), "se": SE(), "unet": UNet()}
+              "reshape": Reshape(), "se": SE(), "unet": UNet(),
+              "inverted_residual": InvertedResidual(), "stochastic_depth": StochasticDepth(),
+              "layer_scale": LayerScale(), "grouped": Grouped()}
     for name, model in stress.items():
-        torch.jit.save(torch.jit.script(model.eval()), os.path.join(out, f"{name}.pt"),
+        torch.jit.save(torch.jit.script(settle(model, (3, 32, 32))), os.path.join(out, f"{name}.pt"),
                        _extra_files={"prunelab/input_shape.json": '{"input_shape": [3, 32, 32]}'})
     x = torch.randn(96, 3, 32, 32)
     torch.save({"x": x}, os.path.join(out, "inputs.pt"))

@@ -3,7 +3,7 @@
     make_torchscript_models.py OUT_DIR
 
 Writes: mlp.pt (a scripted MLP with unusual layer names), resnet18.pt and mobilenet_v2.pt
-(torchvision, scripted), gated.pt (a gate PruneLab cannot follow), branches.pt (a
+(torchvision, scripted), gated.pt (x * sigmoid(x) after a conv), branches.pt (a
 concatenation), chunked.pt (a split PruneLab does not follow), traced_mlp.pt (torch.jit.trace), plain_state_dict.pt (a torch.save
 pickle, not TorchScript), no_layers.pt (TorchScript without Conv2d/Linear), wrong_input.pt (a
 forward that rejects 1x28x28 and 3x32x32 and 3x224x224 input), features64.pt (an MLP over 64
@@ -29,8 +29,8 @@ class OddlyNamedMLP(nn.Module):
 
 
 class GatedConvNet(nn.Module):
-    """A gate PruneLab cannot follow (x * sigmoid(x)) after conv1: conv1's channels must stay;
-    conv2's can go."""
+    """A gate (x * sigmoid(x), SiLU written out) after conv1: the product keeps a pruned channel
+    zero, so conv1's channels can go like conv2's."""
 
     def __init__(self):
         super().__init__()
