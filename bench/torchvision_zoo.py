@@ -5,7 +5,8 @@ prune and compact, and the check of what it wrote, as a Python user would load i
     torchvision_zoo.py make NAME OUT.pt
     torchvision_zoo.py check PRUNED.pt COMPACTED.pt SHAPE
 
-`list` prints the 80 names torchvision.models.list_models(module=torchvision.models) gives.
+`list` prints the 80 names torchvision.models.list_models(module=torchvision.models) gives,
+then the three segmentation models (segmentation.NAME: dict outputs).
 `make` builds NAME with 10 classes and random weights (seed 0) in eval mode, scripts it (traces
 it when scripting fails), stores its input shape inside the file (prunelab/input_shape.json, so
 PruneLab needs no flag) and prints one JSON line: name, how, shape, params, seconds. 64x64
@@ -36,7 +37,13 @@ def make(name, out):
     kwargs = {"num_classes": 10}
     if name in ("googlenet", "inception_v3"):
         kwargs.update(aux_logits=False, init_weights=True)
-    model = torchvision.models.get_model(name, **kwargs).eval()
+    if name.startswith("segmentation."):
+        kwargs = {"num_classes": 10, "weights_backbone": None}
+        if "fcn" in name or "deeplab" in name:
+            kwargs["aux_loss"] = False
+        model = torchvision.models.get_model(name.split(".", 1)[1], **kwargs).eval()
+    else:
+        model = torchvision.models.get_model(name, **kwargs).eval()
     size = input_size(name)
     shape = [3, size, size]
     example = torch.randn(2, *shape)
@@ -79,7 +86,10 @@ def check(pruned_path, compacted_path, shape):
 
 if __name__ == "__main__":
     if sys.argv[1] == "list":
-        print(" ".join(torchvision.models.list_models(module=torchvision.models)))
+        names = torchvision.models.list_models(module=torchvision.models)
+        names += ["segmentation." + n for n in ("fcn_resnet50", "deeplabv3_mobilenet_v3_large",
+                                                 "lraspp_mobilenet_v3_large")]
+        print(" ".join(names))
     elif sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3])
     else:

@@ -176,6 +176,16 @@ private slots:
                                      << "accuracy" << QStringList{"a=16", "b=16", "c=8"};
         QTest::newRow("grouped convolution") << "grouped"
                                              << "accuracy" << QStringList{"a=16", "g=16", "b=8"};
+        // A list grown by append: the concatenation and the BatchNorm over it take each part's
+        // channels at its offset.
+        QTest::newRow("dense block")
+            << "dense_block"
+            << "accuracy" << QStringList{"stem=4", "layers.0=2", "layers.1=2", "fc=10"};
+        // A dict filled under `if name in self.return_layers`: the lookup on the module's dict
+        // is folded, so each stored map is followed to the head that reads it by key.
+        QTest::newRow("layer getter")
+            << "layer_getter"
+            << "fidelity" << QStringList{"body.0=4", "body.2=8", "body.4=8", "head=4"};
     }
 
     void stressSetStaysExact()

@@ -36,21 +36,27 @@ const at::Tensor* find_tensor(const Tensors& tensors, const std::string& name)
 std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensors)
 {
     auto dead = at::ones({group.channels}, at::kBool);
-    auto zero_rows = [&](const std::string& name) {
+    // The group's rows of a tensor, from `offset` (a norm after a concatenation spans more).
+    auto zero_rows = [&](const std::string& name, int64_t offset = 0) {
         if (const at::Tensor* t = find_tensor(tensors, name))
-            dead &= t->detach().reshape({t->size(0), -1}).abs().amax(1).eq(0);
+            dead &= t->detach()
+                        .reshape({t->size(0), -1})
+                        .slice(0, offset, offset + group.channels)
+                        .abs()
+                        .amax(1)
+                        .eq(0);
     };
     for (const auto& member : group.members) {
         if (member.role == GroupMember::Role::Producer) {
             zero_rows(member.layer + ".weight");
             zero_rows(member.layer + ".bias");
         } else if (member.role == GroupMember::Role::Depthwise) {
-            zero_rows(member.layer + ".bias"); // a zero channel in, its bias out
+            zero_rows(member.layer + ".bias", member.offset); // a zero channel in, its bias out
         } else if (member.role == GroupMember::Role::Norm) {
             if (!find_tensor(tensors, member.layer + ".weight"))
                 dead.fill_(false); // an affine-free norm turns zeros into −mean/σ
-            zero_rows(member.layer + ".weight");
-            zero_rows(member.layer + ".bias");
+            zero_rows(member.layer + ".weight", member.offset);
+            zero_rows(member.layer + ".bias", member.offset);
         }
     }
     const auto flags = dead.contiguous();
@@ -234,12 +240,12 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
                 narrowed_depthwise.insert(m);
                 [[fallthrough]];
             case GroupMember::Role::Producer:
-                drop(plan, tensors, m + ".weight", 0, dead);
-                drop(plan, tensors, m + ".bias", 0, dead);
+                drop(plan, tensors, m + ".weight", 0, dead, member.offset);
+                drop(plan, tensors, m + ".bias", 0, dead, member.offset);
                 break;
             case GroupMember::Role::Norm:
                 for (const char* t : {".weight", ".bias", ".running_mean", ".running_var"})
-                    drop(plan, tensors, m + t, 0, dead);
+                    drop(plan, tensors, m + t, 0, dead, member.offset);
                 break;
             case GroupMember::Role::Consumer:
                 drop(plan, tensors, m + ".weight", 1, dead, member.offset, member.block);

@@ -6,6 +6,7 @@
 #include <torch/csrc/jit/passes/inliner.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -52,6 +53,53 @@ std::optional<c10::IValue> module_attribute(const jit::Module& module, const std
 
 } // namespace
 
+namespace {
+
+/// `key in self.d` and `self.d[key]` on a dict the module holds, with a constant key, become
+/// constants (torchvision's IntermediateLayerGetter: `if name in self.return_layers:
+/// out[self.return_layers[name]] = x`), so the branch not taken disappears and the stored key
+/// is known. Returns whether any was folded.
+bool fold_dict_lookups(jit::Graph& graph, const jit::Module& module)
+{
+    jit::Value* self = graph.inputs()[0];
+    std::vector<jit::Node*> lookups;
+    std::function<void(jit::Block*)> find = [&](jit::Block* block) {
+        for (jit::Node* node : block->nodes()) {
+            const std::string kind = node->kind().toQualString();
+            if ((kind == "aten::__contains__" || kind == "aten::__getitem__") &&
+                node->inputs().size() == 2 &&
+                node->input(0)->type()->kind() == c10::TypeKind::DictType &&
+                node->input(0)->node()->kind() == c10::prim::GetAttr)
+                lookups.push_back(node);
+            for (jit::Block* inner : node->blocks())
+                find(inner);
+        }
+    };
+    find(graph.block());
+    bool folded = false;
+    for (jit::Node* node : lookups) {
+        const auto key = jit::toIValue(node->input(1));
+        const auto dict = module_attribute(module, attribute_path(node->input(0), self));
+        if (!key || !key->isString() || !dict || !dict->isGenericDict())
+            continue;
+        const auto entries = dict->toGenericDict();
+        const bool contains = entries.contains(*key);
+        c10::IValue result;
+        if (node->kind().toQualString() == std::string("aten::__contains__"))
+            result = contains;
+        else if (contains)
+            result = entries.at(*key);
+        else
+            continue; // a KeyError at run time: leave it
+        jit::WithInsertPoint guard(node);
+        node->output()->replaceAllUsesWith(graph.insertConstant(result));
+        folded = true;
+    }
+    return folded;
+}
+
+} // namespace
+
 std::shared_ptr<jit::Graph> inlined_forward(const jit::Module& module)
 {
     auto graph = module.get_method("forward").graph()->copy();
@@ -70,7 +118,8 @@ std::shared_ptr<jit::Graph> inlined_forward(const jit::Module& module)
         jit::WithInsertPoint guard(node);
         node->output()->replaceAllUsesWith(graph->insertConstant(*value));
     }
-    if (!flags.empty()) {
+    const bool looked_up = fold_dict_lookups(*graph, module);
+    if (!flags.empty() || looked_up) {
         jit::ConstantPropagation(graph);
         jit::EliminateDeadCode(graph);
     }
@@ -82,39 +131,19 @@ namespace {
 /// Element-wise ops with f(0) = 0 that keep channels where they are (and pruned ones at zero).
 bool passes_channels(c10::Symbol kind)
 {
-    static const std::set<std::string> names = {"aten::relu",
-                                                "aten::relu_",
-                                                "aten::relu6",
-                                                "aten::relu6_",
-                                                "aten::mish",
-                                                "aten::mish_",
-                                                "aten::selu",
-                                                "aten::selu_",
-                                                "aten::celu",
-                                                "aten::celu_",
-                                                "aten::hardtanh",
-                                                "aten::hardtanh_",
-                                                "aten::leaky_relu",
-                                                "aten::leaky_relu_",
-                                                "aten::elu",
-                                                "aten::elu_",
-                                                "aten::silu",
-                                                "aten::silu_",
-                                                "aten::gelu",
-                                                "aten::hardswish",
-                                                "aten::hardswish_",
-                                                "aten::tanh",
-                                                "aten::max_pool2d",
-                                                "aten::avg_pool2d",
-                                                "aten::adaptive_avg_pool2d",
-                                                "aten::adaptive_max_pool2d",
-                                                "aten::dropout",
-                                                "aten::dropout_",
-                                                "aten::feature_dropout",
-                                                "aten::contiguous",
-                                                "aten::clone",
-                                                "aten::detach",
-                                                "prim::unchecked_cast"};
+    static const std::set<std::string> names = {
+        "aten::relu", "aten::relu_", "aten::relu6", "aten::relu6_", "aten::mish", "aten::mish_",
+        "aten::selu", "aten::selu_", "aten::celu", "aten::celu_", "aten::hardtanh",
+        "aten::hardtanh_", "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::elu_",
+        "aten::silu", "aten::silu_", "aten::gelu", "aten::hardswish", "aten::hardswish_",
+        "aten::tanh", "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d",
+        "aten::adaptive_max_pool2d", "aten::dropout", "aten::dropout_", "aten::feature_dropout",
+        "aten::contiguous", "aten::clone", "aten::detach", "prim::unchecked_cast",
+        // resizing mixes positions, never channels, and
+        // keeps a zero map zero
+        "aten::upsample_nearest1d", "aten::upsample_nearest2d", "aten::upsample_nearest3d",
+        "aten::upsample_linear1d", "aten::upsample_bilinear2d", "aten::upsample_bicubic2d",
+        "aten::upsample_trilinear3d"};
     return names.count(kind.toQualString()) > 0;
 }
 
@@ -132,6 +161,24 @@ std::optional<std::vector<int64_t>> int_list(jit::Value* value)
         out.push_back(*i);
     }
     return out;
+}
+
+/// A constant string or int, or nothing (jit::constant_as throws for a constant of another
+/// type).
+std::optional<std::string> constant_string(jit::Value* value)
+{
+    const auto constant = jit::toIValue(value);
+    if (!constant || !constant->isString())
+        return std::nullopt;
+    return constant->toStringRef();
+}
+
+std::optional<int64_t> constant_int(jit::Value* value)
+{
+    const auto constant = jit::toIValue(value);
+    if (!constant || !constant->isInt())
+        return std::nullopt;
+    return constant->toInt();
 }
 
 std::string layer_of(jit::Value* weight, jit::Value* self)
@@ -227,17 +274,27 @@ private:
             visit_branches(node);
             return;
         }
+        if (visit_container(node))
+            return;
         std::vector<int> ins;
         collect(node, ins);
         if (ins.empty())
             return;
         const auto kind = node->kind();
-        if (kind == c10::prim::ListConstruct || kind == c10::prim::TupleConstruct ||
-            kind == c10::prim::DictConstruct) {
+        if (kind == c10::prim::TupleConstruct) {
             m_lists[node->output()] = ins;
             return;
         }
-        if (!makes_tensor(node) && node->blocks().empty())
+        forget_layout_of_inputs(node);
+        if (!node->blocks().empty()) {
+            // A loop: what it reads or appends is not followed, so every container it touches
+            // carries its opaque result from here on.
+            const int id = m_channels.opaque(std::string(kind.toQualString()), ins);
+            map_outputs(node, id);
+            poison_containers(node, id);
+            return;
+        }
+        if (!makes_tensor(node))
             return; // size(), dim(), ...: reads shapes, not channels
         if (const auto id = translate(node)) {
             map_outputs(node, *id);
@@ -253,6 +310,160 @@ private:
         map_outputs(node, m_channels.opaque(op, ins));
     }
 
+    static bool is_container(jit::Value* value)
+    {
+        const auto kind = value->type()->kind();
+        return kind == c10::TypeKind::ListType || kind == c10::TypeKind::DictType;
+    }
+
+    /// Lists and dicts, whose contents TorchScript may change in place (`out[name] = x` in
+    /// torchvision's IntermediateLayerGetter, `features.append(x)` in DenseNet): the channel
+    /// value of each element (-1: none, -2: several) or of each constant key is followed through
+    /// construction, appends and stores, and read back by index or key. Returns whether the
+    /// node was such an operation.
+    bool visit_container(jit::Node* node)
+    {
+        const std::string kind = node->kind().toQualString();
+        auto element = [&](jit::Value* value) {
+            const auto ids = tracked(value);
+            return ids.empty() ? -1 : ids.size() == 1 ? ids[0] : -2;
+        };
+        auto add_reads = [&](jit::Value* container, int id) {
+            if (id >= 0)
+                m_lists[container].push_back(id);
+            else if (id == -2)
+                for (int each : tracked(container))
+                    m_lists[container].push_back(each);
+        };
+        if (kind == "prim::ListConstruct") {
+            std::vector<int> elements;
+            for (jit::Value* input : node->inputs()) {
+                elements.push_back(element(input));
+                for (int id : tracked(input))
+                    m_lists[node->output()].push_back(id);
+            }
+            m_elements[node->output()] = elements;
+            return true;
+        }
+        if (kind == "aten::dict" && node->inputs().empty()) {
+            m_keys[node->output()] = {}; // `out = OrderedDict()`, filled by key below
+            return true;
+        }
+        if (kind == "prim::DictConstruct") {
+            auto& keys = m_keys[node->output()];
+            for (size_t i = 0; i + 1 < node->inputs().size(); i += 2) {
+                const auto key = constant_string(node->input(i));
+                const int id = element(node->input(i + 1));
+                if (key)
+                    keys[*key] = id;
+                for (int each : tracked(node->input(i + 1)))
+                    m_lists[node->output()].push_back(each);
+                if (!key && id != -1)
+                    m_keys.erase(node->output()); // a computed key: contents unknown
+            }
+            return true;
+        }
+        if (node->inputs().empty() || !is_container(node->input(0)))
+            return false;
+        jit::Value* container = node->input(0);
+        if (kind == "aten::append" && node->inputs().size() == 2) {
+            const int id = element(node->input(1));
+            if (auto it = m_elements.find(container); it != m_elements.end())
+                it->second.push_back(id);
+            add_reads(container, id);
+            if (node->outputs().size() == 1 && m_lists.count(container))
+                m_lists[node->output()] = m_lists[container];
+            return true;
+        }
+        if (kind == "aten::_set_item" && node->inputs().size() == 3) {
+            const int id = element(node->input(2));
+            if (const auto key = constant_string(node->input(1)); key && m_keys.count(container))
+                m_keys[container][*key] = id;
+            else if (const auto index = constant_int(node->input(1));
+                     index && m_elements.count(container) && *index >= 0 &&
+                     *index < int64_t(m_elements[container].size()))
+                m_elements[container][size_t(*index)] = id;
+            else {
+                m_keys.erase(container);
+                m_elements.erase(container);
+            }
+            add_reads(container, id);
+            return true;
+        }
+        if ((kind == "aten::__getitem__" || kind == "aten::get") && node->outputs().size() == 1 &&
+            node->output()->type()->kind() == c10::TypeKind::TensorType) {
+            std::optional<int> id;
+            if (const auto key = constant_string(node->input(1));
+                key && m_keys.count(container) && m_keys[container].count(*key))
+                id = m_keys[container][*key];
+            else if (const auto index = constant_int(node->input(1));
+                     index && m_elements.count(container)) {
+                const auto& elements = m_elements[container];
+                const int64_t at = *index < 0 ? *index + int64_t(elements.size()) : *index;
+                if (at >= 0 && at < int64_t(elements.size()))
+                    id = elements[size_t(at)];
+            }
+            if (!id || *id == -2)
+                return false; // read as a whole: opaque over everything it may hold
+            if (*id >= 0)
+                m_ids[node->output()] = *id;
+            return true;
+        }
+        if (kind == "prim::ListUnpack" && m_elements.count(container) &&
+            m_elements[container].size() == node->outputs().size()) {
+            const auto& elements = m_elements[container];
+            if (std::any_of(elements.begin(), elements.end(), [](int id) { return id == -2; }))
+                return false;
+            for (size_t i = 0; i < elements.size(); ++i)
+                if (elements[i] >= 0)
+                    m_ids[node->outputs()[i]] = elements[i];
+            return true;
+        }
+        return false;
+    }
+
+    /// A node that takes a container and is none of the operations above may reorder or
+    /// change it (pop, insert, sort, a call): its elements and keys are no longer known.
+    void forget_layout_of_inputs(jit::Node* node)
+    {
+        const std::string kind = node->kind().toQualString();
+        if (kind == "aten::cat" || kind == "aten::len" || kind == "aten::__getitem__")
+            return;
+        for (jit::Value* input : node->inputs()) {
+            m_elements.erase(input);
+            m_keys.erase(input);
+        }
+    }
+
+    void forget_layout_of_changed(jit::Node* node)
+    {
+        for (jit::Block* block : node->blocks())
+            for (jit::Node* inner : block->nodes()) {
+                const std::string kind = inner->kind().toQualString();
+                if ((kind == "aten::append" || kind == "aten::_set_item") &&
+                    !inner->inputs().empty()) {
+                    m_elements.erase(inner->input(0));
+                    m_keys.erase(inner->input(0));
+                }
+                forget_layout_of_changed(inner);
+            }
+    }
+
+    /// Marks every container read inside a node's blocks with `id`.
+    void poison_containers(jit::Node* node, int id)
+    {
+        for (jit::Block* block : node->blocks())
+            for (jit::Node* inner : block->nodes()) {
+                for (jit::Value* input : inner->inputs())
+                    if (is_container(input)) {
+                        m_lists[input].push_back(id);
+                        m_elements.erase(input);
+                        m_keys.erase(input);
+                    }
+                poison_containers(inner, id);
+            }
+    }
+
     /// An if/else (stochastic depth's `if not training: return x`, an optional auxiliary head):
     /// the ops of both branches join the graph, and each output carries what its branches
     /// return — one value when they agree, else all of them (which only a list may hold).
@@ -261,6 +472,9 @@ private:
         for (jit::Block* block : node->blocks())
             for (jit::Node* inner : block->nodes())
                 visit(inner);
+        // A container changed in one branch may or may not hold the change afterwards: what it
+        // holds stays read (m_lists), but not where (its elements and keys).
+        forget_layout_of_changed(node);
         for (size_t i = 0; i < node->outputs().size(); ++i) {
             std::vector<int> ids;
             for (jit::Block* block : node->blocks())
@@ -388,16 +602,14 @@ private:
 
     std::optional<int> concatenation(jit::Node* node)
     {
-        jit::Node* list = node->input(0)->node();
-        if (jit::constant_as<int64_t>(node->input(1)) != 1 ||
-            list->kind() != c10::prim::ListConstruct)
+        const auto elements = m_elements.find(node->input(0));
+        if (jit::constant_as<int64_t>(node->input(1)) != 1 || elements == m_elements.end())
             return std::nullopt;
         std::vector<int> parts;
-        for (jit::Value* part : list->inputs()) {
-            const auto ids = tracked(part);
-            if (ids.size() != 1)
-                return std::nullopt;
-            parts.push_back(ids[0]);
+        for (int id : elements->second) {
+            if (id < 0)
+                return std::nullopt; // a part that is not followed, or several
+            parts.push_back(id);
         }
         return m_channels.cat(parts);
     }
@@ -408,6 +620,8 @@ private:
     ChannelGraph m_channels;
     std::map<jit::Value*, int> m_ids;
     std::map<jit::Value*, std::vector<int>> m_lists;
+    std::map<jit::Value*, std::vector<int>> m_elements;       ///< a list's, in order
+    std::map<jit::Value*, std::map<std::string, int>> m_keys; ///< a dict's, by key
 };
 
 } // namespace

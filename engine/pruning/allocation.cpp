@@ -29,11 +29,14 @@ Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
         m_weight_shapes[layer.name] = layer.weight.sizes().vec();
         m_has_bias[layer.name] = layer.bias.defined();
     }
-    // Depthwise convolutions are no prunable layers, but their filters go with their channels.
+    // Depthwise convolutions and norms are no prunable layers, but their filters and scales go
+    // with their channels (at an offset when they span a concatenation).
     const auto parameters = net.named_parameters();
     for (const auto& group : m_dependencies.groups)
         for (const auto& member : group.members)
-            if (member.role == GroupMember::Role::Depthwise) {
+            if ((member.role == GroupMember::Role::Depthwise ||
+                 member.role == GroupMember::Role::Norm) &&
+                parameters.contains(member.layer + ".weight")) {
                 m_weight_shapes[member.layer] = parameters[member.layer + ".weight"].sizes().vec();
                 m_has_bias[member.layer] = parameters.contains(member.layer + ".bias");
             }
@@ -97,20 +100,31 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
         const auto& member_shape = m_weight_shapes.count(member.layer)
                                        ? m_weight_shapes.at(member.layer)
                                        : std::vector<int64_t>{};
+        // Rows of a member that spans more channels than the group (a norm or depthwise
+        // convolution after a concatenation): the group's at its offset, the others kept.
+        auto rows = [&] {
+            if (member.offset == 0 && member_shape[0] == keep.size(0))
+                return keep;
+            auto all = at::ones({member_shape[0]}, keep.options());
+            all.slice(0, member.offset, member.offset + keep.size(0)).copy_(keep);
+            return all;
+        };
         switch (member.role) {
+        case GroupMember::Role::Norm:
+            if (member_shape.empty())
+                break; // no affine parameters: nothing to mask
+            [[fallthrough]];
         case GroupMember::Role::Depthwise:
         case GroupMember::Role::Producer: {
+            const auto row_keep = rows();
             std::vector<int64_t> row_shape(member_shape.size(), 1);
             row_shape[0] = member_shape[0];
-            masks.intersect(member.layer + ".weight", keep.view(row_shape).expand(member_shape));
+            masks.intersect(member.layer + ".weight",
+                            row_keep.view(row_shape).expand(member_shape));
             if (m_has_bias.at(member.layer))
-                masks.intersect(member.layer + ".bias", keep);
+                masks.intersect(member.layer + ".bias", row_keep);
             break;
         }
-        case GroupMember::Role::Norm:
-            masks.intersect(member.layer + ".weight", keep);
-            masks.intersect(member.layer + ".bias", keep);
-            break;
         case GroupMember::Role::Consumer: {
             // Other channels (a concatenation's other parts) keep their columns.
             auto columns = at::ones({member_shape[1]}, keep.options());

@@ -18,7 +18,9 @@ channels), reshape.pt (reshape into a Linear), se.pt (a squeeze-excitation gate)
 ConvTranspose2d decoder with a skip concatenation, a 2-channel output map),
 inverted_residual.pt (MobileNetV2's expand/depthwise/project block), stochastic_depth.pt
 (torchvision's StochasticDepth on a residual branch), layer_scale.pt (a per-channel parameter
-times a branch), grouped.pt (a grouped, not depthwise, convolution);
+times a branch), grouped.pt (a grouped, not depthwise, convolution), dense_block.pt (a list
+grown by append and concatenated, DenseNet's pattern), layer_getter.pt (torchvision's
+IntermediateLayerGetter: a dict filled under conditions, read by key);
 and data sets for `tensors:FILE`, saved with torch.save:
   inputs.pt       {"x": 96 samples of 3x32x32}: inputs alone, no labels (a dict of one entry)
   labelled.pt     {"x": ..., "y": 96 labels in 0..9, "x_test": 32 samples, "y_test": ...}
@@ -228,6 +230,42 @@ class Grouped(nn.Module):
         return self.fc(torch.relu(self.b(x)).mean((2, 3)))
 
 
+class DenseBlock(nn.Module):
+    """DenseNet's pattern: a list that grows by append, read whole by a concatenation, and a
+    BatchNorm over the concatenation (each part's channels at its offset)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.layers = nn.ModuleList([nn.Conv2d(8, 4, 3, padding=1), nn.Conv2d(12, 4, 3, padding=1)])
+        self.norm = nn.BatchNorm2d(16)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        features = [torch.relu(self.stem(x))]
+        for layer in self.layers:
+            features.append(torch.relu(layer(torch.cat(features, 1))))
+        return self.fc(torch.relu(self.norm(torch.cat(features, 1))).mean((2, 3)))
+
+
+class LayerGetter(nn.Module):
+    """torchvision's IntermediateLayerGetter (segmentation backbones): a dict filled by
+    `out[name] = x` under a condition, read back by key."""
+
+    def __init__(self):
+        super().__init__()
+        body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(),
+                             nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
+                             nn.Conv2d(16, 16, 3, padding=1), nn.ReLU())
+        self.body = torchvision.models._utils.IntermediateLayerGetter(body, {"3": "low", "5": "high"})
+        self.head = nn.Conv2d(16, 4, 1)
+        self.low_head = nn.Conv2d(16, 4, 1)
+
+    def forward(self, x):
+        f = self.body(x)
+        return {"out": self.head(f["high"]) + self.low_head(f["low"])}
+
+
 class UNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -269,7 +307,8 @@ def main(out):
     stress = {"cascaded_cat": CascadedCat(), "spatial_cat": SpatialCat(), "split": Split(),
               "reshape": Reshape(), "se": SE(), "unet": UNet(),
               "inverted_residual": InvertedResidual(), "stochastic_depth": StochasticDepth(),
-              "layer_scale": LayerScale(), "grouped": Grouped()}
+              "layer_scale": LayerScale(), "grouped": Grouped(), "dense_block": DenseBlock(),
+              "layer_getter": LayerGetter()}
     for name, model in stress.items():
         torch.jit.save(torch.jit.script(settle(model, (3, 32, 32))), os.path.join(out, f"{name}.pt"),
                        _extra_files={"prunelab/input_shape.json": '{"input_shape": [3, 32, 32]}'})
