@@ -2,7 +2,8 @@
 # The torchvision zoo (issue 13): every classification model torchvision 0.14 lists (80), plus
 # fcn_resnet50, deeplabv3_mobilenet_v3_large and lraspp_mobilenet_v3_large (dict outputs), made in
 # Python with 10 classes and random weights, scripted (traced when scripting fails), then in
-# PruneLab: 30% of the channels of every group pruned by l1 (`prune --granularity filter`),
+# PruneLab: 30% of the channels of every group pruned by l1 (`prune --granularity filter`, then
+# `--granularity neuron` for Linear layers' channels),
 # compacted (`compact`), and checked from Python (bench/torchvision_zoo.py check: loads, fewer
 # parameters, same outputs within 1e-4 of the largest output). One markdown row per model.
 #   bench/torchvision_zoo.sh [OUT.md] [NAME ...]     (default: bench/torchvision_zoo.md, all)
@@ -50,6 +51,12 @@ for name in "${names[@]}"; do
         echo "| $name | $how | | | | | | prune: $(grep -v '^warning' "$work/err" | tail -1 | oneline) | | $secs |" >> "$out"
         rm -f "$model" "$work/masked.pt"
         continue
+    fi
+    # Linear layers' channels (neurons) too, on top of the filters: 30% of every channel group.
+    if timeout "$limit" "$cli" prune "$work/masked.pt" --data synthetic --train-limit 8 \
+        --test-limit 8 --val-fraction 0 --granularity neuron --criterion l1 --rate 0.3 \
+        --out "$work/masked2.pt" > /dev/null 2>&1; then
+        mv "$work/masked2.pt" "$work/masked.pt"
     fi
     timeout "$limit" "$cli" compact "$work/masked.pt" --out "$work/small.pt" --json \
         > "$work/compact.json" 2> "$work/err"
