@@ -40,12 +40,12 @@ for model in vgg-small resnet20; do
 done
 
 echo "== B. the seed ConvNet, half of its filters and of fc1's neurons, fine-tuned $epochs epochs"
-"$cli" prune default --data fashion-mnist --granularity filter --rate 0.5 --out filters.pt --json 2>/dev/null \
+"$cli" prune default --data fashion-mnist --val-fraction 0 --granularity filter --rate 0.5 --out filters.pt --json 2>/dev/null \
     | show "f'dense {j[\"dense_accuracy\"]:.4f}, half the filters (no fine-tune) {j[\"accuracy\"]:.4f}'"
-"$cli" prune filters.pt --data fashion-mnist --granularity neuron --rate 0.5 --finetune-epochs "$epochs" \
+"$cli" prune filters.pt --data fashion-mnist --val-fraction 0 --granularity neuron --rate 0.5 --finetune-epochs "$epochs" \
     --lr 0.002 --lr-schedule cosine --seed 1 --out pruned.pt --json 2>/dev/null \
     | show "f'+ half of fc1, fine-tuned: {j[\"accuracy\"]:.4f}'"
-"$cli" compact pruned.pt --data fashion-mnist --out small.pt
+"$cli" compact pruned.pt --data fashion-mnist --val-fraction 0 --out small.pt
 "$cli" export default --state-dict dense.pt > /dev/null
 ls -l pruned.pt small.pt | awk '{print $5, $9}'
 "$cli" bench default pruned.pt small.pt --batch 64 --runs "$runs64"

@@ -24,20 +24,20 @@ echo "A. convnet-small from scratch vs distilled ($epochs_a epochs, T $temperatu
 "$cli" info default --json | /usr/bin/python3 -c 'import json,sys; j=json.loads(sys.stdin.read()); print("teacher params", j["params"])'
 "$cli" info convnet-small --json | /usr/bin/python3 -c 'import json,sys; j=json.loads(sys.stdin.read()); print("student params", j["params"])'
 for seed in 1 2 3; do
-    scratch=$("$cli" train convnet-small --data fashion-mnist --train-limit "$limit" --epochs "$epochs_a" --seed "$seed" \
+    scratch=$("$cli" train convnet-small --data fashion-mnist --val-fraction 0 --train-limit "$limit" --epochs "$epochs_a" --seed "$seed" \
         --out "$work/scratch.pt" --json 2>/dev/null | acc)
-    kd=$("$cli" distill --teacher default --student convnet-small --data fashion-mnist \
+    kd=$("$cli" distill --teacher default --student convnet-small --data fashion-mnist --val-fraction 0 \
         --train-limit "$limit" --epochs "$epochs_a" --seed "$seed" --temperature "$temperature" --alpha "$alpha" \
         --out "$work/kd.pt" --json 2>/dev/null | acc)
     echo "seed $seed: scratch $scratch distilled $kd"
 done
 
 echo "B. 90% global l1 weight sparsity, recovered for $epochs_b epochs"
-"$cli" prune default --data fashion-mnist --rate 0.9 --global --out "$work/pruned.pt" --json 2>/dev/null \
+"$cli" prune default --data fashion-mnist --val-fraction 0 --rate 0.9 --global --out "$work/pruned.pt" --json 2>/dev/null \
     | /usr/bin/python3 -c 'import json,sys; j=json.loads(sys.stdin.read().strip().splitlines()[-1]); print("dense", j["dense_accuracy"], "pruned, no recovery", j["accuracy"])'
-ft=$("$cli" prune default --data fashion-mnist --rate 0.9 --global --finetune-epochs "$epochs_b" \
+ft=$("$cli" prune default --data fashion-mnist --val-fraction 0 --rate 0.9 --global --finetune-epochs "$epochs_b" \
     --out "$work/ft.pt" --json 2>/dev/null | acc)
-kd=$("$cli" distill --teacher default --student "$work/pruned.pt" --data fashion-mnist \
+kd=$("$cli" distill --teacher default --student "$work/pruned.pt" --data fashion-mnist --val-fraction 0 \
     --epochs "$epochs_b" --lr 0.0005 --lr-schedule constant --seed 1 \
     --temperature "$temperature" --alpha "$alpha" --out "$work/kd90.pt" --json 2>/dev/null | acc)
 echo "fine-tuned $ft distilled $kd"

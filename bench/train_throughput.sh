@@ -16,7 +16,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 for i in $(seq 1 "$runs"); do
-    "$cli" train convnet --data fashion-mnist --epochs 1 --batch 64 --seed "$i" \
+    "$cli" train convnet --data fashion-mnist --val-fraction 0 --epochs 1 --batch 64 --seed "$i" \
         --out "$out/c.pt" --json 2>/dev/null | tail -1 > "$out/prunelab-$i.json"
     /usr/bin/python3 "$root/bench/train_reference.py" --loader dataloader --seed "$i" \
         > "$out/python-dataloader-$i.json"

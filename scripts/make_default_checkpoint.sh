@@ -6,6 +6,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 cmake --build "$build" --target prunelab-cli
-"$build/app/prunelab-cli" train convnet --data fashion-mnist --epochs 10 --seed 1 --threads 2 \
+"$build/app/prunelab-cli" train convnet --data fashion-mnist --val-fraction 0 --epochs 10 --seed 1 --threads 2 \
     --out "$root/resources/default_convnet.pt" --json | tail -1
 cmake --build "$build"

@@ -221,6 +221,20 @@ private slots:
         const auto json = jsonOf(out);
         QCOMPARE(json["points"].toArray().size(), 8);
         QCOMPARE(json["allocation"].toObject().size(), 4);
+        QCOMPARE(json["measured"].toObject()["split"].toString(), QString("validation"));
+        // A model trained on every training sample has no unseen validation sample: measured on
+        // the test split, unless a validation split is asked for.
+        const QString whole = dir.filePath("whole.pt");
+        QCOMPARE(runCli(QStringList{"train", "convnet", "--epochs", "1", "--val-fraction", "0",
+                                    "--out", whole} +
+                        data),
+                 0);
+        const QStringList sensitivity = {
+            "sensitivity", whole, "--sparsities", "0.5", "--csv", dir.filePath("w.csv"), "--json"};
+        QCOMPARE(runCli(sensitivity + data, &out, &err), 0);
+        QCOMPARE(jsonOf(out)["measured"].toObject()["split"].toString(), QString("test"));
+        QCOMPARE(runCli(sensitivity + data + QStringList{"--val-fraction", "0.2"}, &out, &err), 0);
+        QCOMPARE(jsonOf(out)["measured"].toObject()["split"].toString(), QString("validation"));
         QCOMPARE(runCli(QStringList{"sweep", model, "--sparsities", "0.5,x", "--csv",
                                     dir.filePath("x.csv")} +
                             data,

@@ -119,6 +119,33 @@ private slots:
         QVERIFY(QString::fromUtf8(more.readAll()).contains("not that training"));
     }
 
+    void measuresOnTheValidationSplitOnlyWhenTheModelNeverSawIt()
+    {
+        QTemporaryDir dir;
+        const QString held = dir.filePath("held.pt"), whole = dir.filePath("whole.pt");
+        QJsonObject trained;
+        for (const auto& [path, fraction] : {std::pair{held, "0.1"}, std::pair{whole, "0"}}) {
+            QString out, err;
+            QVERIFY2(test::runCli({"train", "convnet", "--data", "synthetic", "--train-limit",
+                                   "200", "--test-limit", "100", "--epochs", "1", "--val-fraction",
+                                   fraction, "--out", path, "--json"},
+                                  &out, &err) == 0,
+                     qPrintable(err));
+            if (path == held)
+                trained = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+        }
+        // Trained with a tenth held out: measured there, the recorded figure shown at once.
+        QVERIFY(trained.contains("validation_accuracy"));
+        auto heldOut = Session::open(held.toStdString());
+        QCOMPARE(heldOut->accuracy_split(), std::string("validation"));
+        QCOMPARE(*heldOut->accuracy(), trained["validation_accuracy"].toDouble());
+        // Trained on all of it (as every model before validation splits): the test split.
+        auto sawAll = Session::open(whole.toStdString());
+        QCOMPARE(sawAll->accuracy_split(), std::string("test"));
+        QCOMPARE(sawAll->accuracy(), sawAll->recorded_accuracy());
+        QCOMPARE(sawAll->data().validation_fraction, 0.0);
+    }
+
     void savedSessionReopensWithTheSameMasksAndThresholds()
     {
         QTemporaryDir dir;

@@ -57,7 +57,21 @@ Checkpoint load_model_argument(const ParsedArgs& args, const std::string& model)
     return load_model_for(model, &data, 0, shape);
 }
 
+DataSplits load_decision_data_for(const ParsedArgs& args, const Checkpoint& checkpoint)
+{
+    if (args.has("val-fraction") ||
+        !saw_whole_training_split(checkpoint.metadata, args.value_or("data", "fashion-mnist")))
+        return load_data_for(args, checkpoint.net->spec());
+    DataOptions options = data_options_for(args, checkpoint.net->spec());
+    return load_data(options.validation_fraction(0.0));
+}
+
 DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)
+{
+    return load_data(data_options_for(args, spec));
+}
+
+DataOptions data_options_for(const ParsedArgs& args, const ModelSpec& spec)
 {
     const long long train_limit = args.integer_or("train-limit", 0);
     const long long test_limit = args.integer_or("test-limit", 0);
@@ -73,7 +87,7 @@ DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec)
         .normalize(args.value_or("normalize", "auto"))
         .synthetic_shape(spec.input_shape)
         .synthetic_classes(spec.num_classes);
-    return load_data(options);
+    return options;
 }
 
 nlohmann::json model_summary_json(const ModelInfo& info)

@@ -33,6 +33,12 @@ Checkpoint load_model_argument(const ParsedArgs& args, const std::string& model)
 
 /// Loads DATA (with --train-limit/--test-limit), shaping a bare `synthetic` like `spec`.
 DataSplits load_data_for(const ParsedArgs& args, const ModelSpec& spec);
+/// The DataOptions the data flags (--data, limits, --val-fraction, image options) ask for.
+DataOptions data_options_for(const ParsedArgs& args, const ModelSpec& spec);
+/// For decisions (sweep, sensitivity): without --val-fraction, a model PruneLab trained on the
+/// whole training split of this data is measured on the test split (it saw every validation
+/// sample); the results say which split they measured.
+DataSplits load_decision_data_for(const ParsedArgs& args, const Checkpoint& checkpoint);
 
 /// params, nonzero, sparsity, flops and layers, as the CLI's JSON reports them.
 nlohmann::json model_summary_json(const ModelInfo& info);

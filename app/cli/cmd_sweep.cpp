@@ -84,7 +84,7 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
     options.seed = uint64_t(args.integer_or("seed", 0));
 
     Checkpoint checkpoint = load_model_argument(args, model);
-    const DataSplits data = load_data_for(args, checkpoint.net->spec());
+    const DataSplits data = load_decision_data_for(args, checkpoint);
     ProgressPrinter printer("sweep");
     const auto result = run_sweep(
         *checkpoint.net, data, options,
@@ -176,7 +176,7 @@ int run_sensitivity_command(const ParsedArgs& args, CommandContext& context)
         target = args.number_or("target", 0.0);
 
     Checkpoint checkpoint = load_model_argument(args, model);
-    const DataSplits data = load_data_for(args, checkpoint.net->spec());
+    const DataSplits data = load_decision_data_for(args, checkpoint);
     ProgressPrinter printer("sensitivity");
     const auto result = run_sensitivity(
         *checkpoint.net, data, options,

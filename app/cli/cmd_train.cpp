@@ -27,6 +27,7 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     if (!input_shape.empty()) // synthetic data shaped like the model's (packed) input
         declared.input_shape = packed_input_shape(input_shape);
     const DataSplits data = load_data_for(args, declared);
+    const double validation_fraction = args.number_or("val-fraction", 0.1);
     Checkpoint checkpoint = load_model_for(model, &data, options.seed(), input_shape);
 
     ProgressPrinter printer("train");
@@ -64,6 +65,9 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     update.train_samples = data.train.size();
     update.test_samples = data.test.size();
     update.training = options_json(options);
+    // Which share of the training split it never saw: the window measures a model that saw all
+    // of it on the test split instead (Session::accuracy_split).
+    update.training["validation_fraction"] = data.validation.size() > 0 ? validation_fraction : 0.0;
     // The window measures on the validation split: recorded, it shows at once when opened.
     if (data.validation.size() > 0 && !measured_by_fidelity(*checkpoint.net, data.validation))
         update.validation_accuracy = evaluate(*checkpoint.net, data.validation).accuracy;

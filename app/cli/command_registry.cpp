@@ -16,7 +16,8 @@ std::vector<OptionSpec> data_options()
             {"val-fraction", "F",
              "share of the training data held out (by a fixed shuffle) as the validation split "
              "that sensitivity, automatic allocation and sweeps measure on (default 0.1; 0: "
-             "the test split)"},
+             "the test split, which is also the default for a model PruneLab trained on every "
+             "training sample of this data)"},
             {"crop-ratio", "R",
              "images:DIR: sample size over resized size, then a centre crop (default 0.875; 1: "
              "no crop)"},

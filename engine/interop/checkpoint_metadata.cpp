@@ -86,6 +86,16 @@ std::optional<double> recorded_accuracy(const nlohmann::json& metadata)
     return std::nullopt;
 }
 
+bool saw_whole_training_split(const nlohmann::json& metadata, const std::string& data_spec)
+{
+    if (!metadata.is_object() || recorded_data(metadata) != data_spec ||
+        !metadata.contains("training") || !metadata["training"].is_object())
+        return false;
+    const auto& training = metadata["training"];
+    const auto fraction = training.find("validation_fraction");
+    return fraction == training.end() || !fraction->is_number() || !(fraction->get<double>() > 0);
+}
+
 std::optional<std::string> recorded_data(const nlohmann::json& metadata)
 {
     if (metadata.is_object() && metadata.contains("data") && metadata["data"].is_string())

@@ -72,6 +72,12 @@ void stamp_metadata(nlohmann::json& metadata, const MetadataUpdate& update);
 
 /// metadata.test_accuracy when it is a number.
 std::optional<double> recorded_accuracy(const nlohmann::json& metadata);
+/// Whether PruneLab trained these weights on every training sample of `data_spec`: the
+/// metadata records training on that data without a positive validation_fraction (every model
+/// trained before validation splits, or with --val-fraction 0). Such a model has seen every
+/// validation sample, so decisions measure it on the test split.
+bool saw_whole_training_split(const nlohmann::json& metadata, const std::string& data_spec);
+
 /// metadata.data when it is a string.
 std::optional<std::string> recorded_data(const nlohmann::json& metadata);
 

@@ -78,6 +78,10 @@ void Session::Impl::init_from_checkpoint()
         data.spec = *recorded;
     else if (net().spec().input_shape != std::vector<int64_t>{1, 28, 28})
         data.spec = "synthetic"; // Fashion-MNIST would not fit; samples shaped like the model's
+    // A model PruneLab trained on the whole training split (before validation splits, or with
+    // --val-fraction 0) has seen every validation sample: only the test split is unseen.
+    if (saw_whole_training_split(checkpoint.metadata, data.spec))
+        data.validation_fraction = 0.0;
     if (committed.empty())
         accuracy = recorded_on_split();
 }
