@@ -7,6 +7,7 @@
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
 #include "app/gui/session_document.h"
+#include "app/gui/shortcuts.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -127,7 +128,7 @@ void MainWindow::buildMenus()
     undo->setShortcut(QKeySequence::Undo);
     QAction* redo = undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setObjectName(QStringLiteral("actionRedo"));
-    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    redo->setShortcuts(redoShortcuts(QKeySequence::keyBindings(QKeySequence::Redo)));
     edit->addAction(undo);
     edit->addAction(redo);
     m_editActions << undo << redo;
