@@ -176,6 +176,28 @@ private slots:
         QCOMPARE(QSet<QKeySequence>(keys.begin(), keys.end()).size(), keys.size());
     }
 
+    void globalRateSpinFollowsUndoAndIgnoresFocusLoss()
+    {
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        auto* slider = window.findChild<QSlider*>("globalRateSlider");
+        spin->setValue(60.0);
+        emit spin->editingFinished();
+        QCOMPARE(window.undoStack()->count(), 1);
+        emit spin->editingFinished(); // focus leaves the spin box, nothing typed
+        emit spin->editingFinished();
+        QCOMPARE(window.undoStack()->count(), 1); // was one no-op step per focus change
+        window.findChild<QAction*>("actionUndo")->trigger();
+        QCOMPARE(window.session()->info().sparsity(), 0.0);
+        QCOMPARE(spin->value(), 0.0); // was still 60 %
+        QCOMPARE(slider->value(), 0);
+        window.findChild<QAction*>("actionRedo")->trigger();
+        QCOMPARE(spin->value(), 60.0);
+        QCOMPARE(slider->value(), 600);
+    }
+
     void globalRateIsUndoable()
     {
         MainWindow window;

@@ -47,6 +47,8 @@
 #include <QVBoxLayout>
 #include <spdlog/logger.h>
 
+#include <cmath>
+
 namespace prunelab {
 
 void MainWindow::buildMenus()
@@ -131,6 +133,9 @@ void MainWindow::buildMenus()
     redo->setShortcuts(redoShortcuts(QKeySequence::keyBindings(QKeySequence::Redo)));
     edit->addAction(undo);
     edit->addAction(redo);
+    // After an undo or redo the rate controls show the model's sparsity again.
+    for (QAction* step : {undo, redo})
+        connect(step, &QAction::triggered, this, &MainWindow::syncGlobalRateControls);
     m_editActions << undo << redo;
 
     QMenu* prune = menuBar()->addMenu(tr("&Prune"));
@@ -205,8 +210,12 @@ void MainWindow::buildToolBar()
         m_document->closeMerging();
         noteAfter();
     });
-    connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this,
-            [this] { onGlobalRateChanged(m_globalSpin->value() / 100.0, false); });
+    connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this, [this] {
+        // editingFinished also comes when focus merely leaves the box: only a value that differs
+        // from the shown rate (the slider, kept in step with it) is an edit.
+        if (std::lround(m_globalSpin->value() * 10.0) != m_globalSlider->value())
+            onGlobalRateChanged(m_globalSpin->value() / 100.0, false);
+    });
 
     auto action = [this, bar](const QString& text, const QString& name, const QKeySequence& key,
                               const QString& tip, auto slot, bool editing) {
