@@ -710,6 +710,28 @@ private slots:
         QVERIFY(!autoAllocate->isEnabled()); // the analysis was of the weights before Apply
     }
 
+    void anEditDuringAnEvaluationGetsItsOwnEvaluation()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(50.0);
+        emit spin->editingFinished();
+        QTRY_VERIFY_WITH_TIMEOUT(window.jobs()->isBusy(), 10000); // measuring 50 %
+        spin->setValue(70.0);
+        emit spin->editingFinished(); // lands while that evaluation runs
+        QVERIFY(window.jobs()->isBusy());
+        // The first result is of an earlier state; 70 % gets an evaluation of its own (it used
+        // to stay at "measuring…").
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 20000);
+        QTRY_VERIFY(!window.changeNote().contains("measuring"));
+        QVERIFY2(window.changeNote().contains("sparsity 50.0% → 70.0%"),
+                 qPrintable(window.changeNote()));
+    }
+
     void autoEvaluateFillsInTheChangeNote()
     {
         if (!test::fashionMnistAvailable())

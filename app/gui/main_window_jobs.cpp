@@ -315,6 +315,11 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
 
 void MainWindow::onJobFinished(JobKind kind, bool cancelled)
 {
+    // An edit that landed while this job ran found the worker busy and was not measured; its
+    // evaluation starts now (scheduleEvaluate does nothing when the accuracy is known) — unless
+    // the user just stopped an evaluation.
+    if (!(kind == JobKind::Evaluate && cancelled))
+        scheduleEvaluate();
     if (kind == JobKind::Sensitivity && session()->has_sensitivity()) {
         m_autoAllocateAction->setEnabled(true);
         m_autoAllocateAction->setChecked(true);
