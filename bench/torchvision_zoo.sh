@@ -43,21 +43,27 @@ for name in "${names[@]}"; do
     fi
     how=$(echo "$made" | field 'j["how"]')
     shape=$(echo "$made" | field '",".join(str(v) for v in j["shape"])')
-    timeout "$limit" "$cli" prune "$model" --data synthetic --train-limit 8 --test-limit 8 \
-        --val-fraction 0 --granularity filter --criterion l1 --rate 0.3 --out "$work/masked.pt" \
-        --json > "$work/prune.json" 2> "$work/err"
-    if [ $? -ne 0 ]; then
+    # 30% of every channel group: convolutions' filters, then Linear layers' neurons (a model
+    # may have either alone: ConvNeXt's MLPs are Linear layers over channels-last maps).
+    pruned="$model"
+    errors=""
+    for granularity in filter neuron; do
+        if timeout "$limit" "$cli" prune "$pruned" --data synthetic --train-limit 8 \
+            --test-limit 8 --val-fraction 0 --granularity "$granularity" --criterion l1 \
+            --rate 0.3 --out "$work/$granularity.pt" > /dev/null 2> "$work/err"; then
+            pruned="$work/$granularity.pt"
+        else
+            errors="$errors$granularity: $(grep -v '^warning' "$work/err" | tail -1 | sed 's/^prunelab-cli prune: error: //') "
+        fi
+    done
+    if [ "$pruned" = "$model" ]; then
         secs=$(( $(now) - t0 ))
-        echo "| $name | $how | | | | | | prune: $(grep -v '^warning' "$work/err" | tail -1 | oneline) | | $secs |" >> "$out"
-        rm -f "$model" "$work/masked.pt"
+        echo "| $name | $how | | | | | | $(echo "$errors" | oneline) | | $secs |" >> "$out"
+        rm -f "$model"
         continue
     fi
-    # Linear layers' channels (neurons) too, on top of the filters: 30% of every channel group.
-    if timeout "$limit" "$cli" prune "$work/masked.pt" --data synthetic --train-limit 8 \
-        --test-limit 8 --val-fraction 0 --granularity neuron --criterion l1 --rate 0.3 \
-        --out "$work/masked2.pt" > /dev/null 2>&1; then
-        mv "$work/masked2.pt" "$work/masked.pt"
-    fi
+    mv "$pruned" "$work/masked.pt"
+    rm -f "$work/filter.pt" "$work/neuron.pt"
     timeout "$limit" "$cli" compact "$work/masked.pt" --out "$work/small.pt" --json \
         > "$work/compact.json" 2> "$work/err"
     if [ $? -ne 0 ]; then
