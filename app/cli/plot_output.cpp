@@ -3,6 +3,7 @@
 #include "app/cli/command_line.h"
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/number_list.h"
 #include "widgets/curve_plot_export.h"
 
 #include <QApplication>
@@ -64,23 +65,13 @@ void write_text_file(const std::string& path, const std::string& text)
 
 std::vector<double> parse_number_list(const std::string& text, const std::string& option)
 {
-    std::vector<double> values;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        try {
-            size_t used = 0;
-            const double value = std::stod(item, &used);
-            if (used != item.size() || !std::isfinite(value))
-                throw std::invalid_argument(item);
-            values.push_back(value);
-        } catch (const std::exception&) {
-            throw UsageError("--" + option + " needs comma-separated numbers, not '" + item + "'");
-        }
-    }
-    if (values.empty())
+    const NumberList list = prunelab::parse_number_list(text);
+    if (list.bad_item)
+        throw UsageError("--" + option + " needs comma-separated numbers, not '" + *list.bad_item +
+                         "'");
+    if (list.values.empty())
         throw UsageError("--" + option + " is empty");
-    return values;
+    return list.values;
 }
 
 std::vector<std::string> parse_name_list(const std::string& text)

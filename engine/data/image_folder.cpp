@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/fraction.h"
 #include "engine/core/input_shapes.h"
+#include "engine/core/number_list.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -133,20 +134,10 @@ std::vector<int64_t> sample_shape_for(const std::vector<ImageFile>& files,
 
 std::vector<double> parse_values(const std::string& text, const std::string& whole)
 {
-    std::vector<double> values;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        try {
-            size_t used = 0;
-            values.push_back(std::stod(item, &used));
-            if (used != item.size() || !std::isfinite(values.back()))
-                throw std::invalid_argument(item);
-        } catch (const std::exception&) {
-            throw Error("normalization '" + whole + "': '" + item + "' is not a number");
-        }
-    }
-    return values;
+    const NumberList list = parse_number_list(text);
+    if (list.bad_item)
+        throw Error("normalization '" + whole + "': '" + *list.bad_item + "' is not a number");
+    return list.values;
 }
 
 } // namespace
