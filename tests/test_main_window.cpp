@@ -1,7 +1,7 @@
+#include "app/gui/action_text.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
-#include "app/gui/shortcuts.h"
 #include "engine/session/session.h"
 #include "support/test_support.h"
 #include "widgets/accuracy_curve_view.h"
@@ -665,9 +665,17 @@ private slots:
         emit spin->editingFinished();
         auto* view = window.compactionView();
         QCOMPARE(view->rowCount(), 0);
+        auto* exportCompacted = window.findChild<QAction*>("actionExportCompacted");
+        QVERIFY(!exportCompacted->isEnabled()); // nothing compacted yet
         window.findChild<QAction*>("actionCompact")->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
         QCOMPARE(view->rowCount(), 3);
+        QVERIFY(exportCompacted->isEnabled());
+        // Equal outputs say so in words (was "differ … by at most 0.").
+        QVERIFY2(view->notesText().contains("identical") ||
+                     view->notesText().contains("at most 1e"),
+                 qPrintable(view->notesText()));
+        QVERIFY(!view->notesText().contains("at most 0."));
         QCOMPARE(view->cellText(2, 0), QString("compacted"));
         QVERIFY(view->cellText(2, 6).endsWith("ms"));
         QCOMPARE(window.findChild<PipelineStrip*>()->current(), 4); // "Small model" done
@@ -681,6 +689,14 @@ private slots:
         emit spin->editingFinished();
         QCOMPARE(view->rowCount(), 0);
         QVERIFY(window.findChild<PipelineStrip*>()->current() < 4);
+        QVERIFY(!exportCompacted->isEnabled()); // of a model that is no longer shown
+    }
+
+    void exportDialogTitlesAreMenuTextWithoutMarkers()
+    {
+        QCOMPARE(plainActionText("Co&mpacted Model…"), QString("Compacted Model"));
+        QCOMPARE(plainActionText("PyTorch &state_dict…"), QString("PyTorch state_dict"));
+        QCOMPARE(plainActionText("Save && Quit"), QString("Save & Quit"));
     }
 
     void sensitivityEnablesAllocationAndApplyCommits()

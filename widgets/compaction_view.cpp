@@ -81,6 +81,11 @@ void CompactionView::setComparison(const std::vector<CompactionRow>& rows,
     m_save->setEnabled(canSave);
 }
 
+QString CompactionView::notesText() const
+{
+    return m_details->text();
+}
+
 void CompactionView::clear(const QString& hint)
 {
     m_table->setRowCount(0);

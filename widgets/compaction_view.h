@@ -40,6 +40,8 @@ public:
     /// Text of a cell, for tests: row, column as shown.
     QString cellText(int row, int column) const;
     int rowCount() const;
+    /// The groups removed and the notes under the table, as shown.
+    QString notesText() const;
 
 signals:
     void saveRequested();

@@ -479,6 +479,9 @@ void MainWindow::updatePipeline()
         m_pipeline->setCurrent(4);
     else
         m_pipeline->setCurrent(session()->is_finetuned() ? 3 : pruned ? 2 : 1);
+    // A compacted model to export exists only for the model as shown.
+    if (auto* exportCompacted = findChild<QAction*>(QStringLiteral("actionExportCompacted")))
+        exportCompacted->setEnabled(compaction && compaction->changed);
     if (!compaction && m_compaction->rowCount() > 0)
         m_compaction->clear(
             tr("The model changed since the last compaction: Compact (Ctrl+K) again."));

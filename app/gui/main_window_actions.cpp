@@ -1,13 +1,13 @@
 // MainWindow: its menus and the pruning toolbar (actions, shortcuts, criterion and granularity,
 // the global-rate slider and spin box).
 
+#include "app/gui/action_text.h"
 #include "app/gui/criterion_help.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
 #include "app/gui/session_document.h"
-#include "app/gui/shortcuts.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -94,7 +94,8 @@ void MainWindow::buildMenus()
                                         const QString& kind) {
         QAction* action =
             exportMenu->addAction(label, this, [this, label, suggested, filter, kind] {
-                const QString path = QFileDialog::getSaveFileName(this, label, suggested, filter);
+                const QString path =
+                    QFileDialog::getSaveFileName(this, plainActionText(label), suggested, filter);
                 if (!path.isEmpty())
                     exportAs(kind, path);
             });

@@ -135,7 +135,9 @@ void MainWindow::showCompaction()
         notes << QString::fromStdString(n);
     for (const auto& w : report->warnings)
         notes << tr("Warning: %1").arg(QString::fromStdString(w));
-    if (report->changed)
+    if (report->changed && report->max_abs_diff == 0.0)
+        notes << tr("Outputs of the compacted model are identical to the masked model's.");
+    else if (report->changed)
         notes << tr("Outputs of the compacted model differ from the masked model's by at most %1.")
                      .arg(report->max_abs_diff, 0, 'g', 2);
     m_compaction->setComparison(rows, groups, notes, report->changed);
