@@ -2,6 +2,7 @@
 
 #include "engine/interop/checkpoint.h"
 #include "engine/interop/script_net.h"
+#include "engine/interop/tensor_archive.h"
 #include "engine/session/session.h"
 #include "support/test_support.h"
 
@@ -172,6 +173,17 @@ private slots:
         QCOMPARE(reopened->info().sparsity(), 0.0);
         QCOMPARE(reopened->opened_info().nonzero_weights, session->opened_info().nonzero_weights);
 
+        // Saved scores that hold NaN (a damaged or hand-edited state) are an error naming the
+        // file and the layer — the window aborted in torch.histc on them (issue 16, item 4).
+        {
+            auto archive = load_tensor_archive(state, "prunelab-session", 1);
+            archive.groups["scores"]["conv2"][3] = NAN;
+            save_tensor_archive(archive, state);
+            const QString error = test::errorOf([&] { Session::open_saved(ckpt, state); });
+            QVERIFY2(error.contains("run.state.pt") && error.contains("conv2") &&
+                         error.contains("NaN"),
+                     qPrintable(error));
+        }
         // A damaged state file is an error naming it; nothing is half-opened.
         test::writeBytes(QString::fromStdString(state), "not a pickle");
         QVERIFY(test::errorOf([&] { Session::open_saved(ckpt, state); }).contains("run.state.pt"));

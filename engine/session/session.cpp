@@ -373,6 +373,8 @@ LayerHistogram Session::histogram(const std::string& layer, int bins, bool log10
             hi = sorted[-1].item<double>();
         }
     }
+    if (!std::isfinite(lo) || !std::isfinite(hi)) // histc refuses a NaN or infinite range
+        lo = 0.0, hi = 1.0;
     if (hi <= lo)
         hi = lo + 1.0;
     bins = std::max(1, bins);

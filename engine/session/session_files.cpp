@@ -289,6 +289,10 @@ std::unique_ptr<Session> Session::open_saved(const std::string& checkpoint_path,
             if (it == group("scores").end())
                 throw Error(state_path + ": damaged session state (no scores for '" + layer.name +
                             "')");
+            // Ranking, thresholds and histograms need ordered numbers: NaN has no place.
+            if (it->second.isnan().any().item<bool>())
+                throw Error(state_path + ": damaged session state (the saved scores of '" +
+                            layer.name + "' hold NaN); open the checkpoint alone and score again");
             LayerScores scores;
             scores.layer = layer.name;
             scores.kind = layer.kind;
