@@ -10,6 +10,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+
 using namespace prunelab;
 using prunelab::test::errorOf;
 
@@ -71,6 +75,30 @@ private slots:
         // A successful save replaces it whole.
         save_checkpoint(sampleCheckpoint(), path.toStdString());
         QVERIFY(load_checkpoint(path.toStdString()).net != nullptr);
+    }
+
+    void neverReplacesADeviceOrFifo()
+    {
+        // A scratch folder, never the real /dev: a FIFO, and (as root) a character device like
+        // /dev/null. `--out /dev/null` used to replace the node with the checkpoint.
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::vector<std::string> nodes = {fifo};
+        const std::string device = dir.filePath("null").toStdString();
+        if (::mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0)
+            nodes.push_back(device);
+        for (const auto& node : nodes) {
+            const QString error = errorOf([&] { save_checkpoint(sampleCheckpoint(), node); });
+            QVERIFY2(error.contains(QString::fromStdString(node)) &&
+                         error.contains("not a regular file"),
+                     qPrintable(error));
+            struct stat info;
+            QCOMPARE(::lstat(node.c_str(), &info), 0);
+            QVERIFY(!S_ISREG(info.st_mode)); // still the node it was
+        }
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).size(),
+                 int(nodes.size())); // and no temporary left behind
     }
 
     void rejectsCorruptFiles_data()

@@ -24,6 +24,13 @@ std::string check_output_path(const std::string& path)
                     " does not exist");
     if (fs::is_directory(target))
         throw Error("cannot write " + path + ": it is a directory");
+    // The atomic rename replaces whatever is at the path: never a device (/dev/null as root),
+    // a FIFO or a socket — only a regular file, or nothing yet.
+    std::error_code ec;
+    const auto status = fs::status(target, ec);
+    if (!ec && fs::exists(status) && !fs::is_regular_file(status))
+        throw Error("cannot write " + path +
+                    ": it is not a regular file (a device, FIFO or socket); give a file path");
     return directory.string();
 }
 
@@ -73,6 +80,7 @@ void write_file_atomically(const std::string& path,
         if (!fs::exists(temporary))
             throw Error("nothing was written");
         flush_to_disk(temporary);
+        check_output_path(path); // again: the path may have become a device meanwhile
         if (std::rename(temporary.c_str(), target.c_str()) != 0)
             throw Error(std::strerror(errno));
     } catch (const std::exception& e) {

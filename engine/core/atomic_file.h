@@ -22,7 +22,8 @@ void write_file_atomically(const std::string& path,
                            const std::function<void(const std::string& temporary)>& write);
 
 /// Checks before long work that `path` could be written: its directory exists and it is not
-/// itself a directory. @throws prunelab::Error naming the path. Returns the directory.
+/// itself a directory, a device, a FIFO or a socket (only a regular file is ever replaced).
+/// @throws prunelab::Error naming the path. Returns the directory.
 std::string check_output_path(const std::string& path);
 
 /// Reads a whole file. @throws prunelab::Error naming the path when it is missing or unreadable.
