@@ -15,11 +15,16 @@ V3: 75 is its minimum, 96 used). `check` loads both files with torch.jit.load an
 line: the largest output difference relative to the largest output, and both parameter counts.
 """
 import json
+import os
 import sys
 import time
 
 import torch
 import torchvision
+
+# The outputs' tensors in order, as PruneLab flattens them: one definition, the test helper's.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from compaction_check import tensors  # noqa: E402
 
 FIXED_SIZE = {"vit": 224, "swin": 224, "maxvit": 224, "inception_v3": 96}
 
@@ -58,16 +63,6 @@ def make(name, out):
     print(json.dumps({"name": name, "how": how, "shape": shape,
                       "params": sum(p.numel() for p in model.parameters()),
                       "seconds": round(time.time() - start, 1)}))
-
-
-def tensors(value):
-    if isinstance(value, torch.Tensor):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (tuple, list)):
-        return [t for item in value for t in tensors(item)]
-    return []
 
 
 def check(pruned_path, compacted_path, shape):

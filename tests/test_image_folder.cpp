@@ -31,7 +31,7 @@ class TestImageFolder : public QObject
         const int code = test::runCli(args, &out, &err);
         if (code != 0)
             qWarning("%s", qPrintable(err));
-        return QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+        return test::lastJson(out);
     }
 
 private slots:
@@ -206,7 +206,7 @@ private slots:
                                "--json"},
                               &out, &err),
                  0);
-        const auto trained = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+        const auto trained = test::lastJson(out);
         // Shapes in three places: learnable from 108 small images.
         QVERIFY2(trained["accuracy"].toDouble() > 0.6, qPrintable(test::lastLine(out)));
         QCOMPARE(trained["train_samples"].toInt(), 108);

@@ -133,7 +133,7 @@ private slots:
                                   &out, &err) == 0,
                      qPrintable(err));
             if (path == held)
-                trained = QJsonDocument::fromJson(test::lastLine(out).toUtf8()).object();
+                trained = test::lastJson(out);
         }
         // Trained with a tenth held out: measured there, the recorded figure shown at once.
         QVERIFY(trained.contains("validation_accuracy"));

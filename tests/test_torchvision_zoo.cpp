@@ -15,14 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
-
-QJsonObject lastJson(const QString& out)
-{
-    return QJsonDocument::fromJson(prunelab::test::lastLine(out).toUtf8()).object();
-}
-
-} // namespace
+using prunelab::test::lastJson;
 
 class TestTorchvisionZoo : public QObject
 {

@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 
 #include <filesystem>
@@ -103,6 +104,11 @@ QString lastLine(const QString& text)
 {
     const QStringList lines = text.trimmed().split(QLatin1Char('\n'));
     return lines.isEmpty() ? QString() : lines.last();
+}
+
+QJsonObject lastJson(const QString& text)
+{
+    return QJsonDocument::fromJson(lastLine(text).toUtf8()).object();
 }
 
 } // namespace prunelab::test

@@ -5,6 +5,7 @@
 #include "engine/data/dataset.h"
 
 #include <ATen/Tensor.h>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -42,5 +43,7 @@ QString errorOf(const std::function<void()>& action);
 
 /// The last line of a command's stdout, for `--json` output.
 QString lastLine(const QString& text);
+/// That line parsed as a JSON object (empty when it is not one).
+QJsonObject lastJson(const QString& text);
 
 } // namespace prunelab::test
