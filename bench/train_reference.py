@@ -5,6 +5,7 @@ schedule and normalization as `prunelab-cli train convnet`.
 
 --loader dataloader  the idiomatic pipeline: TensorDataset + DataLoader(shuffle=True)
 --loader slices      whole-tensor batches by index_select, as PruneLab does
+--model NAME         another built-in's PyTorch twin from docs/pytorch_models.py (vit-tiny, ...)
 
 Prints one JSON line: {"images_per_second": ..., "train_seconds": ..., "test_accuracy": ...}.
 """
@@ -14,6 +15,8 @@ import json
 import math
 import os
 import time
+
+import sys
 
 import numpy as np
 import torch
@@ -63,6 +66,7 @@ def main():
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=0, help="0 keeps torch's default")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--model", default="convnet")
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -70,7 +74,12 @@ def main():
 
     train_x, train_y = load_split(args.data, "train")
     test_x, test_y = load_split(args.data, "t10k")
-    model = ConvNet()
+    if args.model == "convnet":
+        model = ConvNet()
+    else:
+        sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "docs"))
+        import pytorch_models
+        model = pytorch_models.build(args.model, 1, 10, (28, 28))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     n = train_x.shape[0]
     batches = math.ceil(n / args.batch)
@@ -102,10 +111,12 @@ def main():
 
     model.eval()
     with torch.no_grad():
-        accuracy = (model(test_x).argmax(1) == test_y).float().mean().item()
+        correct = sum(int((model(x).argmax(1) == y).sum())
+                      for x, y in zip(test_x.split(1000), test_y.split(1000)))
+        accuracy = correct / test_x.shape[0]
     print(json.dumps({"images_per_second": seen / train_seconds, "train_seconds": train_seconds,
                       "test_accuracy": accuracy, "threads": torch.get_num_threads(),
-                      "loader": args.loader}))
+                      "loader": args.loader, "model": args.model}))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ state_dict itself tells:
 Tested by tests/python/export_check.py (ctest test_exports) and tests/python/compaction_check.py.
 """
 
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -177,6 +179,76 @@ def ResNet20(in_channels=3, num_classes=10, input_size=(32, 32), widths=None):
     return ResNet(in_channels, num_classes, True, (3, 3, 3), widths)
 
 
+class Attention(nn.Module):
+    """Multi-head self-attention with separate q, k, v projections; head h is rows
+    [h*head_dim, (h+1)*head_dim) of each, so the head count follows from q's width (a compacted
+    model with heads removed loads with its widths)."""
+
+    def __init__(self, dim, width, head_dim):
+        super().__init__()
+        self.head_dim = head_dim
+        self.q = nn.Linear(dim, width)
+        self.k = nn.Linear(dim, width)
+        self.v = nn.Linear(dim, width)
+        self.proj = nn.Linear(width, dim)
+
+    def forward(self, x):
+        n, t = x.shape[0], x.shape[1]
+        q = self.q(x).view(n, t, -1, self.head_dim).transpose(1, 2)
+        k = self.k(x).view(n, t, -1, self.head_dim).transpose(1, 2)
+        v = self.v(x).view(n, t, -1, self.head_dim).transpose(1, 2)
+        weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(self.head_dim), -1)
+        return self.proj((weights @ v).transpose(1, 2).reshape(n, t, -1))
+
+
+class Mlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class TransformerBlock(nn.Module):
+    """Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x))."""
+
+    def __init__(self, dim, width, head_dim, hidden):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = Attention(dim, width, head_dim)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = Mlp(dim, hidden)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class VitTiny(nn.Module):
+    """`vit-tiny`: 4x4 patches embedded into 64 channels plus learned position embeddings,
+    4 pre-norm blocks of 4 heads (16 wide) and 128 MLP neurons, LayerNorm, mean over tokens,
+    Linear head."""
+
+    def __init__(self, in_channels=1, num_classes=10, input_size=(28, 28), widths=None, patch=4,
+                 dim=64, depth=4, heads=4, head_dim=16, hidden=128):
+        super().__init__()
+        tokens = (input_size[0] // patch) * (input_size[1] // patch)
+        self.patch_embed = nn.Conv2d(in_channels, dim, patch, stride=patch)
+        self.pos_embed = nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
+        self.blocks = nn.Sequential(*[
+            TransformerBlock(dim, _width(widths, f"blocks.{i}.attn.q", heads * head_dim), head_dim,
+                             _width(widths, f"blocks.{i}.mlp.fc1", hidden))
+            for i in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.head = nn.Linear(dim, num_classes)
+
+    def forward(self, x):
+        x = self.patch_embed(x).flatten(2).transpose(1, 2) + self.pos_embed
+        return self.head(self.norm(self.blocks(x)).mean(1))
+
+
 def build(name, in_channels, num_classes, input_size, widths=None):
     """The PyTorch model for a PruneLab built-in name; `widths` for a compacted one."""
     if name == "convnet":
@@ -193,6 +265,8 @@ def build(name, in_channels, num_classes, input_size, widths=None):
         return VggSmall(in_channels, num_classes, input_size, widths)
     if name == "resnet20":
         return ResNet20(in_channels, num_classes, input_size, widths)
+    if name == "vit-tiny":
+        return VitTiny(in_channels, num_classes, input_size, widths)
     if name == "resnet18":
         if widths:
             return ResNet(in_channels, num_classes, False, (2, 2, 2, 2), widths)

@@ -69,7 +69,7 @@ private slots:
         QTest::addColumn<QString>("granularity");
         QTest::addColumn<double>("rate");
         for (const char* name : {"convnet", "convnet-small", "lenet300", "lenet5", "vgg-small",
-                                 "resnet20", "resnet18"})
+                                 "resnet20", "resnet18", "vit-tiny"})
             QTest::newRow(qPrintable(QString("%1 weights 50%").arg(name)))
                 << QString(name) << "weight" << 0.5;
         for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20"})
@@ -81,6 +81,9 @@ private slots:
                 << QString(name) << "compact" << 0.5;
         QTest::newRow("lenet300 neurons 50% compacted")
             << QString("lenet300") << "compact-neuron" << 0.5;
+        QTest::newRow("vit-tiny heads 25%") << QString("vit-tiny") << "head" << 0.25;
+        QTest::newRow("vit-tiny heads 50% compacted")
+            << QString("vit-tiny") << "compact-head" << 0.5;
     }
 
     void pythonLoadsEveryExport()
@@ -91,8 +94,8 @@ private slots:
         QTemporaryDir dir;
         const bool compacted = granularity.startsWith("compact");
         const Granularity g = granularity == "compact" ? Granularity::Filter
-                              : granularity == "compact-neuron"
-                                  ? Granularity::Neuron
+                              : granularity.startsWith("compact-")
+                                  ? parse_granularity(granularity.mid(8).toStdString())
                                   : parse_granularity(granularity.toStdString());
         const Checkpoint checkpoint = prunedModel(model.toStdString(), g, rate);
         QString ckpt = dir.filePath("pruned.pt");

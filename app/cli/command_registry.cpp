@@ -155,7 +155,7 @@ const std::vector<CommandInfo>& all_commands()
              {{"out", "CKPT", "where to write the student checkpoint (required)"}, json_option()}),
          0, run_distill},
         {"prune",
-         "prune MODEL --data DATA --criterion C --granularity weight|neuron|filter "
+         "prune MODEL --data DATA --criterion C --granularity weight|neuron|filter|head "
          "(--rate R [--global] | --threshold T | --layer-rate NAME=R ...) [--exclude NAME ...] "
          "[--schedule oneshot|linear|agp --steps K] [--finetune-epochs N] --out CKPT [--json]",
          "Score, prune and optionally fine-tune a model (masks held through fine-tuning); "
@@ -164,7 +164,8 @@ const std::vector<CommandInfo>& all_commands()
               {{"criterion", "C",
                 "l1 (default), l2, activation, activation-abs, gradient, taylor, random"},
                {"granularity", "G",
-                "weight (default), neuron (Linear rows) or filter (Conv2d filters)"},
+                "weight (default), neuron (Linear rows), filter (Conv2d filters) or head "
+                "(attention heads)"},
                {"rate", "R", "fraction to prune in every layer (or across layers with --global)"},
                {"global", "", "rank all layers together for --rate (as global_unstructured)"},
                {"threshold", "T", "prune elements whose score is <= T"},
@@ -205,7 +206,7 @@ const std::vector<CommandInfo>& all_commands()
          with(data_options(),
               {{"criteria", "C1,C2", "criteria to compare (default l1)"},
                {"sparsities", "S1,S2", "sparsities (default 0.5,0.7,0.9)"},
-               {"granularity", "G", "weight (default), neuron or filter"},
+               {"granularity", "G", "weight (default), neuron, filter or head"},
                {"per-layer", "", "the same rate in every layer instead of a global ranking"},
                {"exclude", "NAME", "never prune this layer (repeatable)", true},
                {"finetune-epochs", "N", "fine-tune epochs per point, masks held (default 0)"},
@@ -223,7 +224,7 @@ const std::vector<CommandInfo>& all_commands()
          "per-layer rates for that overall sparsity from the curves.",
          with(data_options(),
               {{"criterion", "C", "criterion (default l1)"},
-               {"granularity", "G", "weight (default), neuron or filter"},
+               {"granularity", "G", "weight (default), neuron, filter or head"},
                {"sparsities", "S1,S2", "layer sparsities (default 0.1,...,0.9)"},
                {"target", "S", "overall sparsity to allocate per layer from the curves"},
                {"calibration-batches", "N", "batches of 128 for data-driven criteria (default 32)"},

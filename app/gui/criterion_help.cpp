@@ -62,6 +62,9 @@ QString criterionHelpHtml(const QString& criterion, const QString& granularity)
                 ? QObject::tr("whole filters (output channels of a Conv2d layer, with "
                               "their bias, BatchNorm channel and the next layer's "
                               "inputs)")
+            : granularity == QLatin1String("head")
+                ? QObject::tr("whole attention heads (a head's rows of q, k and v summed, "
+                              "with its columns of the output projection)")
                 : QObject::tr("individual weights");
         QString html = QStringLiteral("<h3>%1 · %2</h3>").arg(criterion, granularity);
         html += QStringLiteral("<p style='font-size:large'>%1</p>")

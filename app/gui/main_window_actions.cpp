@@ -179,8 +179,8 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr(" Granularity "), bar));
     m_granularity = new QComboBox(bar);
     m_granularity->setObjectName(QStringLiteral("granularityCombo"));
-    m_granularity->addItems(
-        {QStringLiteral("weight"), QStringLiteral("neuron"), QStringLiteral("filter")});
+    m_granularity->addItems({QStringLiteral("weight"), QStringLiteral("neuron"),
+                             QStringLiteral("filter"), QStringLiteral("head")});
     bar->addWidget(m_granularity);
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Global rate "), bar));

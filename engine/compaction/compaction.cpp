@@ -37,10 +37,11 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
 {
     auto dead = at::ones({group.channels}, at::kBool);
     // The group's rows of a tensor, from `offset` (a norm after a concatenation spans more).
-    auto zero_rows = [&](const std::string& name, int64_t offset = 0) {
+    // `block` rows per channel for an attention head.
+    auto zero_rows = [&](const std::string& name, int64_t offset = 0, int64_t block = 1) {
         if (const at::Tensor* t = find_tensor(tensors, name))
             dead &= t->detach()
-                        .reshape({t->size(0), -1})
+                        .reshape({t->size(0) / block, -1})
                         .slice(0, offset, offset + group.channels)
                         .abs()
                         .amax(1)
@@ -48,8 +49,8 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
     };
     for (const auto& member : group.members) {
         if (member.role == GroupMember::Role::Producer) {
-            zero_rows(member.layer + ".weight");
-            zero_rows(member.layer + ".bias");
+            zero_rows(member.layer + ".weight", 0, member.block);
+            zero_rows(member.layer + ".bias", 0, member.block);
         } else if (member.role == GroupMember::Role::Depthwise) {
             zero_rows(member.layer + ".bias", member.offset); // a zero channel in, its bias out
         } else if (member.role == GroupMember::Role::Norm) {
@@ -240,8 +241,8 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
                 narrowed_depthwise.insert(m);
                 [[fallthrough]];
             case GroupMember::Role::Producer:
-                drop(plan, tensors, m + ".weight", 0, dead, member.offset);
-                drop(plan, tensors, m + ".bias", 0, dead, member.offset);
+                drop(plan, tensors, m + ".weight", 0, dead, member.offset, member.block);
+                drop(plan, tensors, m + ".bias", 0, dead, member.offset, member.block);
                 break;
             case GroupMember::Role::Norm:
                 for (const char* t : {".weight", ".bias", ".running_mean", ".running_var"})

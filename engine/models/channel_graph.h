@@ -27,6 +27,13 @@ public:
         Add,        ///< elementwise sum of two tensors: their channels become one
         Cat,        ///< concatenation along channels
         Flatten,    ///< [N, C, H, W] → [N, C·H·W]: each channel becomes H·W features
+        Tokens,     ///< [N, C, H, W] → [N, H·W, C]: positions become tokens, channels the last
+                    ///< dimension (a patch embedding)
+        LayerNorm,  ///< LayerNorm `name` over the last dimension: its statistics span every
+                    ///< channel, so removing one changes the others' outputs
+        Attention,  ///< multi-head attention over three tensors q, k, v (inputs, in that
+                    ///< order) with `groups` heads: a head is a block of consecutive features
+                    ///< of each, and the output holds the heads' values side by side
         GlobalPool, ///< [N, C, H, W] → [N, C] (mean over positions)
         Opaque,     ///< anything else that takes these channels: `name` is the op
     };
@@ -36,7 +43,7 @@ public:
         std::string name;
         std::vector<int> inputs; ///< value ids
         int output = -1;         ///< value id
-        int64_t groups = 1;      ///< Depthwise
+        int64_t groups = 1;      ///< Depthwise: groups; Attention: heads
     };
 
     /// The model's input (value 0).
@@ -54,6 +61,14 @@ public:
     int add(int a, int b) { return push(OpKind::Add, "add", {a, b}); }
     int cat(std::vector<int> ins) { return push(OpKind::Cat, "cat", std::move(ins)); }
     int flatten(int in) { return push(OpKind::Flatten, "flatten", {in}); }
+    int tokens(int in) { return push(OpKind::Tokens, "tokens", {in}); }
+    int layer_norm(const std::string& name, int in) { return push(OpKind::LayerNorm, name, {in}); }
+    int attention(const std::string& name, int q, int k, int v, int64_t heads)
+    {
+        const int out = push(OpKind::Attention, name, {q, k, v});
+        m_ops.back().groups = heads;
+        return out;
+    }
     int global_pool(int in) { return push(OpKind::GlobalPool, "mean", {in}); }
     int opaque(const std::string& op, std::vector<int> ins)
     {

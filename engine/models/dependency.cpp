@@ -17,6 +17,14 @@ const std::string& ChannelGroup::leader() const
     return none;
 }
 
+int64_t ChannelGroup::producer_block() const
+{
+    for (const auto& m : members)
+        if (m.role == GroupMember::Role::Producer)
+            return m.block;
+    return 1;
+}
+
 std::vector<std::string> ChannelGroup::producers() const
 {
     std::vector<std::string> out;
@@ -70,6 +78,8 @@ struct Value
     /// Pruned channels are zero here. A gate (sigmoid) breaks it: only a product with a
     /// zero-keeping tensor may read its output.
     bool zero_safe = true;
+    /// Features per channel (Features form): an attention output's head width.
+    int64_t block = 1;
 };
 
 class Analyzer
@@ -180,8 +190,8 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
                     a.block_all(in, reads);
             } else if ((in.form == Form::Spatial && shape.conv) ||
                        (in.form == Form::Features && !shape.conv)) {
-                if (a.channels(in) == shape.in)
-                    a.add_members(in, op.name, GroupMember::Role::Consumer, 1);
+                if (a.channels(in) * in.block == shape.in)
+                    a.add_members(in, op.name, GroupMember::Role::Consumer, in.block);
                 else
                     a.block_all(in, reads);
             } else {
@@ -228,7 +238,8 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
             out = in;
             out.zero_safe = op.kind == Kind::Mul ? in.zero_safe || other.zero_safe
                                                  : in.zero_safe && other.zero_safe;
-            bool aligned = in.form == other.form && in.segments.size() == other.segments.size();
+            bool aligned = in.form == other.form && in.block == other.block &&
+                           in.segments.size() == other.segments.size();
             for (size_t i = 0; aligned && i < in.segments.size(); ++i)
                 aligned = a.spaces()[size_t(a.find(in.segments[i]))].channels ==
                           a.spaces()[size_t(a.find(other.segments[i]))].channels;
@@ -247,7 +258,7 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
             out = {{}, in.form};
             for (int id : op.inputs) {
                 const Value& part = values.at(size_t(id));
-                if (part.form != in.form || part.form == Form::Unknown)
+                if (part.form != in.form || part.form == Form::Unknown || part.block != 1)
                     out.form = Form::Unknown;
                 out.segments.insert(out.segments.end(), part.segments.begin(), part.segments.end());
             }
@@ -264,6 +275,60 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
             else if (in.form == Form::Unknown)
                 a.block_all(in, "flatten of a tensor PruneLab cannot follow");
             break;
+        case Kind::Tokens:
+            out = in;
+            if (in.form == Form::Spatial)
+                out.form = Form::Features;
+            else
+                a.block_all(in, "tokens made from a tensor PruneLab cannot follow");
+            break;
+        case Kind::LayerNorm:
+            out = in;
+            // Cutting a zero channel would change the mean and variance the norm takes over
+            // the others, so the compacted model would compute something else.
+            if (in.form == Form::Unknown)
+                a.block_all(in, "'" + op.name + "' normalizing a tensor PruneLab cannot follow");
+            else
+                a.block_all(in, "LayerNorm '" + op.name + "' spans every channel", false);
+            break;
+        case Kind::Attention: {
+            // q, k and v each come fresh from one Linear; head h is rows [h·d, (h+1)·d) of all
+            // three, so a head is one channel of width d in one group with the three producers.
+            std::vector<int> spaces;
+            int64_t width = -1;
+            bool followed = op.groups > 0;
+            for (int id : op.inputs) {
+                const Value& v = values.at(size_t(id));
+                const int s = v.segments.size() == 1 ? a.find(v.segments[0]) : -1;
+                followed = followed && s >= 0 && v.form == Form::Features && v.block == 1 &&
+                           a.spaces()[size_t(s)].members.size() == 1 &&
+                           a.spaces()[size_t(s)].members[0].role == GroupMember::Role::Producer &&
+                           (width < 0 || a.spaces()[size_t(s)].channels == width);
+                if (followed) {
+                    width = a.spaces()[size_t(s)].channels;
+                    spaces.push_back(s);
+                }
+            }
+            followed = followed && width % op.groups == 0;
+            if (!followed) {
+                for (int id : op.inputs)
+                    a.block_all(values.at(size_t(id)), "the attention '" + op.name +
+                                                           "' over tensors PruneLab cannot follow");
+                const int space = a.new_space(0);
+                a.block(space, op.name, false);
+                out = {{space}, Form::Unknown};
+                break;
+            }
+            for (int s : spaces) {
+                a.spaces()[size_t(s)].channels = op.groups;
+                a.spaces()[size_t(s)].members[0].block = width / op.groups;
+            }
+            for (int s : spaces)
+                a.unite(spaces[0], s);
+            out = {{spaces[0]}, Form::Features};
+            out.block = width / op.groups;
+            break;
+        }
         case Kind::GlobalPool:
             out = in;
             if (in.form == Form::Spatial)

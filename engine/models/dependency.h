@@ -32,8 +32,9 @@ struct GroupMember
     std::string layer;
     Role role = Role::Producer;
     /// Channel c of the group is entries [offset + c·block, offset + (c+1)·block) of the
-    /// member's dimension (block > 1 for a Linear reading a flattened feature map; offset > 0
-    /// after a concatenation).
+    /// member's dimension (block > 1 for a Linear reading a flattened feature map, and for an
+    /// attention head's rows in q, k, v and columns in the output projection; offset > 0 after
+    /// a concatenation).
     int64_t offset = 0;
     int64_t block = 1;
 };
@@ -48,6 +49,8 @@ struct ChannelGroup
 
     /// The first producer: the layer that names the group in tables and histograms.
     const std::string& leader() const;
+    /// Rows of each producer per channel: an attention head's width (1 for plain channels).
+    int64_t producer_block() const;
     std::vector<std::string> producers() const;
     bool has_producer(const std::string& layer) const;
 };

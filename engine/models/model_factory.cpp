@@ -1,6 +1,7 @@
 #include "engine/models/model_factory.h"
 
 #include "engine/core/error.h"
+#include "engine/models/vit.h"
 
 #include <ATen/Context.h>
 #include <algorithm>
@@ -9,8 +10,8 @@ namespace prunelab {
 
 std::vector<std::string> builtin_model_names()
 {
-    return {"convnet", "convnet-small", "convnet-tiny", "lenet300",
-            "lenet5",  "vgg-small",     "resnet20",     "resnet18"};
+    return {"convnet",   "convnet-small", "convnet-tiny", "lenet300", "lenet5",
+            "vgg-small", "resnet20",      "resnet18",     "vit-tiny"};
 }
 
 bool is_builtin_model(const std::string& name)
@@ -22,7 +23,7 @@ bool is_builtin_model(const std::string& name)
 ModelSpec default_model_spec(const std::string& name)
 {
     if (name == "convnet" || name == "convnet-small" || name == "convnet-tiny" ||
-        name == "lenet300" || name == "lenet5")
+        name == "lenet300" || name == "lenet5" || name == "vit-tiny")
         return {name, {1, 28, 28}, 10};
     if (name == "vgg-small" || name == "resnet20")
         return {name, {3, 32, 32}, 10};
@@ -51,6 +52,8 @@ std::shared_ptr<PrunableNet> create_model(const ModelSpec& spec, uint64_t seed)
         return std::make_shared<LeNet5>(spec);
     if (spec.name == "vgg-small")
         return std::make_shared<VggSmall>(spec);
+    if (spec.name == "vit-tiny")
+        return std::make_shared<VitTiny>(spec);
     if (spec.name == "resnet20")
         return std::make_shared<ResNet>(spec, true, std::vector<int64_t>{3, 3, 3});
     return std::make_shared<ResNet>(spec, false, std::vector<int64_t>{2, 2, 2, 2});

@@ -8,7 +8,7 @@
 
 namespace prunelab {
 
-/// Names accepted as MODEL: convnet, lenet300, lenet5, vgg-small, resnet20, resnet18.
+/// Names accepted as MODEL: convnet, lenet300, lenet5, vgg-small, resnet20, resnet18, vit-tiny.
 std::vector<std::string> builtin_model_names();
 
 /// True when `name` is a built-in model name.

@@ -401,11 +401,16 @@ ModelInfo describe_model(PrunableNet& net)
         auto found = by_module.find(layer.module);
         if (found != by_module.end()) {
             entry.output_shape = found->second->output_shape;
-            // Each output position reuses every weight once (a conv slides its kernel; a
-            // linear layer has one position), so MACs = weights × positions.
-            const int64_t positions = entry.kind == "Conv2d" && entry.output_shape.size() == 3
-                                          ? entry.output_shape[1] * entry.output_shape[2]
-                                          : 1;
+            // Each output position reuses every weight once (a conv slides its kernel over
+            // H×W; a linear layer runs once per token of a [tokens, features] input), so
+            // MACs = weights × positions.
+            const auto& shape = entry.output_shape;
+            int64_t positions = 1;
+            if (entry.kind == "Conv2d" && shape.size() == 3)
+                positions = shape[1] * shape[2];
+            else if (entry.kind == "Linear")
+                for (size_t d = 0; d + 1 < shape.size(); ++d)
+                    positions *= shape[d];
             entry.flops = entry.weight_count * positions;
         }
         info.layers.push_back(std::move(entry));

@@ -64,8 +64,15 @@ bool Pruner::applies_to(size_t layer) const
     case Granularity::Weight:
         return true;
     case Granularity::Neuron:
-        return scores.kind == "Linear" && scores.structurally_prunable &&
-               scores.group_leader == scores.layer;
+    case Granularity::Head: {
+        if (scores.kind != "Linear" || !scores.structurally_prunable ||
+            scores.group_leader != scores.layer)
+            return false;
+        // Heads are the groups whose channels are blocks of rows; neurons are the others.
+        const ChannelGroup* group = m_dependencies.group_of(scores.layer);
+        const bool heads = group && group->producer_block() > 1;
+        return heads == (granularity() == Granularity::Head);
+    }
     case Granularity::Filter:
         return scores.kind == "Conv2d" && scores.structurally_prunable &&
                scores.group_leader == scores.layer;
@@ -116,7 +123,8 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
             [[fallthrough]];
         case GroupMember::Role::Depthwise:
         case GroupMember::Role::Producer: {
-            const auto row_keep = rows();
+            // An attention head's channel is `block` rows of each producer.
+            const auto row_keep = member.block > 1 ? keep.repeat_interleave(member.block) : rows();
             std::vector<int64_t> row_shape(member_shape.size(), 1);
             row_shape[0] = member_shape[0];
             masks.intersect(member.layer + ".weight",

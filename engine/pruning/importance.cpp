@@ -98,14 +98,23 @@ public:
                             "', which PruneLab cannot observe inside this model's "
                             "forward (TorchScript); use l1, l2 or random, or " +
                             c + " at weight granularity");
-            const auto& out = found->second->output;
+            // A Linear over tokens ([N, tokens, features]): its units are the last dimension.
+            at::Tensor out = found->second->output;
+            at::Tensor out_grad = out.grad();
+            if (layer.kind == "Linear" && out.dim() > 2) {
+                auto units_second = [](const at::Tensor& t) {
+                    return t.defined() ? t.flatten(1, -2).transpose(1, 2) : t;
+                };
+                out = units_second(out);
+                out_grad = units_second(out_grad);
+            }
             const auto dims = position_dims(out);
             at::Tensor per_sample; // [N, units]
             if (c == "activation" || c == "activation-abs") {
                 auto values = c == "activation" ? out.detach() : out.detach().abs();
                 per_sample = dims.empty() ? values : values.mean(dims);
             } else {
-                const auto& grad = out.grad();
+                const auto& grad = out_grad;
                 if (!grad.defined())
                     continue;
                 if (c == "gradient")
@@ -170,7 +179,9 @@ Granularity parse_granularity(const std::string& name)
         return Granularity::Neuron;
     if (name == "filter")
         return Granularity::Filter;
-    throw Error("unknown granularity '" + name + "' (weight, neuron or filter)");
+    if (name == "head")
+        return Granularity::Head;
+    throw Error("unknown granularity '" + name + "' (weight, neuron, filter or head)");
 }
 
 std::string to_string(Granularity granularity)
@@ -182,6 +193,8 @@ std::string to_string(Granularity granularity)
         return "neuron";
     case Granularity::Filter:
         return "filter";
+    case Granularity::Head:
+        return "head";
     }
     return "?";
 }
@@ -224,6 +237,19 @@ void share_group_scores(ImportanceResult& result, const DependencyResult& depend
         for (auto& entry : result.layers)
             if (group.has_producer(entry.layer))
                 entry.scores = combined.contiguous();
+    }
+}
+
+/// An attention head is `block` rows of each of its producers: its score is their sum.
+void score_heads_as_units(ImportanceResult& result, const DependencyResult& dependencies)
+{
+    for (const auto& group : dependencies.groups) {
+        const int64_t block = group.producer_block();
+        if (block == 1)
+            continue;
+        for (auto& entry : result.layers)
+            if (group.has_producer(entry.layer))
+                entry.scores = entry.scores.view({-1, block}).sum(1).contiguous();
     }
 }
 
@@ -315,6 +341,7 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
         result.layers.push_back({layers[i].name, layers[i].kind, s, true, layers[i].name});
     }
     if (unit) {
+        score_heads_as_units(result, dependencies);
         mark_channel_groups(result, dependencies);
         share_group_scores(result, dependencies, options.group_reduction() == "sum");
         result.warnings.insert(result.warnings.end(), dependencies.warnings.begin(),

@@ -14,15 +14,17 @@ namespace prunelab {
 
 class PrunableNet;
 
-/// What one mask entry removes: a single weight, a Linear output neuron, or a Conv2d filter.
+/// What one mask entry removes: a single weight, a Linear output neuron, a Conv2d filter, or an
+/// attention head (its rows of q, k and v and its columns of the output projection).
 enum class Granularity
 {
     Weight,
     Neuron,
-    Filter
+    Filter,
+    Head
 };
 
-/// "weight", "neuron", "filter". @throws prunelab::Error for another name.
+/// "weight", "neuron", "filter", "head". @throws prunelab::Error for another name.
 Granularity parse_granularity(const std::string& name);
 std::string to_string(Granularity granularity);
 
