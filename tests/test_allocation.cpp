@@ -161,7 +161,38 @@ private slots:
             if (layer.pruned)
                 QCOMPARE((layer.elements - layer.pruned_elements) % 16, int64_t(0));
     }
-};
 
+    void perRowRatesGiveEveryOutputTheSameShare()
+    {
+        auto net = create_model(default_model_spec("lenet300"), 1);
+        const auto r = pruner(*net).allocate(AllocationOptions().default_rate(0.5).per_row(true));
+        const auto fc1 = r.masks.find("fc1.weight")->to(at::kInt);
+        QVERIFY(fc1.sum(1).eq(392).all().item<bool>()); // 784 inputs, half kept in each row
+        QCOMPARE(zeros(r, "fc2.weight"), int64_t(100 * 150));
+        // A global rate becomes the same per-row rate everywhere.
+        const auto g = pruner(*net).allocate(AllocationOptions().global_rate(0.25).per_row(true));
+        QVERIFY(g.masks.find("fc3.weight")->to(at::kInt).sum(1).eq(75).all().item<bool>());
+        QVERIFY(errorOf([&] {
+                    pruner(*net, Granularity::Neuron)
+                        .allocate(AllocationOptions().default_rate(0.5).per_row(true));
+                }).contains("single weights"));
+    }
+
+    void nOfMPatternInEveryLayerThatFits()
+    {
+        auto net = create_model(default_model_spec("lenet5"), 1);
+        const auto r = pruner(*net).allocate(AllocationOptions().pattern(NmPattern{2, 4}));
+        // conv1 reads 1 channel and conv2 6: no whole runs of 4, so they stay dense and say so.
+        QVERIFY(r.masks.find("conv1.weight") == nullptr);
+        QVERIFY(r.masks.find("conv2.weight") == nullptr);
+        QCOMPARE(r.warnings.size(), size_t(2));
+        QVERIFY(QString::fromStdString(r.warnings[1]).contains("'conv2' has 6 inputs"));
+        for (const char* p : {"fc1.weight", "fc2.weight", "fc3.weight"}) {
+            QVERIFY(satisfies_n_of_m(*r.masks.find(p), {2, 4}));
+            QCOMPARE(r.masks.find(p)->sum().item<int64_t>() * 2, r.masks.find(p)->numel());
+        }
+        QCOMPARE(r.pruned_elements * 2, r.elements);
+    }
+};
 QTEST_GUILESS_MAIN(TestAllocation)
 #include "test_allocation.moc"

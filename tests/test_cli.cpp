@@ -1,3 +1,5 @@
+#include "engine/interop/checkpoint.h"
+#include "engine/pruning/row_patterns.h"
 #include "support/test_support.h"
 
 #include <QImage>
@@ -112,6 +114,31 @@ private slots:
                    &out, &err),
             0);
         QVERIFY(jsonOf(out)["sparsity"].toDouble() >= json["sparsity"].toDouble());
+    }
+
+    void pruneByWandaInATwoOfFourPattern()
+    {
+        QTemporaryDir dir;
+        const QString pruned = dir.filePath("pruned.pt");
+        QString out, err;
+        QCOMPARE(runCli({"prune", "lenet5", "--data", "synthetic", "--train-limit", "128",
+                         "--test-limit", "32", "--criterion", "wanda", "--granularity", "2:4",
+                         "--calibration-batches", "1", "--out", pruned, "--json"},
+                        &out, &err),
+                 0);
+        const auto json = jsonOf(out);
+        QCOMPARE(json["granularity"].toString(), QString("2:4"));
+        QCOMPARE(json["criterion"].toString(), QString("wanda"));
+        QVERIFY2(json["warnings"].toArray().size() == 2, qPrintable(out)); // conv1, conv2 dense
+        const auto checkpoint = prunelab::load_checkpoint(pruned.toStdString());
+        for (const char* layer : {"fc1.weight", "fc2.weight", "fc3.weight"})
+            QVERIFY(prunelab::satisfies_n_of_m(checkpoint.masks.at(layer), {2, 4}));
+        // The pattern decides how much: a rate as well is a usage error.
+        QCOMPARE(runCli({"prune", "lenet5", "--data", "synthetic", "--granularity", "2:4", "--rate",
+                         "0.5", "--out", pruned},
+                        &out, &err),
+                 2);
+        QVERIFY2(err.contains("drop --rate"), qPrintable(err));
     }
 
     void distillIntoSmallAndPrunedStudents()

@@ -22,6 +22,8 @@ private slots:
             for (const char* g : {"weight", "neuron", "filter"}) {
                 if (g == std::string("weight") && (c == "activation" || c == "activation-abs"))
                     continue;
+                if (g != std::string("weight") && c == "wanda")
+                    continue;
                 QTest::newRow((c + "/" + g).c_str()) << QString::fromStdString(c) << QString(g);
             }
     }
@@ -104,6 +106,35 @@ private slots:
         expected = expected / expected.norm();
         QVERIFY(test::allClose(taylor.find("fc1")->scores, expected, 1e-6));
         QVERIFY(std::abs(taylor.find("fc1")->scores.norm().item<double>() - 1.0) < 1e-5);
+    }
+
+    void wandaIsWeightTimesInputNorm()
+    {
+        const auto calibration = m_data.train.head(48);
+        const auto options =
+            ImportanceOptions().criterion("wanda").batch(16).calibration_batches(3);
+        auto mlp = create_model(default_model_spec("lenet300"), 2);
+        const auto result = compute_importance(*mlp, &calibration, options);
+        // fc1 reads the flattened image: input j's norm over the 48 samples.
+        auto expected = mlp->named_parameters()["fc1.weight"].detach().abs() *
+                        calibration.images.flatten(1).pow(2).sum(0).sqrt().unsqueeze(0);
+        expected = expected / expected.norm();
+        QVERIFY(test::allClose(result.find("fc1")->scores, expected, 1e-5));
+        // A convolution: input channel c's norm over samples and positions, for all its taps.
+        auto conv = create_model(default_model_spec("convnet"), 2);
+        const auto convScores = compute_importance(*conv, &calibration, options);
+        auto convExpected = conv->named_parameters()["conv1.weight"].detach().abs() *
+                            calibration.images.pow(2).sum().sqrt();
+        convExpected = convExpected / convExpected.norm();
+        QVERIFY(test::allClose(convScores.find("conv1")->scores, convExpected, 1e-5));
+        // Wanda scores weights, not units; data is required.
+        QVERIFY(test::errorOf([&] {
+                    compute_importance(*mlp, &calibration,
+                                       ImportanceOptions(options).granularity(Granularity::Neuron));
+                }).contains("single weights"));
+        QVERIFY(test::errorOf([&] {
+                    compute_importance(*mlp, nullptr, options);
+                }).contains("calibration"));
     }
 
     void randomIsSeeded()

@@ -63,6 +63,21 @@ private slots:
         QCOMPARE(back.exports.at("report"), std::string("r.json"));
     }
 
+    void patternAndPerRowRoundTrip()
+    {
+        Recipe recipe;
+        recipe.model = "lenet300";
+        recipe.options.importance.criterion("wanda");
+        recipe.options.allocation.pattern(NmPattern{4, 8}).per_row(true);
+        recipe.exports = {{"checkpoint", "out.pt"}};
+        const json j = recipe_to_json(recipe);
+        QCOMPARE(j["allocation"]["pattern"], json("4:8"));
+        const Recipe back = recipe_from_json(j, "r");
+        QCOMPARE(back.options.allocation.pattern()->m, int64_t(8));
+        QVERIFY(back.options.allocation.per_row());
+        QCOMPARE(recipe_to_json(back), j);
+    }
+
     void badRecipesNameTheFileAndTheField_data()
     {
         QTest::addColumn<QString>("patch"); // JSON merged into the minimal recipe
@@ -83,6 +98,8 @@ private slots:
                                    << "importance.criterion 'l3' is unknown";
         QTest::newRow("granularity") << R"({"importance": {"granularity": "row"}})"
                                      << "importance.granularity";
+        QTest::newRow("pattern") << R"({"allocation": {"pattern": "4:2"}})"
+                                 << "allocation.pattern: pattern '4:2' needs 0 < N < M";
         QTest::newRow("schedule") << R"({"schedule": {"kind": "cubic"}})"
                                   << "schedule.kind";
         QTest::newRow("steps") << R"({"schedule": {"steps": 0}})"

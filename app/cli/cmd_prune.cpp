@@ -24,6 +24,13 @@ double parse_rate(const std::string& text, const std::string& what)
     }
 }
 
+/// --granularity: weight, neuron, filter, head, or an N:M pattern (single weights).
+Granularity granularity_argument(const ParsedArgs& args)
+{
+    const std::string name = args.value_or("granularity", "weight");
+    return parse_granularity(name.find(':') != std::string::npos ? "weight" : name);
+}
+
 AllocationOptions allocation_from(const ParsedArgs& args)
 {
     AllocationOptions allocation;
@@ -32,9 +39,18 @@ AllocationOptions allocation_from(const ParsedArgs& args)
     const auto layer_rates = args.values("layer-rate");
     if (has_rate && has_threshold)
         throw UsageError("give --rate or --threshold, not both");
-    if (!has_rate && !has_threshold && layer_rates.empty())
+    // `--granularity 2:4`: single weights in an N:M pattern, which says how much by itself.
+    const std::string granularity = args.value_or("granularity", "weight");
+    if (granularity.find(':') != std::string::npos) {
+        if (has_rate || has_threshold || !layer_rates.empty())
+            throw UsageError("--granularity " + granularity +
+                             " prunes a fixed share; drop --rate, --threshold and --layer-rate");
+        allocation.pattern(parse_nm_pattern(granularity));
+    } else if (!has_rate && !has_threshold && layer_rates.empty()) {
         throw UsageError("say how much to prune: --rate R [--global], --threshold T or "
                          "--layer-rate NAME=R");
+    }
+    allocation.per_row(args.has("per-row"));
     if (args.has("global") && !has_rate)
         throw UsageError("--global needs --rate");
     if (has_rate) {
@@ -105,7 +121,7 @@ Recipe recipe_from_args(const ParsedArgs& args)
         throw UsageError("--train-limit and --test-limit must not be negative");
     PruningJobOptions& options = recipe.options;
     options.importance.criterion(args.value_or("criterion", "l1"))
-        .granularity(parse_granularity(args.value_or("granularity", "weight")))
+        .granularity(granularity_argument(args))
         .calibration_batches(int(args.integer_or("calibration-batches", 32)))
         .group_reduction(args.value_or("group-reduction", "mean"))
         .seed(uint64_t(args.integer_or("seed", 0)));
@@ -182,7 +198,10 @@ int execute_recipe(const Recipe& recipe, const std::string& label, bool json_out
         json["source"] = recipe.model;
         json["data"] = result.data;
         json["criterion"] = options.importance.criterion();
-        json["granularity"] = to_string(options.importance.granularity());
+        json["granularity"] = options.allocation.pattern()
+                                  ? to_string(*options.allocation.pattern())
+                                  : to_string(options.importance.granularity());
+        json["per_row"] = options.allocation.per_row();
         json["schedule"] = to_string(options.schedule);
         // "metric" says what "accuracy" holds: top-1 accuracy, or for a model without classes
         // the cosine fidelity to the model before pruning ("loss" is then the relative L2 error).

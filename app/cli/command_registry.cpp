@@ -162,10 +162,12 @@ const std::vector<CommandInfo>& all_commands()
          "write the pruned checkpoint with its masks.",
          with(data_options(),
               {{"criterion", "C",
-                "l1 (default), l2, activation, activation-abs, gradient, taylor, random"},
+                "l1 (default), l2, activation, activation-abs, gradient, taylor, wanda, random"},
                {"granularity", "G",
-                "weight (default), neuron (Linear rows), filter (Conv2d filters) or head "
-                "(attention heads)"},
+                "weight (default), neuron (Linear rows), filter (Conv2d filters), head (attention "
+                "heads), or an N:M weight pattern such as 2:4"},
+               {"per-row", "",
+                "weights: take the rate within every output row (as Wanda compares weights)"},
                {"rate", "R", "fraction to prune in every layer (or across layers with --global)"},
                {"global", "", "rank all layers together for --rate (as global_unstructured)"},
                {"threshold", "T", "prune elements whose score is <= T"},

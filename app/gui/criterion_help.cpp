@@ -45,6 +45,13 @@ const Help kHelp[] = {
      "First-order Taylor estimate of the loss change when the element is removed (Molchanov et "
      "al.). Needs calibration batches.",
      true},
+    {"wanda", "s<sub>ij</sub> = |w<sub>ij</sub>| &middot; &#8214;X<sub>j</sub>&#8214;<sub>2</sub>",
+     "—",
+     "Wanda (Sun et al. 2023): a weight matters as much as its magnitude times the size of the "
+     "input it multiplies, over the calibration samples (and tokens or positions). Compare "
+     "within each output row (Per row) and prune once, with no weight update; the outlier "
+     "inputs of transformers keep their weights. Needs calibration batches, no labels.",
+     true},
 };
 
 } // namespace

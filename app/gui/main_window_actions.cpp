@@ -173,7 +173,8 @@ void MainWindow::buildToolBar()
     m_criterion->setObjectName(QStringLiteral("criterionCombo"));
     m_criterion->addItems({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("random"),
                            QStringLiteral("activation"), QStringLiteral("activation-abs"),
-                           QStringLiteral("gradient"), QStringLiteral("taylor")});
+                           QStringLiteral("gradient"), QStringLiteral("taylor"),
+                           QStringLiteral("wanda")});
     m_criterion->setToolTip(tr("How importance is scored (see the Criterion dock)"));
     bar->addWidget(m_criterion);
     bar->addWidget(new QLabel(tr(" Granularity "), bar));

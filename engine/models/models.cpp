@@ -54,7 +54,9 @@ void LayerTrace::record(const nn::Module* module, const at::Tensor& input, const
         sizes.erase(sizes.begin());
         return sizes;
     };
-    Entry entry{module, sample_shape(input), sample_shape(output), {}};
+    Entry entry{module, sample_shape(input), sample_shape(output), {}, {}};
+    if (m_keep_inputs)
+        entry.input = input.detach();
     if (m_keep_outputs) {
         entry.output = output;
         if (output.requires_grad())

@@ -27,15 +27,20 @@ public:
         std::vector<int64_t> input_shape;
         std::vector<int64_t> output_shape;
         at::Tensor output; ///< kept only when the trace keeps outputs
+        at::Tensor input;  ///< kept only when the trace keeps inputs
     };
     /// keep_outputs: also hold each layer's output tensor (and its gradient after backward, when
-    /// the output requires grad), for activation- and gradient-based importance.
-    explicit LayerTrace(bool keep_outputs = false) : m_keep_outputs(keep_outputs) {}
+    /// the output requires grad), for activation- and gradient-based importance; keep_inputs:
+    /// each layer's input (Wanda's input norms).
+    explicit LayerTrace(bool keep_outputs = false, bool keep_inputs = false)
+        : m_keep_outputs(keep_outputs), m_keep_inputs(keep_inputs)
+    {}
     void record(const torch::nn::Module* module, const at::Tensor& input, const at::Tensor& output);
     const std::vector<Entry>& entries() const { return m_entries; }
 
 private:
     bool m_keep_outputs;
+    bool m_keep_inputs;
     std::vector<Entry> m_entries;
 };
 

@@ -172,21 +172,49 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
     AllocationResult result;
     std::vector<int64_t> counts(n_layers, 0);
     std::vector<bool> active(n_layers, false);
+    std::vector<at::Tensor> row_keeps(n_layers); // per-row rates and N:M patterns
+    const bool weights = granularity() == Granularity::Weight;
+    if (!weights && (options.pattern() || options.per_row()))
+        throw Error("an N:M pattern or per-row rates apply to single weights, not to " +
+                    to_string(granularity()) + "s");
+    auto per_row = [&](size_t i, double rate) {
+        const at::Tensor& scores = m_importance.layers[i].scores;
+        const int64_t row = scores.numel() / std::max<int64_t>(1, scores.size(0));
+        if (options.keep_at_least_one() && row > 0)
+            rate = std::min(rate, double(row - 1) / double(row));
+        row_keeps[i] = keep_per_row(scores, rate);
+    };
     std::vector<size_t> global_layers;
     for (size_t i = 0; i < n_layers; ++i) {
         const std::string& name = m_importance.layers[i].layer;
         if (!applies_to(i) || options.excluded().count(name))
             continue;
         auto own = options.layers.find(name);
-        if (own != options.layers.end() && own->second.count) {
+        if (weights && options.pattern()) {
+            row_keeps[i] = keep_n_of_m(m_importance.layers[i].scores, *options.pattern());
+            if (!row_keeps[i].defined()) {
+                result.warnings.push_back(
+                    "layer '" + name + "' has " +
+                    std::to_string(m_importance.layers[i].scores.size(1)) +
+                    " inputs, not a multiple of " + std::to_string(options.pattern()->m) +
+                    ": left dense by the " + to_string(*options.pattern()) + " pattern");
+                continue;
+            }
+        } else if (own != options.layers.end() && own->second.count) {
             counts[i] = std::clamp<int64_t>(*own->second.count, 0, m_index.size(i));
         } else if (own != options.layers.end() && own->second.rate) {
+            if (weights && options.per_row())
+                per_row(i, *own->second.rate);
             counts[i] = m_index.count_for_rate(i, *own->second.rate);
         } else if (own != options.layers.end() && own->second.threshold) {
             counts[i] = m_index.count_at_or_below(i, *own->second.threshold);
+        } else if (options.global_rate() && weights && options.per_row()) {
+            per_row(i, *options.global_rate());
         } else if (options.global_rate() && !options.locked().count(name)) {
             global_layers.push_back(i);
         } else if (options.default_rate()) {
+            if (weights && options.per_row())
+                per_row(i, *options.default_rate());
             counts[i] = m_index.count_for_rate(i, *options.default_rate());
         } else if (options.default_threshold()) {
             counts[i] = m_index.count_at_or_below(i, *options.default_threshold());
@@ -209,7 +237,22 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
         entry.layer = scores.layer;
         entry.kind = scores.kind;
         entry.elements = m_index.size(i);
-        if (active[i]) {
+        if (active[i] && row_keeps[i].defined()) {
+            // Decided row by row: the count follows from the mask; the threshold shown is the
+            // highest score pruned anywhere in the layer.
+            any = true;
+            const at::Tensor& keep = row_keeps[i];
+            const int64_t count = keep.numel() - keep.sum().item<int64_t>();
+            entry.pruned = true;
+            entry.pruned_elements = count;
+            entry.rate = entry.elements ? double(count) / double(entry.elements) : 0.0;
+            entry.threshold =
+                count ? scores.scores.masked_select(keep.logical_not()).max().item<float>() : 0.0f;
+            entry.keep = keep;
+            expand_masks(i, keep, result.masks);
+            result.elements += entry.elements;
+            result.pruned_elements += count;
+        } else if (active[i]) {
             any = true;
             int64_t count = rounded_count(i, counts[i], options.round_to());
             if (options.keep_at_least_one() && count >= entry.elements && entry.elements > 0) {

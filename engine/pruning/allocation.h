@@ -5,6 +5,7 @@
 #include "engine/models/models.h"
 #include "engine/pruning/importance.h"
 #include "engine/pruning/mask_set.h"
+#include "engine/pruning/row_patterns.h"
 #include "engine/pruning/score_index.h"
 
 #include <map>
@@ -42,6 +43,13 @@ struct AllocationOptions
     PRUNELAB_OPTION(int64_t, round_to, 0);
     /// Never prune every element of a layer: keep its best one and warn.
     PRUNELAB_OPTION(bool, keep_at_least_one, true);
+    /// Weight granularity: a layer's rate (or the global rate, as one rate for all) is taken
+    /// within every output row rather than across the layer: each output keeps the same share
+    /// of its inputs (how Wanda compares weights).
+    PRUNELAB_OPTION(bool, per_row, false);
+    /// Weight granularity: every selected layer gets this N:M pattern instead of a rate (a
+    /// layer whose input count is not a multiple of M stays dense, with a warning).
+    PRUNELAB_OPTION(std::optional<NmPattern>, pattern, std::nullopt);
 
 public:
     std::map<std::string, LayerSetting> layers;

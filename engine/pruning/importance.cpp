@@ -11,6 +11,7 @@
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 namespace prunelab {
@@ -52,6 +53,10 @@ public:
     void add_batch(const at::Tensor& images, const at::Tensor& labels)
     {
         const std::string& c = m_options.criterion();
+        if (c == "wanda") {
+            add_input_norms(images);
+            return;
+        }
         const bool needs_grad = c == "gradient" || c == "taylor";
         if (needs_grad && !m_net.is_classifier())
             throw Error(not_a_classifier_message(m_net, "criterion '" + c + "'") +
@@ -130,8 +135,57 @@ public:
         ++m_batches;
     }
 
+    /// Wanda (Sun et al. 2023): |W_ij| · ‖X_j‖₂, the weight times the norm of the input it
+    /// multiplies over every calibration sample and position.
+    void add_input_norms(const at::Tensor& images)
+    {
+        LayerTrace trace(/*keep_outputs=*/false, /*keep_inputs=*/true);
+        {
+            at::NoGradGuard no_grad;
+            LayerTraceScope scope(&trace);
+            m_net.forward(images);
+        }
+        std::unordered_map<const torch::nn::Module*, const LayerTrace::Entry*> by_module;
+        for (const auto& entry : trace.entries())
+            by_module.emplace(entry.module, &entry);
+        for (size_t i = 0; i < m_layers.size(); ++i) {
+            const auto& layer = m_layers[i];
+            auto found = by_module.find(layer.module);
+            if (found == by_module.end())
+                throw Error("criterion 'wanda' needs the inputs of layer '" + layer.name +
+                            "', which PruneLab cannot observe inside this model's forward "
+                            "(TorchScript); use l1 or l2");
+            const at::Tensor& x = found->second->input;
+            const at::Tensor squares = layer.kind == "Conv2d"
+                                           ? x.pow(2).sum({0, 2, 3})
+                                           : x.reshape({-1, x.size(-1)}).pow(2).sum(0);
+            if (!m_input_squares.count(i))
+                m_input_squares[i] = at::zeros(squares.sizes(), at::kDouble);
+            m_input_squares[i].add_(squares.to(at::kDouble));
+        }
+        ++m_batches;
+    }
+
     at::Tensor scores(size_t i) const
     {
+        if (m_options.criterion() == "wanda") {
+            const at::Tensor& weight = m_layers[i].weight;
+            at::Tensor norms = m_input_squares.at(i).sqrt().to(at::kFloat);
+            const int64_t per_group = weight.size(1);
+            if (norms.numel() != per_group) {
+                // A grouped convolution: output o reads input channels of its group only.
+                const int64_t groups = norms.numel() / per_group;
+                norms = norms.view({groups, 1, per_group})
+                            .expand({groups, weight.size(0) / groups, per_group})
+                            .reshape({weight.size(0), per_group});
+            } else {
+                norms = norms.view({1, per_group}).expand({weight.size(0), per_group});
+            }
+            std::vector<int64_t> shape = {weight.size(0), per_group};
+            for (int64_t d = 2; d < weight.dim(); ++d)
+                shape.push_back(1);
+            return (weight.detach().abs() * norms.reshape(shape)).contiguous();
+        }
         const double divisor = m_unit ? double(std::max<int64_t>(1, m_samples))
                                       : double(std::max<int64_t>(1, m_batches));
         return (m_sums[i] / divisor).to(at::kFloat).contiguous();
@@ -143,6 +197,7 @@ private:
     const ImportanceOptions& m_options;
     bool m_unit;
     std::vector<at::Tensor> m_sums;
+    std::map<size_t, at::Tensor> m_input_squares; ///< wanda: Σ x_j² per layer input
     int64_t m_samples = 0;
     int64_t m_batches = 0;
 };
@@ -156,6 +211,9 @@ void validate(const ImportanceOptions& options, const Dataset* calibration, Prun
             list += (list.empty() ? "" : ", ") + n;
         throw Error("unknown criterion '" + options.criterion() + "' (known: " + list + ")");
     }
+    if (options.granularity() != Granularity::Weight && options.criterion() == "wanda")
+        throw Error("criterion 'wanda' scores single weights (|W|·‖X‖ per input), not " +
+                    to_string(options.granularity()) + "s; use --granularity weight");
     if (options.granularity() == Granularity::Weight && is_unit_criterion_only(options.criterion()))
         throw Error("criterion '" + options.criterion() +
                     "' scores neurons or filters, not single weights (use --granularity neuron "
@@ -201,13 +259,13 @@ std::string to_string(Granularity granularity)
 
 std::vector<std::string> criterion_names()
 {
-    return {"l1", "l2", "activation", "activation-abs", "gradient", "taylor", "random"};
+    return {"l1", "l2", "activation", "activation-abs", "gradient", "taylor", "wanda", "random"};
 }
 
 bool criterion_needs_data(const std::string& criterion)
 {
     return criterion == "activation" || criterion == "activation-abs" || criterion == "gradient" ||
-           criterion == "taylor";
+           criterion == "taylor" || criterion == "wanda";
 }
 
 const LayerScores* ImportanceResult::find(const std::string& layer) const

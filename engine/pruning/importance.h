@@ -28,7 +28,7 @@ enum class Granularity
 Granularity parse_granularity(const std::string& name);
 std::string to_string(Granularity granularity);
 
-/// Criterion names: l1, l2, activation, activation-abs, gradient, taylor, random.
+/// Criterion names: l1, l2, activation, activation-abs, gradient, taylor, wanda, random.
 std::vector<std::string> criterion_names();
 /// True when the criterion needs calibration data (activation, gradient, taylor).
 bool criterion_needs_data(const std::string& criterion);
@@ -82,7 +82,8 @@ void mark_channel_groups(ImportanceResult& importance, const DependencyResult& d
 
 /// Scores every prunable layer of `net` (a model's current weights, masks applied).
 ///  - weight: l1/l2 = |w|, gradient = mean over batches of |dL/dw|, taylor = mean |w·dL/dw|,
-///    random; activation criteria are per-unit and rejected here.
+///    wanda = |w_ij|·‖x_j‖₂ (the input it multiplies, over every calibration sample and
+///    position; Sun et al. 2023), random; activation criteria are per-unit and rejected here.
 ///  - neuron/filter: l1/l2 = the norm of the unit's weights; activation = mean output of the unit
 ///    (before its nonlinearity) over the calibration samples, activation-abs = mean |output|;
 ///    gradient = mean over samples of ‖dL/dn‖ (over the unit's spatial positions); taylor =

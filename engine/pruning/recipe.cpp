@@ -164,6 +164,10 @@ json recipe_to_json(const Recipe& recipe)
         allocation["round_to"] = o.allocation.round_to();
     if (!o.allocation.keep_at_least_one())
         allocation["keep_at_least_one"] = false;
+    if (o.allocation.per_row())
+        allocation["per_row"] = true;
+    if (o.allocation.pattern())
+        allocation["pattern"] = to_string(*o.allocation.pattern());
     json out = {{"format", "prunelab-recipe"},
                 {"format_version", kRecipeFormatVersion},
                 {"model", recipe.model},
@@ -288,9 +292,13 @@ Recipe recipe_from_json(const json& document, const std::string& label)
         root.fail("allocation is missing: say how much to prune");
     {
         const Reader r = root.object("allocation");
-        r.only(
-            {"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one"});
+        r.only({"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one",
+                "per_row", "pattern"});
         o.allocation.keep_at_least_one(r.flag("keep_at_least_one", true));
+        o.allocation.per_row(r.flag("per_row", false));
+        if (r.has("pattern"))
+            o.allocation.pattern(parsed<NmPattern>(
+                r, "allocation.pattern", [&] { return parse_nm_pattern(r.text("pattern", "")); }));
         const bool global = r.flag("global", false);
         if (r.has("rate")) {
             const double rate = r.rate("rate");
@@ -325,7 +333,8 @@ Recipe recipe_from_json(const json& document, const std::string& label)
             r.fail("allocation.round_to must be 0, 8 or 16");
         o.allocation.round_to(round_to);
         if (!o.allocation.global_rate() && !o.allocation.default_rate() &&
-            !o.allocation.default_threshold() && o.allocation.layers.empty())
+            !o.allocation.default_threshold() && o.allocation.layers.empty() &&
+            !o.allocation.pattern())
             r.fail("allocation says nothing to prune: give rate, threshold or layers");
     }
     if (root.has("schedule")) {
