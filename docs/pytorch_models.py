@@ -249,6 +249,65 @@ class VitTiny(nn.Module):
         return self.head(self.norm(self.blocks(x)).mean(1))
 
 
+class Recurrent(nn.Module):
+    """An LSTM or GRU layer as two Linear layers: `ih` (inputs -> gates) and `hh` (hidden state
+    -> gates), gates stacked in nn.LSTM's/nn.GRU's order, so ih.weight/ih.bias/hh.weight/hh.bias
+    are nn.LSTM's weight_ih_l0/bias_ih_l0/weight_hh_l0/bias_hh_l0 (see `from_torch`). The unit
+    count follows from hh's input width. Returns the last hidden state."""
+
+    def __init__(self, cell, inputs, units):
+        super().__init__()
+        self.lstm = cell == "lstm"
+        gates = 4 if self.lstm else 3
+        self.ih = nn.Linear(inputs, gates * units)
+        self.hh = nn.Linear(units, gates * units)
+
+    def forward(self, x):
+        projected = self.ih(x)
+        h = x.new_zeros(x.shape[0], self.hh.weight.shape[1])
+        c = torch.zeros_like(h)
+        for t in range(x.shape[1]):
+            a, b = projected[:, t], self.hh(h)
+            if self.lstm:
+                i, f, g, o = (a + b).chunk(4, 1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                h = torch.sigmoid(o) * torch.tanh(c)
+            else:
+                ar, az, an = a.chunk(3, 1)
+                br, bz, bn = b.chunk(3, 1)
+                r, z = torch.sigmoid(ar + br), torch.sigmoid(az + bz)
+                h = (1 - z) * torch.tanh(an + r * bn) + z * h
+        return h
+
+    @staticmethod
+    def from_torch(module):
+        """The same layer from a one-layer, unidirectional nn.LSTM or nn.GRU (batch_first)."""
+        layer = Recurrent("lstm" if isinstance(module, nn.LSTM) else "gru", module.input_size,
+                          module.hidden_size)
+        with torch.no_grad():
+            layer.ih.weight.copy_(module.weight_ih_l0)
+            layer.ih.bias.copy_(module.bias_ih_l0)
+            layer.hh.weight.copy_(module.weight_hh_l0)
+            layer.hh.bias.copy_(module.bias_hh_l0)
+        return layer
+
+
+class RecurrentNet(nn.Module):
+    """`lstm` / `gru`: an image's rows as a sequence (28 steps of 28 features), 128 units, the
+    last hidden state -> Linear `fc`."""
+
+    def __init__(self, cell, in_channels=1, num_classes=10, input_size=(28, 28), widths=None):
+        super().__init__()
+        gates = 4 if cell == "lstm" else 3
+        units = _width(widths, "rnn.hh", gates * 128) // gates
+        self.rnn = Recurrent(cell, in_channels * input_size[1], units)
+        self.fc = nn.Linear(units, num_classes)
+
+    def forward(self, x):
+        x = x.permute(0, 2, 1, 3).flatten(2)  # [N, H, C*W]: row r is step r
+        return self.fc(self.rnn(x))
+
+
 def build(name, in_channels, num_classes, input_size, widths=None):
     """The PyTorch model for a PruneLab built-in name; `widths` for a compacted one."""
     if name == "convnet":
@@ -267,6 +326,8 @@ def build(name, in_channels, num_classes, input_size, widths=None):
         return ResNet20(in_channels, num_classes, input_size, widths)
     if name == "vit-tiny":
         return VitTiny(in_channels, num_classes, input_size, widths)
+    if name in ("lstm", "gru"):
+        return RecurrentNet(name, in_channels, num_classes, input_size, widths)
     if name == "resnet18":
         if widths:
             return ResNet(in_channels, num_classes, False, (2, 2, 2, 2), widths)

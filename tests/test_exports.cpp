@@ -69,7 +69,7 @@ private slots:
         QTest::addColumn<QString>("granularity");
         QTest::addColumn<double>("rate");
         for (const char* name : {"convnet", "convnet-small", "lenet300", "lenet5", "vgg-small",
-                                 "resnet20", "resnet18", "vit-tiny"})
+                                 "resnet20", "resnet18", "vit-tiny", "lstm", "gru"})
             QTest::newRow(qPrintable(QString("%1 weights 50%").arg(name)))
                 << QString(name) << "weight" << 0.5;
         for (const char* name : {"convnet", "lenet5", "vgg-small", "resnet20"})
@@ -82,6 +82,8 @@ private slots:
         QTest::newRow("lenet300 neurons 50% compacted")
             << QString("lenet300") << "compact-neuron" << 0.5;
         QTest::newRow("vit-tiny heads 25%") << QString("vit-tiny") << "head" << 0.25;
+        QTest::newRow("lstm units 50% compacted") << QString("lstm") << "compact-unit" << 0.5;
+        QTest::newRow("gru units 50% compacted") << QString("gru") << "compact-unit" << 0.5;
         QTest::newRow("vit-tiny heads 50% compacted")
             << QString("vit-tiny") << "compact-head" << 0.5;
     }

@@ -30,6 +30,14 @@ const at::Tensor* find_tensor(const Tensors& tensors, const std::string& name)
     return it == tensors.end() ? nullptr : &it->second;
 }
 
+/// [channels, everything of one channel]: a member's rows per channel (an attention head's
+/// `block` rows, a recurrent unit's row in each of `gates` gates).
+at::Tensor channel_rows(const at::Tensor& t, int64_t block, int64_t gates)
+{
+    const int64_t channels = t.size(0) / (block * gates);
+    return t.detach().reshape({gates, channels, -1}).transpose(0, 1).reshape({channels, -1});
+}
+
 /// Channels of a group that are zero wherever the group makes them: every producer's filter
 /// (or neuron) and bias, every BatchNorm's weight and bias. Those channels carry zeros through
 /// the model (ReLU, pooling and sums keep zeros zero), so cutting them changes no output.
@@ -37,11 +45,10 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
 {
     auto dead = at::ones({group.channels}, at::kBool);
     // The group's rows of a tensor, from `offset` (a norm after a concatenation spans more).
-    // `block` rows per channel for an attention head.
-    auto zero_rows = [&](const std::string& name, int64_t offset = 0, int64_t block = 1) {
+    auto zero_rows = [&](const std::string& name, int64_t offset = 0, int64_t block = 1,
+                         int64_t gates = 1) {
         if (const at::Tensor* t = find_tensor(tensors, name))
-            dead &= t->detach()
-                        .reshape({t->size(0) / block, -1})
+            dead &= channel_rows(*t, block, gates)
                         .slice(0, offset, offset + group.channels)
                         .abs()
                         .amax(1)
@@ -49,8 +56,8 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
     };
     for (const auto& member : group.members) {
         if (member.role == GroupMember::Role::Producer) {
-            zero_rows(member.layer + ".weight", 0, member.block);
-            zero_rows(member.layer + ".bias", 0, member.block);
+            zero_rows(member.layer + ".weight", 0, member.block, member.gates);
+            zero_rows(member.layer + ".bias", 0, member.block, member.gates);
         } else if (member.role == GroupMember::Role::Depthwise) {
             zero_rows(member.layer + ".bias", member.offset); // a zero channel in, its bias out
         } else if (member.role == GroupMember::Role::Norm) {
@@ -66,7 +73,7 @@ std::vector<bool> dead_channels(const ChannelGroup& group, const Tensors& tensor
 }
 
 void drop(KeepPlan& plan, const Tensors& tensors, const std::string& name, int64_t dim,
-          const std::vector<bool>& dead, int64_t offset = 0, int64_t block = 1)
+          const std::vector<bool>& dead, int64_t offset = 0, int64_t block = 1, int64_t gates = 1)
 {
     const at::Tensor* t = find_tensor(tensors, name);
     if (!t)
@@ -74,10 +81,12 @@ void drop(KeepPlan& plan, const Tensors& tensors, const std::string& name, int64
     auto& keep = plan[name][dim];
     if (keep.empty())
         keep.assign(size_t(t->size(dim)), true);
-    for (size_t c = 0; c < dead.size(); ++c)
-        if (dead[c])
-            for (int64_t i = 0; i < block; ++i)
-                keep.at(size_t(offset + int64_t(c) * block + i)) = false;
+    const int64_t gate_span = t->size(dim) / gates;
+    for (int64_t g = 0; g < gates; ++g)
+        for (size_t c = 0; c < dead.size(); ++c)
+            if (dead[c])
+                for (int64_t i = 0; i < block; ++i)
+                    keep.at(size_t(g * gate_span + offset + int64_t(c) * block + i)) = false;
 }
 
 at::Tensor cut(const at::Tensor& tensor, const std::map<int64_t, std::vector<bool>>& dims)
@@ -224,8 +233,8 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
         if (removed == 0) {
             // Filters pruned in some of a group's layers but not all still carry signal.
             for (const auto& layer : group.producers()) {
-                const auto rows =
-                    tensors.at(layer + ".weight").detach().reshape({group.channels, -1});
+                const auto rows = channel_rows(tensors.at(layer + ".weight"),
+                                               group.producer_block(), group.producer_gates());
                 if (rows.abs().amax(1).eq(0).any().item<bool>()) {
                     ++partly_pruned;
                     break;
@@ -241,8 +250,10 @@ CompactionResult compact(PrunableNet& net, const MaskSet& masks, const Compactio
                 narrowed_depthwise.insert(m);
                 [[fallthrough]];
             case GroupMember::Role::Producer:
-                drop(plan, tensors, m + ".weight", 0, dead, member.offset, member.block);
-                drop(plan, tensors, m + ".bias", 0, dead, member.offset, member.block);
+                drop(plan, tensors, m + ".weight", 0, dead, member.offset, member.block,
+                     member.gates);
+                drop(plan, tensors, m + ".bias", 0, dead, member.offset, member.block,
+                     member.gates);
                 break;
             case GroupMember::Role::Norm:
                 for (const char* t : {".weight", ".bias", ".running_mean", ".running_var"})

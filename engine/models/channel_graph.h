@@ -31,6 +31,9 @@ public:
                     ///< dimension (a patch embedding)
         LayerNorm,  ///< LayerNorm `name` over the last dimension: its statistics span every
                     ///< channel, so removing one changes the others' outputs
+        Recurrent,  ///< an LSTM or GRU layer `name` over a [N, steps, features] input, made of
+                    ///< Linear `name`.ih (inputs → gates) and `name`.hh (hidden → gates) with
+                    ///< `groups` gates (4 or 3) stacked in their rows; out: the hidden state
         Attention,  ///< multi-head attention over three tensors q, k, v (inputs, in that
                     ///< order) with `groups` heads: a head is a block of consecutive features
                     ///< of each, and the output holds the heads' values side by side
@@ -43,7 +46,7 @@ public:
         std::string name;
         std::vector<int> inputs; ///< value ids
         int output = -1;         ///< value id
-        int64_t groups = 1;      ///< Depthwise: groups; Attention: heads
+        int64_t groups = 1;      ///< Depthwise: groups; Attention: heads; Recurrent: gates
     };
 
     /// The model's input (value 0).
@@ -63,6 +66,12 @@ public:
     int flatten(int in) { return push(OpKind::Flatten, "flatten", {in}); }
     int tokens(int in) { return push(OpKind::Tokens, "tokens", {in}); }
     int layer_norm(const std::string& name, int in) { return push(OpKind::LayerNorm, name, {in}); }
+    int recurrent(const std::string& name, int in, int64_t gates)
+    {
+        const int out = push(OpKind::Recurrent, name, {in});
+        m_ops.back().groups = gates;
+        return out;
+    }
     int attention(const std::string& name, int q, int k, int v, int64_t heads)
     {
         const int out = push(OpKind::Attention, name, {q, k, v});

@@ -25,6 +25,14 @@ int64_t ChannelGroup::producer_block() const
     return 1;
 }
 
+int64_t ChannelGroup::producer_gates() const
+{
+    for (const auto& m : members)
+        if (m.role == GroupMember::Role::Producer)
+            return m.gates;
+    return 1;
+}
+
 std::vector<std::string> ChannelGroup::producers() const
 {
     std::vector<std::string> out;
@@ -327,6 +335,32 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
                 a.unite(spaces[0], s);
             out = {{spaces[0]}, Form::Features};
             out.block = width / op.groups;
+            break;
+        }
+        case Kind::Recurrent: {
+            // The input feeds the gates through `name`.ih; unit u is row u of every gate of
+            // .ih and .hh, and column u of .hh, which reads the hidden state back.
+            const std::string ih = op.name + ".ih", hh = op.name + ".hh";
+            const LayerShape in_shape = shape_of(ih), hidden_shape = shape_of(hh);
+            const int64_t units = hidden_shape.in;
+            if (in.form == Form::Features && a.channels(in) * in.block == in_shape.in)
+                a.add_members(in, ih, GroupMember::Role::Consumer, in.block);
+            else
+                a.block_all(in, "'" + ih + "' reading a tensor PruneLab cannot follow");
+            const int space = a.new_space(units);
+            if (in_shape.out != op.groups * units || hidden_shape.out != op.groups * units) {
+                a.block(space,
+                        "'" + op.name + "' is not " + std::to_string(op.groups) + " gates of " +
+                            std::to_string(units) + " units",
+                        true);
+                out = {{space}, Form::Unknown};
+                break;
+            }
+            auto& members = a.spaces()[size_t(space)].members;
+            members.push_back({ih, GroupMember::Role::Producer, 0, 1, op.groups});
+            members.push_back({hh, GroupMember::Role::Producer, 0, 1, op.groups});
+            members.push_back({hh, GroupMember::Role::Consumer, 0, 1, 1});
+            out = {{space}, Form::Features};
             break;
         }
         case Kind::GlobalPool:

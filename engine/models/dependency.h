@@ -37,6 +37,9 @@ struct GroupMember
     /// a concatenation).
     int64_t offset = 0;
     int64_t block = 1;
+    /// A recurrent layer's gates (4 for an LSTM, 3 for a GRU) stack their rows: channel c is
+    /// that pattern repeated in each of `gates` equal parts of the dimension.
+    int64_t gates = 1;
 };
 
 struct ChannelGroup
@@ -51,6 +54,8 @@ struct ChannelGroup
     const std::string& leader() const;
     /// Rows of each producer per channel: an attention head's width (1 for plain channels).
     int64_t producer_block() const;
+    /// Gates of each producer: 4 for an LSTM's units, 3 for a GRU's, 1 else.
+    int64_t producer_gates() const;
     std::vector<std::string> producers() const;
     bool has_producer(const std::string& layer) const;
 };

@@ -1,6 +1,7 @@
 #include "engine/models/model_factory.h"
 
 #include "engine/core/error.h"
+#include "engine/models/recurrent.h"
 #include "engine/models/vit.h"
 
 #include <ATen/Context.h>
@@ -23,7 +24,8 @@ bool is_builtin_model(const std::string& name)
 ModelSpec default_model_spec(const std::string& name)
 {
     if (name == "convnet" || name == "convnet-small" || name == "convnet-tiny" ||
-        name == "lenet300" || name == "lenet5" || name == "vit-tiny")
+        name == "lenet300" || name == "lenet5" || name == "vit-tiny" || name == "lstm" ||
+        name == "gru")
         return {name, {1, 28, 28}, 10};
     if (name == "vgg-small" || name == "resnet20")
         return {name, {3, 32, 32}, 10};
@@ -54,6 +56,10 @@ std::shared_ptr<PrunableNet> create_model(const ModelSpec& spec, uint64_t seed)
         return std::make_shared<VggSmall>(spec);
     if (spec.name == "vit-tiny")
         return std::make_shared<VitTiny>(spec);
+    if (spec.name == "lstm")
+        return std::make_shared<RecurrentNet>(spec, RecurrentLayer::Cell::Lstm);
+    if (spec.name == "gru")
+        return std::make_shared<RecurrentNet>(spec, RecurrentLayer::Cell::Gru);
     if (spec.name == "resnet20")
         return std::make_shared<ResNet>(spec, true, std::vector<int64_t>{3, 3, 3});
     return std::make_shared<ResNet>(spec, false, std::vector<int64_t>{2, 2, 2, 2});

@@ -8,7 +8,8 @@
 
 namespace prunelab {
 
-/// Names accepted as MODEL: convnet, lenet300, lenet5, vgg-small, resnet20, resnet18, vit-tiny.
+/// Names accepted as MODEL: convnet, lenet300, lenet5, vgg-small, resnet20, resnet18, vit-tiny,
+/// lstm, gru.
 std::vector<std::string> builtin_model_names();
 
 /// True when `name` is a built-in model name.

@@ -65,6 +65,15 @@ void LayerTrace::record(const nn::Module* module, const at::Tensor& input, const
     m_entries.push_back(std::move(entry));
 }
 
+std::unordered_map<const nn::Module*, std::vector<const LayerTrace::Entry*>>
+LayerTrace::calls() const
+{
+    std::unordered_map<const nn::Module*, std::vector<const Entry*>> out;
+    for (const auto& entry : m_entries)
+        out[entry.module].push_back(&entry);
+    return out;
+}
+
 LayerTraceScope::LayerTraceScope(LayerTrace* trace) : m_previous(t_active_trace)
 {
     t_active_trace = trace;
@@ -389,9 +398,7 @@ ModelInfo describe_model(PrunableNet& net)
         net.forward(at::zeros(input));
         net.train(was_training);
     }
-    std::unordered_map<const torch::nn::Module*, const LayerTrace::Entry*> by_module;
-    for (const auto& entry : trace.entries())
-        by_module.emplace(entry.module, &entry);
+    const auto calls = trace.calls();
 
     for (const auto& layer : prunable_layers(net)) {
         LayerInfo entry;
@@ -400,9 +407,9 @@ ModelInfo describe_model(PrunableNet& net)
         entry.weight_shape = layer.weight.sizes().vec();
         entry.weight_count = layer.weight.numel();
         entry.params = entry.weight_count + (layer.bias.defined() ? layer.bias.numel() : 0);
-        auto found = by_module.find(layer.module);
-        if (found != by_module.end()) {
-            entry.output_shape = found->second->output_shape;
+        auto found = calls.find(layer.module);
+        if (found != calls.end()) {
+            entry.output_shape = found->second.front()->output_shape;
             // Each output position reuses every weight once (a conv slides its kernel over
             // H×W; a linear layer runs once per token of a [tokens, features] input), so
             // MACs = weights × positions.
@@ -413,7 +420,7 @@ ModelInfo describe_model(PrunableNet& net)
             else if (entry.kind == "Linear")
                 for (size_t d = 0; d + 1 < shape.size(); ++d)
                     positions *= shape[d];
-            entry.flops = entry.weight_count * positions;
+            entry.flops = entry.weight_count * positions * int64_t(found->second.size());
         }
         info.layers.push_back(std::move(entry));
     }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace prunelab {
@@ -37,6 +38,8 @@ public:
     {}
     void record(const torch::nn::Module* module, const at::Tensor& input, const at::Tensor& output);
     const std::vector<Entry>& entries() const { return m_entries; }
+    /// Each layer's calls in order (a recurrent layer's hidden-state Linear runs every step).
+    std::unordered_map<const torch::nn::Module*, std::vector<const Entry*>> calls() const;
 
 private:
     bool m_keep_outputs;

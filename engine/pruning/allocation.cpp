@@ -123,8 +123,11 @@ void Pruner::expand_masks(size_t layer, const at::Tensor& keep, MaskSet& masks) 
             [[fallthrough]];
         case GroupMember::Role::Depthwise:
         case GroupMember::Role::Producer: {
-            // An attention head's channel is `block` rows of each producer.
-            const auto row_keep = member.block > 1 ? keep.repeat_interleave(member.block) : rows();
+            // An attention head's channel is `block` rows of each producer; a recurrent
+            // unit's, one row in each gate.
+            const auto row_keep = member.block > 1 || member.gates > 1
+                                      ? keep.repeat_interleave(member.block).repeat({member.gates})
+                                      : rows();
             std::vector<int64_t> row_shape(member_shape.size(), 1);
             row_shape[0] = member_shape[0];
             masks.intersect(member.layer + ".weight",

@@ -36,6 +36,34 @@ at::Tensor unit_norm(const at::Tensor& weight, int p)
     return weight.flatten(1).norm(p, {1});
 }
 
+/// One call's unit scores per sample, [N, units], for a data-driven unit criterion; undefined
+/// when the loss did not reach the layer.
+at::Tensor unit_scores(const LayerTrace::Entry& call, const std::string& kind,
+                       const std::string& criterion)
+{
+    // A Linear over tokens ([N, tokens, features]): its units are the last dimension.
+    at::Tensor out = call.output;
+    at::Tensor out_grad = out.grad();
+    if (kind == "Linear" && out.dim() > 2) {
+        auto units_second = [](const at::Tensor& t) {
+            return t.defined() ? t.flatten(1, -2).transpose(1, 2) : t;
+        };
+        out = units_second(out);
+        out_grad = units_second(out_grad);
+    }
+    const auto dims = position_dims(out);
+    if (criterion == "activation" || criterion == "activation-abs") {
+        auto values = criterion == "activation" ? out.detach() : out.detach().abs();
+        return dims.empty() ? values : values.mean(dims);
+    }
+    if (!out_grad.defined())
+        return {};
+    if (criterion == "gradient")
+        return dims.empty() ? out_grad.abs() : out_grad.pow(2).sum(dims).sqrt();
+    auto product = out.detach() * out_grad;
+    return (dims.empty() ? product : product.sum(dims)).abs();
+}
+
 /// Accumulates data-driven scores over calibration batches.
 class CalibrationScorer
 {
@@ -79,10 +107,7 @@ public:
                 loss = loss / double(images.size(0));
             loss.backward();
         }
-        std::unordered_map<const torch::nn::Module*, const LayerTrace::Entry*> by_module;
-        for (const auto& entry : trace.entries())
-            by_module.emplace(entry.module, &entry);
-
+        const auto calls = trace.calls();
         at::NoGradGuard no_grad;
         for (size_t i = 0; i < m_layers.size(); ++i) {
             const auto& layer = m_layers[i];
@@ -94,8 +119,8 @@ public:
                 m_sums[i].add_(score.to(at::kDouble));
                 continue;
             }
-            auto found = by_module.find(layer.module);
-            if (found == by_module.end())
+            auto found = calls.find(layer.module);
+            if (found == calls.end())
                 // Unit scores need the layer's output; a TorchScript forward whose graph could
                 // not be instrumented hides it. Zeros would prune by index.
                 throw Error("criterion '" + c + "' at unit level needs the outputs of layer '" +
@@ -103,33 +128,19 @@ public:
                             "', which PruneLab cannot observe inside this model's "
                             "forward (TorchScript); use l1, l2 or random, or " +
                             c + " at weight granularity");
-            // A Linear over tokens ([N, tokens, features]): its units are the last dimension.
-            at::Tensor out = found->second->output;
-            at::Tensor out_grad = out.grad();
-            if (layer.kind == "Linear" && out.dim() > 2) {
-                auto units_second = [](const at::Tensor& t) {
-                    return t.defined() ? t.flatten(1, -2).transpose(1, 2) : t;
-                };
-                out = units_second(out);
-                out_grad = units_second(out_grad);
+            // A layer run at every step of a sequence: activations average over the steps,
+            // gradients add up like positions do.
+            at::Tensor sum;
+            for (const LayerTrace::Entry* call : found->second) {
+                const at::Tensor per_sample = unit_scores(*call, layer.kind, c);
+                if (per_sample.defined())
+                    sum = sum.defined() ? sum + per_sample : per_sample;
             }
-            const auto dims = position_dims(out);
-            at::Tensor per_sample; // [N, units]
-            if (c == "activation" || c == "activation-abs") {
-                auto values = c == "activation" ? out.detach() : out.detach().abs();
-                per_sample = dims.empty() ? values : values.mean(dims);
-            } else {
-                const auto& grad = out_grad;
-                if (!grad.defined())
-                    continue;
-                if (c == "gradient")
-                    per_sample = dims.empty() ? grad.abs() : grad.pow(2).sum(dims).sqrt();
-                else {
-                    auto product = out.detach() * grad;
-                    per_sample = (dims.empty() ? product : product.sum(dims)).abs();
-                }
-            }
-            m_sums[i].add_(per_sample.sum(0).to(at::kDouble));
+            if (!sum.defined())
+                continue;
+            if (c == "activation" || c == "activation-abs")
+                sum = sum / double(found->second.size());
+            m_sums[i].add_(sum.sum(0).to(at::kDouble));
         }
         m_samples += images.size(0);
         ++m_batches;
@@ -145,23 +156,23 @@ public:
             LayerTraceScope scope(&trace);
             m_net.forward(images);
         }
-        std::unordered_map<const torch::nn::Module*, const LayerTrace::Entry*> by_module;
-        for (const auto& entry : trace.entries())
-            by_module.emplace(entry.module, &entry);
+        const auto calls = trace.calls();
         for (size_t i = 0; i < m_layers.size(); ++i) {
             const auto& layer = m_layers[i];
-            auto found = by_module.find(layer.module);
-            if (found == by_module.end())
+            auto found = calls.find(layer.module);
+            if (found == calls.end())
                 throw Error("criterion 'wanda' needs the inputs of layer '" + layer.name +
                             "', which PruneLab cannot observe inside this model's forward "
                             "(TorchScript); use l1 or l2");
-            const at::Tensor& x = found->second->input;
-            const at::Tensor squares = layer.kind == "Conv2d"
-                                           ? x.pow(2).sum({0, 2, 3})
-                                           : x.reshape({-1, x.size(-1)}).pow(2).sum(0);
-            if (!m_input_squares.count(i))
-                m_input_squares[i] = at::zeros(squares.sizes(), at::kDouble);
-            m_input_squares[i].add_(squares.to(at::kDouble));
+            for (const LayerTrace::Entry* call : found->second) {
+                const at::Tensor& x = call->input;
+                const at::Tensor squares = layer.kind == "Conv2d"
+                                               ? x.pow(2).sum({0, 2, 3})
+                                               : x.reshape({-1, x.size(-1)}).pow(2).sum(0);
+                if (!m_input_squares.count(i))
+                    m_input_squares[i] = at::zeros(squares.sizes(), at::kDouble);
+                m_input_squares[i].add_(squares.to(at::kDouble));
+            }
         }
         ++m_batches;
     }
@@ -233,7 +244,7 @@ Granularity parse_granularity(const std::string& name)
 {
     if (name == "weight")
         return Granularity::Weight;
-    if (name == "neuron")
+    if (name == "neuron" || name == "unit") // a recurrent layer's units are its neurons
         return Granularity::Neuron;
     if (name == "filter")
         return Granularity::Filter;
@@ -298,16 +309,18 @@ void share_group_scores(ImportanceResult& result, const DependencyResult& depend
     }
 }
 
-/// An attention head is `block` rows of each of its producers: its score is their sum.
-void score_heads_as_units(ImportanceResult& result, const DependencyResult& dependencies)
+/// A unit that spans several rows of its producers scores their sum: an attention head's
+/// `block` rows, a recurrent unit's row in each gate.
+void score_units_of_several_rows(ImportanceResult& result, const DependencyResult& dependencies)
 {
     for (const auto& group : dependencies.groups) {
-        const int64_t block = group.producer_block();
-        if (block == 1)
+        const int64_t block = group.producer_block(), gates = group.producer_gates();
+        if (block == 1 && gates == 1)
             continue;
         for (auto& entry : result.layers)
             if (group.has_producer(entry.layer))
-                entry.scores = entry.scores.view({-1, block}).sum(1).contiguous();
+                entry.scores =
+                    entry.scores.view({gates, -1, block}).sum(at::IntArrayRef{0, 2}).contiguous();
     }
 }
 
@@ -399,7 +412,7 @@ ImportanceResult compute_importance(PrunableNet& net, const Dataset* calibration
         result.layers.push_back({layers[i].name, layers[i].kind, s, true, layers[i].name});
     }
     if (unit) {
-        score_heads_as_units(result, dependencies);
+        score_units_of_several_rows(result, dependencies);
         mark_channel_groups(result, dependencies);
         share_group_scores(result, dependencies, options.group_reduction() == "sum");
         result.warnings.insert(result.warnings.end(), dependencies.warnings.begin(),
