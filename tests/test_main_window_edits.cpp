@@ -10,6 +10,7 @@
 #include "support/test_support.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
+#include "widgets/head_grid.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/pipeline_strip.h"
@@ -22,6 +23,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -242,6 +244,61 @@ private slots:
         QVERIFY(!window.changeNote().contains("measuring"));
         QVERIFY2(window.changeNote().contains("accuracy " + dense + "% →"),
                  qPrintable(window.changeNote()));
+    }
+
+    void headsViewPrunesHeadsByClickAndDragWithUndo()
+    {
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("vit-tiny"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        HeadGrid* grid = window.headGrid();
+        QVERIFY(grid->rows().isEmpty()); // weights: no heads to show
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("head");
+        QTRY_COMPARE(grid->rows().size(), 4); // one row per block's attention
+        QCOMPARE(grid->rows()[2].layer, QString("blocks.2.attn.q"));
+        QCOMPARE(grid->rows()[2].scores.size(), 4);
+        window.findChild<QDockWidget*>("headsDock")->raise(); // tabbed behind Importance
+        QTRY_VERIFY(grid->isVisible());
+        const auto& scores = grid->rows()[2].scores;
+        int strongest = 0;
+        for (int h = 1; h < 4; ++h)
+            if (scores[h] > scores[strongest])
+                strongest = h;
+        // A click on the strongest head prunes all four; a click on one restores the stronger.
+        QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(2, strongest).center());
+        QTRY_COMPARE(window.undoStack()->index(), 1);
+        auto pruned = [&](int row) {
+            int n = 0;
+            for (bool p :
+                 window.session()->unit_scores(grid->rows()[row].layer.toStdString()).pruned)
+                n += p;
+            return n;
+        };
+        QCOMPARE(pruned(2), 4);
+        QCOMPARE(grid->rows()[2].pruned, QVector<bool>(4, true)); // the view follows
+        // Drag along row 0 from its weakest head to its strongest: one undo step.
+        const auto& first = grid->rows()[0].scores;
+        int weakest = 0, top = 0;
+        for (int h = 1; h < 4; ++h) {
+            weakest = first[h] < first[weakest] ? h : weakest;
+            top = first[h] > first[top] ? h : top;
+        }
+        QTest::mousePress(grid, Qt::LeftButton, {}, grid->cellRect(0, weakest).center());
+        QTest::mouseMove(grid, grid->cellRect(0, top).center());
+        QTest::mouseRelease(grid, Qt::LeftButton, {}, grid->cellRect(0, top).center());
+        QCOMPARE(window.undoStack()->index(), 2);
+        QCOMPARE(pruned(0), 4);
+        // The model's q, k, v rows of every pruned head are zero.
+        const auto q = window.session()->mask_bits().at("blocks.0.attn.k.weight");
+        QCOMPARE(std::count(q.begin(), q.end(), true), 0L);
+        window.undoStack()->undo();
+        QCOMPARE(pruned(0), 0);
+        QCOMPARE(pruned(2), 4);
+        window.undoStack()->undo();
+        QCOMPARE(pruned(2), 0);
+        QCOMPARE(grid->rows()[2].pruned, QVector<bool>(4, false));
     }
 };
 

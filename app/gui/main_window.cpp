@@ -11,6 +11,7 @@
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
+#include "widgets/head_grid.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
@@ -213,6 +214,17 @@ void MainWindow::buildDocks()
     m_compactionDock = dock(tr("Compaction"), QStringLiteral("compactionDock"), m_compaction,
                             Qt::BottomDockWidgetArea);
     tabifyDockWidget(training, m_compactionDock);
+    m_heads = new HeadGrid(this);
+    auto* headsScroll = new QScrollArea(this);
+    headsScroll->setWidget(m_heads);
+    headsScroll->setWidgetResizable(true);
+    auto* heads =
+        dock(tr("Heads"), QStringLiteral("headsDock"), headsScroll, Qt::RightDockWidgetArea);
+    tabifyDockWidget(importance, heads);
+    importance->raise();
+    connect(m_heads, &HeadGrid::cutRequested, this,
+            [this](const QString& layer, double threshold, bool) { onHeadCut(layer, threshold); });
+    connect(m_heads, &HeadGrid::dragFinished, this, &MainWindow::onThresholdDragFinished);
     training->raise();
     connect(m_compaction, &CompactionView::saveRequested, this, [this] {
         const QString path = QFileDialog::getSaveFileName(

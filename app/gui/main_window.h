@@ -24,6 +24,7 @@ namespace prunelab {
 
 class AccuracyCurveView;
 class CompactionView;
+class HeadGrid;
 class HistogramOverview;
 class ImportanceHistogramView;
 class JobController;
@@ -102,6 +103,7 @@ public:
     QTableView* layerTable() const { return m_layerTable; }
     ImportanceHistogramView* histogramView() const { return m_histogram; }
     HistogramOverview* overview() const { return m_overview; }
+    HeadGrid* headGrid() const { return m_heads; }
     /// Bins the histograms over log10(score) (magnitudes spread over decades).
     void setLogScoreAxis(bool on);
     AccuracyCurveView* curveView() const { return m_curves; }
@@ -140,6 +142,9 @@ private:
     void showHistogram(int row);
     /// Re-bins every layer's scores for the overview (after scoring) and shows the thresholds.
     void refreshOverview();
+    /// The Heads view: every attention layer's heads at head granularity, else empty.
+    void refreshHeads();
+    void onHeadCut(const QString& layer, double threshold);
     void updateOverviewThresholds();
     /// Histogram x units <-> scores (log10 when the log score axis is on).
     double toAxis(double score) const;
@@ -189,6 +194,7 @@ private:
     QToolButton* m_stopButton = nullptr;
     ImportanceHistogramView* m_histogram = nullptr;
     HistogramOverview* m_overview = nullptr;
+    HeadGrid* m_heads = nullptr;
     bool m_logX = false;
     AccuracyCurveView* m_curves = nullptr;
     TrainingCurveView* m_training = nullptr;

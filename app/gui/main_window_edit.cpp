@@ -6,6 +6,7 @@
 #include "app/gui/main_window.h"
 #include "app/gui/session_document.h"
 #include "engine/session/session.h"
+#include "widgets/head_grid.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
@@ -163,6 +164,7 @@ void MainWindow::refreshOverview()
 {
     if (!session() || !session()->is_scored()) {
         m_overview->setHistograms({});
+        refreshHeads();
         return;
     }
     QVector<HistogramData> all;
@@ -172,6 +174,36 @@ void MainWindow::refreshOverview()
     m_overview->setHistograms(all);
     m_overview->setSelected(m_histogramRow);
     updateOverviewThresholds();
+}
+
+void MainWindow::refreshHeads()
+{
+    QVector<HeadGrid::Row> rows;
+    if (session() && session()->is_scored() && session()->granularity() == "head") {
+        for (const auto& layer : m_layerModel->layers()) {
+            const std::string name = layer.name.toStdString();
+            if (!session()->applies_to(name) || session()->excluded().count(name))
+                continue;
+            const UnitScores units = session()->unit_scores(name);
+            HeadGrid::Row row{layer.name, {}, {}};
+            for (size_t h = 0; h < units.scores.size(); ++h) {
+                row.scores.append(units.scores[h]);
+                row.pruned.append(units.pruned[h]);
+            }
+            rows.append(row);
+        }
+    }
+    m_heads->setRows(rows);
+    m_heads->setEnabled(!m_jobs->isChangingModel());
+}
+
+void MainWindow::onHeadCut(const QString& layer, double threshold)
+{
+    if (!session() || m_jobs->isChangingModel())
+        return;
+    if (m_before.action.isEmpty() || m_before.waitingForAccuracy)
+        noteBefore(tr("Heads of %1").arg(layer));
+    m_document->setThreshold(layer, float(threshold), true);
 }
 
 void MainWindow::updateOverviewThresholds()
@@ -192,6 +224,7 @@ void MainWindow::updateOverviewThresholds()
         shares.append(row.sparsity());
     }
     m_overview->setThresholds(thresholds, shares);
+    refreshHeads();
 }
 
 double MainWindow::lineFor(const LayerPruneState& state) const

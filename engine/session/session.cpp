@@ -495,6 +495,31 @@ void Session::set_thresholds(const std::map<std::string, float>& thresholds)
     m_impl->apply_thresholds();
 }
 
+UnitScores Session::unit_scores(const std::string& layer) const
+{
+    if (!m_impl->pruner)
+        throw Error("the model has not been scored yet");
+    const size_t i = m_impl->pruner->layer_index(layer);
+    const auto& index = m_impl->pruner->index();
+    const at::Tensor scores = index.scores(i).contiguous();
+    at::Tensor keep = at::ones({scores.numel()}, at::kBool);
+    if (const auto threshold = m_impl->thresholds.find(layer);
+        threshold != m_impl->thresholds.end()) {
+        const auto count = m_impl->counts.find(layer);
+        keep = (count != m_impl->counts.end() ? index.mask_pruning(i, count->second)
+                                              : index.mask_for_threshold(i, threshold->second))
+                   .reshape({-1})
+                   .contiguous();
+    }
+    UnitScores out;
+    const float* s = scores.data_ptr<float>();
+    out.scores.assign(s, s + scores.numel());
+    const bool* k = keep.data_ptr<bool>();
+    for (int64_t u = 0; u < keep.numel(); ++u)
+        out.pruned.push_back(!k[u]);
+    return out;
+}
+
 LayerCuts Session::cuts() const
 {
     LayerCuts cuts;

@@ -59,6 +59,13 @@ struct LayerPruneState
     double rate() const { return elements ? double(pruned) / double(elements) : 0.0; }
 };
 
+/// One layer's scored elements and which the current cut prunes, in element order.
+struct UnitScores
+{
+    std::vector<float> scores;
+    std::vector<bool> pruned;
+};
+
 /// Which data the session's jobs use. Limits keep the first N samples (0 = all).
 struct DataChoice
 {
@@ -319,6 +326,10 @@ public:
     /// it. @throws prunelab::Error as set_layer_rate.
     float threshold_for_rate(const std::string& layer, double rate) const;
     LayerPruneState prune_state(const std::string& layer) const;
+    /// A layer's unit scores (heads at head granularity, neurons, filters) with what its
+    /// current cut prunes: the Heads view's cells. @throws prunelab::Error when not scored or
+    /// the layer is unknown.
+    UnitScores unit_scores(const std::string& layer) const;
     /// Ranks every layer that is neither locked nor excluded together (global_unstructured
     /// semantics) and sets their thresholds so that `rate` of the scored elements of all
     /// layers (locked ones counted as they stand) is pruned. @throws prunelab::Error for a
