@@ -20,6 +20,7 @@ Tested by tests/python/export_check.py (ctest test_exports) and tests/python/com
 """
 
 import math
+from typing import Final
 
 import torch
 import torch.nn as nn
@@ -182,7 +183,10 @@ def ResNet20(in_channels=3, num_classes=10, input_size=(32, 32), widths=None):
 class Attention(nn.Module):
     """Multi-head self-attention with separate q, k, v projections; head h is rows
     [h*head_dim, (h+1)*head_dim) of each, so the head count follows from q's width (a compacted
-    model with heads removed loads with its widths)."""
+    model with heads removed loads with its widths). `head_dim` is Final so that a scripted
+    model holds it as a constant, which PruneLab needs to find the heads in its graph."""
+
+    head_dim: Final[int]
 
     def __init__(self, dim, width, head_dim):
         super().__init__()

@@ -193,6 +193,33 @@ private slots:
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
+    void scriptedTransformerLosesHeadsAndNeurons()
+    {
+        // docs/pytorch_models.py's ViT scripted: its attention is found in the graph (q, k, v
+        // split into 16-wide heads, softmax(q·kᵀ)·v, heads joined), so half its heads and
+        // half its MLP neurons go, and Python's torch.jit.load runs the result.
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "64",     "--test-limit", "32"};
+        QString out, err;
+        QCOMPARE(prunelab::test::runCli(QStringList{"prune", m_dir.filePath("vit.pt"),
+                                                    "--granularity", "head", "--rate", "0.5",
+                                                    "--out", m_dir.filePath("vit_heads.pt")} +
+                                            data,
+                                        &out, &err),
+                 0);
+        QCOMPARE(prunelab::test::runCli(QStringList{"prune", m_dir.filePath("vit_heads.pt"),
+                                                    "--granularity", "neuron", "--rate", "0.5",
+                                                    "--out", m_dir.filePath("vit_half.pt")} +
+                                            data,
+                                        &out, &err),
+                 0);
+        const QString failed =
+            compactsExactly("vit", "3,32,32",
+                            {"blocks.0.attn.q=32", "blocks.0.attn.v=32", "blocks.3.attn.k=32",
+                             "blocks.0.attn.proj=64", "blocks.2.mlp.fc1=64", "head=10"});
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    }
+
     void depthwiseConvolutionsOfOneTypeNarrowToTheirOwnWidths()
     {
         // dw and dw2 have the same settings, so TorchScript compiles them to one type whose

@@ -98,6 +98,38 @@ private slots:
         QCOMPARE(conv2.eq(0).sum().item<int64_t>(), int64_t(10));
     }
 
+    void headsAndRecurrentUnitsPruneThroughAJob_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("granularity");
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<int>("zeroRows");
+        QTest::newRow("vit-tiny heads") << "vit-tiny"
+                                        << "head"
+                                        << "blocks.1.attn.v" << 32;
+        QTest::newRow("lstm units") << "lstm"
+                                    << "unit"
+                                    << "rnn.hh" << 4 * 64;
+    }
+
+    void headsAndRecurrentUnitsPruneThroughAJob()
+    {
+        // A head is 16 rows, a recurrent unit one row per gate: the job's up-front check that
+        // something can be pruned must count units, not rows.
+        QFETCH(QString, model);
+        QFETCH(QString, granularity);
+        QFETCH(QString, layer);
+        QFETCH(int, zeroRows);
+        auto net = create_model(default_model_spec(model.toStdString()), 1);
+        PruningJobOptions options;
+        options.importance.granularity(parse_granularity(granularity.toStdString()));
+        options.allocation.default_rate(0.5);
+        const auto data = test::smallSynthetic(32, 16);
+        run_pruning(*net, data, options);
+        const auto weight = net->named_parameters()[layer.toStdString() + ".weight"].detach();
+        QCOMPARE(weight.abs().amax(1).eq(0).sum().item<int64_t>(), int64_t(zeroRows));
+    }
+
     void rejectsBadJobsBeforeTouchingTheModel()
     {
         auto net = trainedNet();

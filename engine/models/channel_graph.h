@@ -47,6 +47,7 @@ public:
         std::vector<int> inputs; ///< value ids
         int output = -1;         ///< value id
         int64_t groups = 1;      ///< Depthwise: groups; Attention: heads; Recurrent: gates
+        int64_t head_width = 0;  ///< Attention with groups 0: the width of a head
     };
 
     /// The model's input (value 0).
@@ -72,10 +73,13 @@ public:
         m_ops.back().groups = gates;
         return out;
     }
-    int attention(const std::string& name, int q, int k, int v, int64_t heads)
+    /// `heads` heads, or (heads 0) as many as q's width holds `head_width`-wide heads.
+    int attention(const std::string& name, int q, int k, int v, int64_t heads,
+                  int64_t head_width = 0)
     {
         const int out = push(OpKind::Attention, name, {q, k, v});
         m_ops.back().groups = heads;
+        m_ops.back().head_width = head_width;
         return out;
     }
     int global_pool(int in) { return push(OpKind::GlobalPool, "mean", {in}); }

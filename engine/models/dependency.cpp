@@ -304,7 +304,7 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
             // three, so a head is one channel of width d in one group with the three producers.
             std::vector<int> spaces;
             int64_t width = -1;
-            bool followed = op.groups > 0;
+            bool followed = op.groups > 0 || op.head_width > 0;
             for (int id : op.inputs) {
                 const Value& v = values.at(size_t(id));
                 const int s = v.segments.size() == 1 ? a.find(v.segments[0]) : -1;
@@ -317,7 +317,10 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
                     spaces.push_back(s);
                 }
             }
-            followed = followed && width % op.groups == 0;
+            int64_t heads = op.groups;
+            if (heads == 0 && op.head_width > 0 && width > 0 && width % op.head_width == 0)
+                heads = width / op.head_width;
+            followed = followed && heads > 0 && width % heads == 0;
             if (!followed) {
                 for (int id : op.inputs)
                     a.block_all(values.at(size_t(id)), "the attention '" + op.name +
@@ -328,13 +331,13 @@ analyze_channel_graph(const ChannelGraph& graph, int64_t input_channels,
                 break;
             }
             for (int s : spaces) {
-                a.spaces()[size_t(s)].channels = op.groups;
-                a.spaces()[size_t(s)].members[0].block = width / op.groups;
+                a.spaces()[size_t(s)].channels = heads;
+                a.spaces()[size_t(s)].members[0].block = width / heads;
             }
             for (int s : spaces)
                 a.unite(spaces[0], s);
             out = {{spaces[0]}, Form::Features};
-            out.block = width / op.groups;
+            out.block = width / heads;
             break;
         }
         case Kind::Recurrent: {

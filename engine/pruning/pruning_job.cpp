@@ -40,17 +40,12 @@ void check_something_to_prune(PrunableNet& net, const PruningJobOptions& options
 {
     if (options.importance.granularity() == Granularity::Weight)
         return;
-    ImportanceResult placeholder;
-    placeholder.criterion = options.importance.criterion();
-    placeholder.granularity = options.importance.granularity();
-    for (const auto& layer : prunable_layers(net)) {
-        LayerScores scores;
-        scores.layer = layer.name;
-        scores.kind = layer.kind;
-        scores.scores = at::zeros({layer.weight.size(0)});
-        placeholder.layers.push_back(std::move(scores));
-    }
-    Pruner(net, std::move(placeholder)).allocate(options.allocation);
+    // Magnitudes stand in for the real scores: cheap, and shaped as the granularity's units
+    // (an attention head is many rows, a recurrent unit a row per gate).
+    Pruner(net, compute_importance(net, nullptr,
+                                   ImportanceOptions().criterion("l1").granularity(
+                                       options.importance.granularity())))
+        .allocate(options.allocation);
 }
 
 Schedule parse_schedule(const std::string& name)

@@ -312,6 +312,12 @@ def main(out):
     for name, model in stress.items():
         torch.jit.save(torch.jit.script(settle(model, (3, 32, 32))), os.path.join(out, f"{name}.pt"),
                        _extra_files={"prunelab/input_shape.json": '{"input_shape": [3, 32, 32]}'})
+    # The built-in ViT's PyTorch twin, scripted as a user would: heads written out by hand.
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "docs"))
+    import pytorch_models
+    torch.jit.save(torch.jit.script(pytorch_models.build("vit-tiny", 3, 10, (32, 32)).eval()),
+                   os.path.join(out, "vit.pt"),
+                   _extra_files={"prunelab/input_shape.json": '{"input_shape": [3, 32, 32]}'})
     x = torch.randn(96, 3, 32, 32)
     torch.save({"x": x}, os.path.join(out, "inputs.pt"))
     torch.save({"x": x, "y": torch.randint(0, 10, (96,)), "x_test": torch.randn(32, 3, 32, 32),
