@@ -16,6 +16,15 @@ QVector<HeadGrid::Row> twoLayers()
             {"blocks.1.attn.q", {0.2, 0.8, 0.5, 0.7}, {true, false, false, false}}};
 }
 
+/// Fills the grid with twoLayers() and shows it at its preferred size.
+bool shown(HeadGrid& grid)
+{
+    grid.setRows(twoLayers());
+    grid.resize(grid.sizeHint());
+    grid.show();
+    return QTest::qWaitForWindowExposed(&grid);
+}
+
 } // namespace
 
 class TestHeadGrid : public QObject
@@ -25,10 +34,7 @@ private slots:
     void clickOnAKeptHeadPrunesItAndWeakerOnes()
     {
         HeadGrid grid;
-        grid.setRows(twoLayers());
-        grid.resize(grid.sizeHint());
-        grid.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&grid));
+        QVERIFY(shown(grid));
         QSignalSpy cut(&grid, &HeadGrid::cutRequested);
         QSignalSpy finished(&grid, &HeadGrid::dragFinished);
         QTest::mouseClick(&grid, Qt::LeftButton, {}, grid.cellRect(0, 0).center());
@@ -41,10 +47,7 @@ private slots:
     void clickOnAPrunedHeadRestoresItAndStrongerOnes()
     {
         HeadGrid grid;
-        grid.setRows(twoLayers());
-        grid.resize(grid.sizeHint());
-        grid.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&grid));
+        QVERIFY(shown(grid));
         QSignalSpy cut(&grid, &HeadGrid::cutRequested);
         QTest::mouseClick(&grid, Qt::LeftButton, {}, grid.cellRect(1, 0).center());
         QCOMPARE(cut.count(), 1);
@@ -55,10 +58,7 @@ private slots:
     void dragAlongARowMovesTheCut()
     {
         HeadGrid grid;
-        grid.setRows(twoLayers());
-        grid.resize(grid.sizeHint());
-        grid.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&grid));
+        QVERIFY(shown(grid));
         QSignalSpy cut(&grid, &HeadGrid::cutRequested);
         QSignalSpy finished(&grid, &HeadGrid::dragFinished);
         QTest::mousePress(&grid, Qt::LeftButton, {}, grid.cellRect(0, 1).center());
