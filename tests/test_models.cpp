@@ -39,6 +39,9 @@ private slots:
         QTest::newRow("lenet5") << "lenet5" << 61706LL;
         QTest::newRow("resnet20") << "resnet20" << 272474LL;
         QTest::newRow("resnet18") << "resnet18" << 11689512LL;
+        QTest::newRow("vit-tiny") << "vit-tiny" << 138890LL;
+        QTest::newRow("lstm") << "lstm" << 82186LL;
+        QTest::newRow("gru") << "gru" << 61962LL;
     }
 
     void everyBuiltinRunsItsDeclaredInput()
@@ -56,6 +59,8 @@ private slots:
         QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{2, spec.num_classes}));
         const auto info = describe_model(*net);
         QCOMPARE(qlonglong(info.total_params), params);
+        // Every model create_model builds is one MODEL may name.
+        QVERIFY(is_builtin_model(name.toStdString()));
     }
 
     void vggSmallHasTorchvisionStyleNames()

@@ -11,8 +11,8 @@ namespace prunelab {
 
 std::vector<std::string> builtin_model_names()
 {
-    return {"convnet",   "convnet-small", "convnet-tiny", "lenet300", "lenet5",
-            "vgg-small", "resnet20",      "resnet18",     "vit-tiny"};
+    return {"convnet",  "convnet-small", "convnet-tiny", "lenet300", "lenet5", "vgg-small",
+            "resnet20", "resnet18",      "vit-tiny",     "lstm",     "gru"};
 }
 
 bool is_builtin_model(const std::string& name)
