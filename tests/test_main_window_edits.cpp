@@ -35,6 +35,7 @@
 #include <QMouseEvent>
 #include <QProcess>
 #include <QSlider>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -244,6 +245,16 @@ private slots:
         QVERIFY(!window.changeNote().contains("measuring"));
         QVERIFY2(window.changeNote().contains("accuracy " + dense + "% →"),
                  qPrintable(window.changeNote()));
+    }
+
+    void headGranularityOnAModelWithoutHeadsSaysSo()
+    {
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("head");
+        QTRY_VERIFY(window.statusBar()->currentMessage().contains("No attention heads"));
+        QVERIFY(window.headGrid()->rows().isEmpty());
     }
 
     void headsViewPrunesHeadsByClickAndDragWithUndo()

@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QUndoStack>
@@ -174,6 +175,10 @@ void MainWindow::refreshOverview()
     m_overview->setHistograms(all);
     m_overview->setSelected(m_histogramRow);
     updateOverviewThresholds();
+    if (session()->granularity() == "head" && m_heads->rows().isEmpty())
+        statusBar()->showMessage(tr("No attention heads in this model that PruneLab can follow: "
+                                    "nothing to prune at head granularity"),
+                                 10000);
 }
 
 void MainWindow::refreshHeads()
