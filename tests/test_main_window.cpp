@@ -334,6 +334,36 @@ private slots:
         QCOMPARE(window.session()->info().sparsity(), 0.0); // a sweep leaves the model alone
     }
 
+    void secondSweepGetsItsOwnSeriesAndCurvesClear()
+    {
+        // Issue 15, item 4: a second sweep's points merged into the first's series of the same
+        // name (zig-zag curves), and nothing removed a series.
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        window.session()->set_data({"synthetic", 64, 32});
+        SweepSettings settings;
+        settings.criteria = {"l1"};
+        settings.sparsities = {0.3, 0.8};
+        for (int run = 0; run < 3; ++run) {
+            QVERIFY(window.startSweep(settings));
+            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        }
+        auto* curves = window.curveView();
+        QCOMPARE(curves->seriesOrder(), QStringList({"l1", "l1 (2)", "l1 (3)"}));
+        for (const QString& name : curves->seriesOrder())
+            QCOMPARE(curves->series()[name].size(), 2);
+        QAction* clear = window.findChild<QAction*>("clearCurvesAction");
+        QVERIFY(clear && clear->isEnabled());
+        clear->trigger();
+        QVERIFY(curves->series().isEmpty());
+        QVERIFY(curves->baseline().has_value()); // the dense line stays
+        QVERIFY(window.startSweep(settings));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QCOMPARE(curves->seriesOrder(), QStringList({"l1"}));
+    }
+
     void projectSavesAndReopens()
     {
         QTemporaryDir dir;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMap>
+#include <QSet>
 
 #include <functional>
 #include <memory>
@@ -195,6 +197,11 @@ private:
     ImportanceHistogramView* m_histogram = nullptr;
     HistogramOverview* m_overview = nullptr;
     HeadGrid* m_heads = nullptr;
+    /// A sweep's series names: a second sweep of the same criterion gets "l1 (2)" rather than
+    /// merging its points into the first's series.
+    QSet<QString> m_seriesBeforeSweep;
+    QMap<QString, QString> m_sweepSeries;
+    QString sweepSeriesName(const QString& base);
     bool m_logX = false;
     AccuracyCurveView* m_curves = nullptr;
     TrainingCurveView* m_training = nullptr;

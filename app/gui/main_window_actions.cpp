@@ -154,6 +154,16 @@ void MainWindow::buildMenus()
     logX->setObjectName(QStringLiteral("actionLogScoreAxis"));
     logX->setCheckable(true);
     connect(logX, &QAction::toggled, this, &MainWindow::setLogScoreAxis);
+    view->addSeparator();
+    QAction* clearCurves = view->addAction(tr("C&lear Curves"));
+    clearCurves->setObjectName(QStringLiteral("clearCurvesAction"));
+    clearCurves->setToolTip(tr("Remove every sweep, sensitivity and fine-tune series from the "
+                               "Curves dock (the dense line stays)"));
+    connect(clearCurves, &QAction::triggered, this, [this] {
+        const auto baseline = m_curves->baseline();
+        m_curves->clear();
+        m_curves->setBaseline(baseline);
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PruneLab"), this, [this] {

@@ -90,7 +90,23 @@ bool MainWindow::startSweep(const SweepSettings& settings)
     if (!session())
         return false;
     std::unique_ptr<SessionJob> job;
-    return guarded([&] { job = session()->make_sweep_job(settings); }) && startJob(std::move(job));
+    if (!guarded([&] { job = session()->make_sweep_job(settings); }) || !startJob(std::move(job)))
+        return false;
+    const QStringList before = m_curves->seriesOrder();
+    m_seriesBeforeSweep = QSet<QString>(before.begin(), before.end());
+    m_sweepSeries.clear();
+    return true;
+}
+
+QString MainWindow::sweepSeriesName(const QString& base)
+{
+    if (const auto known = m_sweepSeries.find(base); known != m_sweepSeries.end())
+        return *known;
+    QString name = base;
+    for (int run = 2; m_seriesBeforeSweep.contains(name); ++run)
+        name = QStringLiteral("%1 (%2)").arg(base).arg(run);
+    m_sweepSeries.insert(base, name);
+    return name;
 }
 
 bool MainWindow::startDistill(const DistillSettings& settings)
@@ -253,10 +269,13 @@ void MainWindow::onJobEvent(const JobEvent& event)
         logger()->info("epoch {}: loss {:.4f}, held-out accuracy {:.2f}%", event.epoch, event.loss,
                        event.accuracy * 100.0);
         break;
-    case JobEvent::Kind::Point:
-        m_curves->addPoint(QString::fromStdString(event.point.series),
-                           toAccuracyPoint(event.point));
+    case JobEvent::Kind::Point: {
+        QString series = QString::fromStdString(event.point.series);
+        if (m_jobs->runningKind() == JobKind::Sweep)
+            series = sweepSeriesName(series);
+        m_curves->addPoint(series, toAccuracyPoint(event.point));
         break;
+    }
     }
 }
 
