@@ -1,5 +1,7 @@
 #include "widgets/histogram_overview.h"
 
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QtTest>
 
 using namespace prunelab;
@@ -68,6 +70,29 @@ private slots:
         const QColor right = image.pixelColor(cell.right() - 6, cell.bottom() - 5);
         QCOMPARE(left, QColor(175, 175, 175));
         QCOMPARE(right, QColor(31, 119, 180));
+    }
+
+    void scrollsThroughManyLayersAndNamesThemInFull()
+    {
+        // Issue 15, item 6: in the window's scroll area only the first row of ResNet-18's 21
+        // layers showed, and names were cut to "layer…conv1".
+        QScrollArea area;
+        auto* view = new HistogramOverview;
+        area.setWidget(view);
+        area.setWidgetResizable(true);
+        area.setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        area.resize(400, 160);
+        QVector<HistogramData> layers;
+        for (int i = 0; i < 21; ++i)
+            layers.append(layer(QString("layer%1.0.downsample.0").arg(i), 8));
+        view->setHistograms(layers);
+        area.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&area));
+        QTRY_VERIFY(area.verticalScrollBar()->maximum() > 0);
+        QVERIFY(view->height() >= view->cellRect(20).bottom());
+        QCOMPARE(view->toolTipAt(view->cellRect(20).center()),
+                 QString("layer20.0.downsample.0: 0% pruned (click to select)"));
+        QVERIFY(view->toolTipAt(QPoint(-5, -5)).isEmpty());
     }
 };
 

@@ -1,7 +1,9 @@
 #include "widgets/histogram_overview.h"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +21,6 @@ HistogramOverview::HistogramOverview(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("histogramOverview"));
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
-    setToolTip(tr("Every layer's scores; click one to select it"));
 }
 
 void HistogramOverview::setHistograms(QVector<HistogramData> histograms)
@@ -27,6 +28,7 @@ void HistogramOverview::setHistograms(QVector<HistogramData> histograms)
     m_histograms = std::move(histograms);
     m_thresholds = QVector<double>(m_histograms.size(), -INFINITY);
     m_shares = QVector<double>(m_histograms.size(), 0.0);
+    setMinimumHeight(heightForWidth(width()));
     updateGeometry();
     update();
 }
@@ -108,6 +110,40 @@ void HistogramOverview::paintEvent(QPaintEvent*)
                                        : QPen(palette().mid().color(), 1));
         painter.drawRect(cell.adjusted(0, 0, -1, -1));
     }
+}
+
+void HistogramOverview::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // A scroll area that resizes its widget ignores height-for-width: ask for the rows'
+    // height, so every layer is reachable by scrolling.
+    const int needed = heightForWidth(width());
+    if (minimumHeight() != needed)
+        setMinimumHeight(needed);
+}
+
+QString HistogramOverview::toolTipAt(const QPoint& point) const
+{
+    for (int i = 0; i < m_histograms.size(); ++i)
+        if (cellRect(i).contains(point))
+            return tr("%1: %2% pruned (click to select)")
+                .arg(m_histograms[i].layer)
+                .arg(m_shares.value(i) * 100.0, 0, 'f', 0);
+    return {};
+}
+
+bool HistogramOverview::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = toolTipAt(help->pos());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void HistogramOverview::mousePressEvent(QMouseEvent* event)

@@ -26,6 +26,9 @@ public:
     int count() const { return int(m_histograms.size()); }
     /// The cell rectangle of a layer (for tests).
     QRect cellRect(int index) const;
+    /// What hovering at `point` says: the layer's full name and pruned share (empty between
+    /// cells).
+    QString toolTipAt(const QPoint& point) const;
 
     QSize sizeHint() const override;
     bool hasHeightForWidth() const override { return true; }
@@ -37,6 +40,8 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
     int columns(int width) const;
