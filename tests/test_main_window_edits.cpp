@@ -311,6 +311,37 @@ private slots:
         QCOMPARE(pruned(2), 0);
         QCOMPARE(grid->rows()[2].pruned, QVector<bool>(4, false));
     }
+
+    void resetToDenseAsksBeforeDiscardingFineTunedWeights()
+    {
+        // Issue 15, item 8: Reset to Dense threw fine-tuned weights away without a word (it
+        // is not undoable).
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        window.session()->set_data({"synthetic", 64, 32});
+        int asked = 0;
+        bool answer = false;
+        window.setResetQuestion([&] {
+            ++asked;
+            return answer;
+        });
+        window.resetToDense(); // nothing to lose: no question
+        QCOMPARE(asked, 0);
+        FineTuneSettings settings;
+        settings.epochs = 1;
+        QVERIFY(window.startFineTune(settings));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(window.session()->is_finetuned());
+        window.resetToDense(); // "no": the fine-tuned weights stay
+        QCOMPARE(asked, 1);
+        QVERIFY(window.session()->is_finetuned());
+        answer = true;
+        window.resetToDense();
+        QCOMPARE(asked, 2);
+        QVERIFY(!window.session()->is_finetuned());
+    }
 };
 
 QTEST_MAIN(TestMainWindowEdits)

@@ -122,6 +122,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                 .arg(QFileInfo(model).fileName()),
             QLineEdit::Normal, QStringLiteral("1,28,28"));
     };
+    m_resetQuestion = [this] {
+        return QMessageBox::question(
+                   this, tr("Reset to Dense"),
+                   tr("Reset to Dense goes back to the weights as opened and discards the "
+                      "fine-tuned weights; this cannot be undone. Reset?"),
+                   QMessageBox::Reset | QMessageBox::Cancel,
+                   QMessageBox::Cancel) == QMessageBox::Reset;
+    };
     m_closeQuestion = [this] {
         return QMessageBox::question(
             this, tr("PruneLab"), tr("The session has unsaved changes. Save them as a project?"),
@@ -279,6 +287,11 @@ void MainWindow::setErrorHandler(std::function<void(const QString&)> handler)
 void MainWindow::setInputShapeQuestion(std::function<QString(const QString&)> question)
 {
     m_inputShapeQuestion = std::move(question);
+}
+
+void MainWindow::setResetQuestion(std::function<bool()> question)
+{
+    m_resetQuestion = std::move(question);
 }
 
 void MainWindow::setCloseQuestion(std::function<int()> question)

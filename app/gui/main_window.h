@@ -76,6 +76,8 @@ public:
     /// Replaces the unsaved-changes question on close: return QMessageBox::Save, Discard or
     /// Cancel (tests install an answer).
     void setCloseQuestion(std::function<int()> question);
+    /// Replaces the question before Reset to Dense discards fine-tuned weights (true resets).
+    void setResetQuestion(std::function<bool()> question);
     /// Replaces the question for one sample's input shape of a TorchScript model that stores
     /// none (tests install an answer). Return the shape as typed ("3,224,224"), or empty to
     /// cancel.
@@ -197,6 +199,7 @@ private:
     ImportanceHistogramView* m_histogram = nullptr;
     HistogramOverview* m_overview = nullptr;
     HeadGrid* m_heads = nullptr;
+    std::function<bool()> m_resetQuestion;
     /// A sweep's series names: a second sweep of the same criterion gets "l1 (2)" rather than
     /// merging its points into the first's series.
     QSet<QString> m_seriesBeforeSweep;

@@ -198,6 +198,8 @@ void MainWindow::resetToDense()
 {
     if (!session() || m_jobs->isChangingModel())
         return;
+    if (session()->is_finetuned() && m_resetQuestion && !m_resetQuestion())
+        return;
     noteBefore(tr("Reset to dense"));
     if (!m_document->resetToDense()) // scoresChanged refreshes the views
         return;
