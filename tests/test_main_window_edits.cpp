@@ -342,6 +342,22 @@ private slots:
         QCOMPARE(asked, 2);
         QVERIFY(!window.session()->is_finetuned());
     }
+
+    void sensitivityMarksTheProjectModified()
+    {
+        // Issue 15, item 8: a sensitivity run (minutes of work, saved in projects) left the
+        // project unmodified, so quitting lost it without a question.
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        window.session()->set_data({"synthetic", 64, 32});
+        QVERIFY(!window.isModified());
+        QVERIFY(window.startSensitivity());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(window.session()->has_sensitivity());
+        QVERIFY(window.isModified());
+    }
 };
 
 QTEST_MAIN(TestMainWindowEdits)

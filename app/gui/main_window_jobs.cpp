@@ -347,7 +347,8 @@ void MainWindow::onJobFinished(JobKind kind, bool cancelled)
         m_autoAllocateAction->setEnabled(true);
         m_autoAllocateAction->setChecked(true);
     }
-    if (kind == JobKind::Sweep)
+    // Their curves (and a sensitivity's allocation) are saved with the project.
+    if (kind == JobKind::Sweep || (kind == JobKind::Sensitivity && !cancelled))
         setModified(true);
     if (kind == JobKind::Compact && !cancelled)
         showCompaction();
