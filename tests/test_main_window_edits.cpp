@@ -358,6 +358,24 @@ private slots:
         QVERIFY(window.session()->has_sensitivity());
         QVERIFY(window.isModified());
     }
+
+    void ctrlWClosesAndSweepHasItsOwnKey()
+    {
+        // Issue 15, item 9: Ctrl+W ran a sweep where every desktop closes the window.
+        MainWindow window;
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("convnet"));
+        auto* sweep = window.findChild<QAction*>("actionSweep");
+        QCOMPARE(sweep->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_G));
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        auto* table = window.findChild<QTableView*>("layerTable");
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_W, Qt::ControlModifier);
+        QTRY_VERIFY(!window.isVisible());
+        QVERIFY(!window.jobs()->isBusy()); // no sweep started
+    }
 };
 
 QTEST_MAIN(TestMainWindowEdits)

@@ -122,6 +122,16 @@ void MainWindow::buildMenus()
               QStringLiteral("compacted.pt"), tr("PruneLab checkpoints or TorchScript (*.pt)"),
               QStringLiteral("compacted"));
     file->addSeparator();
+    // One window per process: closing it (Ctrl+W, as every desktop does) quits, asking to
+    // save first like Quit.
+    QAction* closeWindow = file->addAction(tr("&Close"), this, &QWidget::close);
+    closeWindow->setObjectName(QStringLiteral("actionClose"));
+    // Ctrl+W on every platform theme (some bind Close to Ctrl+F4 alone).
+    QList<QKeySequence> closeKeys = {QKeySequence(Qt::CTRL | Qt::Key_W)};
+    for (const QKeySequence& key : QKeySequence::keyBindings(QKeySequence::Close))
+        if (!closeKeys.contains(key))
+            closeKeys.append(key);
+    closeWindow->setShortcuts(closeKeys);
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -257,7 +267,7 @@ void MainWindow::buildToolBar()
     action(tr("Distil…"), QStringLiteral("actionDistill"), QKeySequence(Qt::CTRL | Qt::Key_D),
            tr("Knowledge distillation from the dense model into a pruned copy or a smaller model"),
            &MainWindow::showDistillDialog, true);
-    action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_W),
+    action(tr("Sweep…"), QStringLiteral("actionSweep"), QKeySequence(Qt::CTRL | Qt::Key_G),
            tr("Accuracy against sparsity for one or more criteria"), &MainWindow::showSweepDialog,
            true);
     action(
