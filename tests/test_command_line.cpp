@@ -62,6 +62,25 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(UsageError, ParsedArgs::parse({}, kOptions, 0).required("epochs"));
     }
 
+    void refusesWholeNumbersThatWouldWrap()
+    {
+        // Issue 16, item 10: --epochs 4294967297 trained 1 epoch (the int wrapped) and
+        // --batch 2^63-1 took no step yet wrote a checkpoint marked trained.
+        for (const char* big : {"4294967297", "9223372036854775807", "-4294967297"}) {
+            const auto args = ParsedArgs::parse({"--epochs", big}, kOptions, 0);
+            try {
+                args.integer_or("epochs", 1);
+                QFAIL(big);
+            } catch (const UsageError& e) {
+                QVERIFY2(QString(e.what()).contains("--epochs") &&
+                             QString(e.what()).contains("2147483647"),
+                         e.what());
+            }
+        }
+        QCOMPARE(ParsedArgs::parse({"--epochs", "2147483647"}, kOptions, 0).integer_or("epochs", 1),
+                 2147483647LL);
+    }
+
     void formatsDurations()
     {
         QCOMPARE(format_duration(65), std::string("1:05"));

@@ -1,6 +1,8 @@
 #include "app/cli/command_line.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 namespace prunelab::cli {
@@ -88,15 +90,22 @@ long long ParsedArgs::integer_or(const std::string& name, long long fallback) co
     const auto text = value(name);
     if (!text)
         return fallback;
+    long long number = 0;
     try {
         size_t used = 0;
-        const long long number = std::stoll(*text, &used);
+        number = std::stoll(*text, &used);
         if (used != text->size())
             throw std::invalid_argument(*text);
-        return number;
     } catch (const std::exception&) {
         throw UsageError("option --" + name + " needs a whole number, not '" + *text + "'");
     }
+    // Every count PruneLab takes (epochs, batch, steps, limits, threads) fits an int; a larger
+    // one would wrap where it is stored, or overflow the batch arithmetic.
+    constexpr long long kLimit = std::numeric_limits<int32_t>::max();
+    if (number > kLimit || number < -kLimit)
+        throw UsageError("option --" + name + " " + *text + " is out of range (at most " +
+                         std::to_string(kLimit) + ")");
+    return number;
 }
 
 std::string ParsedArgs::required(const std::string& name) const
