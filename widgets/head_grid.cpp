@@ -20,7 +20,6 @@ constexpr int kTop = 22;
 
 HeadGrid::HeadGrid(QWidget* parent) : QWidget(parent)
 {
-    setMouseTracking(false);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 }
 

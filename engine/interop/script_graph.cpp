@@ -1,5 +1,7 @@
 #include "engine/interop/script_graph.h"
 
+#include "engine/interop/script_attention.h"
+
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -174,14 +176,6 @@ std::optional<std::string> constant_string(jit::Value* value)
     return constant->toStringRef();
 }
 
-std::optional<int64_t> constant_int(jit::Value* value)
-{
-    const auto constant = jit::toIValue(value);
-    if (!constant || !constant->isInt())
-        return std::nullopt;
-    return constant->toInt();
-}
-
 std::string layer_of(jit::Value* weight, jit::Value* self)
 {
     const std::string path = attribute_path(weight, self);
@@ -195,7 +189,8 @@ class Walker
 {
 public:
     Walker(jit::Graph& graph, const std::set<std::string>& layers)
-        : m_graph(graph), m_layers(layers), m_self(graph.inputs()[0])
+        : m_graph(graph), m_layers(layers), m_self(graph.inputs()[0]),
+          m_attentions(find_script_attentions(graph))
     {
         // Every input (after self) brings channels that cannot change.
         for (size_t i = 1; i < graph.inputs().size(); ++i)
@@ -205,8 +200,6 @@ public:
     ChannelGraph run()
     {
         for (jit::Node* node : m_graph.nodes())
-            match_attention(node);
-        for (jit::Node* node : m_graph.nodes())
             visit(node);
         for (jit::Value* out : m_graph.outputs())
             for (int id : tracked(out))
@@ -215,101 +208,6 @@ public:
     }
 
 private:
-    /// Multi-head self-attention written out, as docs/pytorch_models.py's Attention and many
-    /// hand-written transformers do: q, k and v Linear outputs split into heads by
-    /// view(n, t, -1, d) and transpose(1, 2); softmax(q @ kᵀ [/ or * a number], -1) @ v; then
-    /// transpose(1, 2) and reshape(n, t, -1) join the heads again. Found before the walk, from
-    /// the joining reshape back; every step must feed only the next, so no head leaks anywhere
-    /// the analysis does not see.
-    struct AttentionMatch
-    {
-        jit::Value* q = nullptr;
-        jit::Value* k = nullptr;
-        jit::Value* v = nullptr;
-        int64_t width = 0;
-    };
-
-    /// `value`'s node when it is of `kind` and `value` feeds only one node.
-    static jit::Node* single_use_of(jit::Value* value, c10::Symbol kind)
-    {
-        return value->node()->kind() == kind && value->uses().size() == 1 ? value->node() : nullptr;
-    }
-
-    static bool transposes(jit::Node* node, int64_t a, int64_t b)
-    {
-        const auto x = constant_int(node->input(1)), y = constant_int(node->input(2));
-        return x && y && ((*x == a && *y == b) || (*x == b && *y == a));
-    }
-
-    /// transpose(1, 2)(view(P, [n, t, -1, d])): the projection P and the head width d.
-    std::optional<std::pair<jit::Value*, int64_t>> head_split(jit::Value* value,
-                                                              std::vector<jit::Node*>& steps)
-    {
-        jit::Node* transpose = single_use_of(value, c10::aten::transpose);
-        if (!transpose || !transposes(transpose, 1, 2))
-            return std::nullopt;
-        jit::Value* split = transpose->input(0);
-        jit::Node* view = single_use_of(split, c10::aten::view);
-        if (!view)
-            view = single_use_of(split, c10::aten::reshape);
-        if (!view || view->input(1)->node()->kind() != c10::prim::ListConstruct)
-            return std::nullopt;
-        const auto sizes = view->input(1)->node()->inputs();
-        if (sizes.size() != 4)
-            return std::nullopt;
-        const auto width = constant_int(sizes[3]);
-        if (!width || *width <= 0)
-            return std::nullopt;
-        steps.push_back(transpose);
-        steps.push_back(view);
-        return std::make_pair(view->input(0), *width);
-    }
-
-    void match_attention(jit::Node* merge)
-    {
-        if ((merge->kind() != c10::aten::reshape && merge->kind() != c10::aten::view) ||
-            merge->input(1)->node()->kind() != c10::prim::ListConstruct ||
-            merge->input(1)->node()->inputs().size() != 3 ||
-            constant_int(merge->input(1)->node()->inputs()[2]) != -1)
-            return;
-        std::vector<jit::Node*> steps;
-        jit::Node* back = single_use_of(merge->input(0), c10::aten::transpose);
-        if (!back || !transposes(back, 1, 2))
-            return;
-        jit::Node* weighted = single_use_of(back->input(0), c10::aten::matmul);
-        if (!weighted)
-            return;
-        steps = {back, weighted};
-        jit::Value* probabilities = weighted->input(0);
-        jit::Node* softmax = single_use_of(probabilities, c10::aten::softmax);
-        if (!softmax || constant_int(softmax->input(1)) != -1)
-            return;
-        steps.push_back(softmax);
-        jit::Value* logits = softmax->input(0);
-        for (auto scale : {c10::aten::div, c10::aten::mul})
-            if (jit::Node* scaled = single_use_of(logits, scale);
-                scaled && scaled->input(1)->type()->kind() != c10::TypeKind::TensorType) {
-                steps.push_back(scaled);
-                logits = scaled->input(0);
-                break;
-            }
-        jit::Node* product = single_use_of(logits, c10::aten::matmul);
-        if (!product)
-            return;
-        steps.push_back(product);
-        jit::Node* keys = single_use_of(product->input(1), c10::aten::transpose);
-        if (!keys || !(transposes(keys, -2, -1) || transposes(keys, 2, 3)))
-            return;
-        steps.push_back(keys);
-        const auto q = head_split(product->input(0), steps);
-        const auto k = head_split(keys->input(0), steps);
-        const auto v = head_split(weighted->input(1), steps);
-        if (!q || !k || !v || q->second != k->second || k->second != v->second)
-            return;
-        m_attention[merge] = {q->first, k->first, v->first, q->second};
-        m_attention_steps.insert(steps.begin(), steps.end());
-    }
-
     /// The channel-graph values a jit value carries (a list or tuple carries several).
     std::vector<int> tracked(jit::Value* value) const
     {
@@ -368,14 +266,14 @@ private:
 
     void visit(jit::Node* node)
     {
-        if (m_attention_steps.count(node))
+        if (m_attentions.steps.count(node))
             return; // inside an attention: the joining reshape stands for it all
-        if (auto match = m_attention.find(node); match != m_attention.end()) {
-            const AttentionMatch& m = match->second;
+        if (auto match = m_attentions.by_join.find(node); match != m_attentions.by_join.end()) {
+            const ScriptAttention& m = match->second;
             const auto q = tracked(m.q), k = tracked(m.k), v = tracked(m.v);
             if (q.size() == 1 && k.size() == 1 && v.size() == 1) {
                 map_outputs(node, m_channels.attention(std::string("attention"), q[0], k[0], v[0],
-                                                       0, m.width));
+                                                       0, m.head_width));
                 return;
             }
             // Not followed after all: everything it reads is blocked by an opaque op.
@@ -737,8 +635,7 @@ private:
     std::map<jit::Value*, std::vector<int>> m_lists;
     std::map<jit::Value*, std::vector<int>> m_elements;       ///< a list's, in order
     std::map<jit::Value*, std::map<std::string, int>> m_keys; ///< a dict's, by key
-    std::map<jit::Node*, AttentionMatch> m_attention;         ///< by joining reshape
-    std::set<jit::Node*> m_attention_steps;                   ///< the ops inside them
+    ScriptAttentions m_attentions;
 };
 
 } // namespace

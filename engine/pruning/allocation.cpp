@@ -208,7 +208,8 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
         } else if (own != options.layers.end() && own->second.rate) {
             if (weights && options.per_row())
                 per_row(i, *own->second.rate);
-            counts[i] = m_index.count_for_rate(i, *own->second.rate);
+            else
+                counts[i] = m_index.count_for_rate(i, *own->second.rate);
         } else if (own != options.layers.end() && own->second.threshold) {
             counts[i] = m_index.count_at_or_below(i, *own->second.threshold);
         } else if (options.global_rate() && weights && options.per_row()) {
@@ -218,7 +219,8 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
         } else if (options.default_rate()) {
             if (weights && options.per_row())
                 per_row(i, *options.default_rate());
-            counts[i] = m_index.count_for_rate(i, *options.default_rate());
+            else
+                counts[i] = m_index.count_for_rate(i, *options.default_rate());
         } else if (options.default_threshold()) {
             counts[i] = m_index.count_at_or_below(i, *options.default_threshold());
         } else {
