@@ -57,6 +57,36 @@ private slots:
         QVERIFY(std::abs(r.layers[0].rate - r.layers[2].rate) > 0.05);
     }
 
+    void globalFilterRateNeverEmptiesALayer()
+    {
+        // conv1's filters have 25 inputs, conv2's 250: raw l1 norms rank all of conv1 below
+        // conv2, so a raw 50% global rate empties conv1 (keeping only its best filter).
+        auto net = create_model(default_model_spec("convnet"), 1);
+        auto p = pruner(*net, Granularity::Filter);
+        const auto raw = p.allocate(AllocationOptions()
+                                        .global_rate(0.5)
+                                        .normalizer(ScoreNormalizer::None)
+                                        .max_layer_rate(1.0));
+        QCOMPARE(raw.layers[0].pruned_elements, raw.layers[0].elements - 1);
+        // The default: scores over the layer's mean, and no layer above 90%.
+        const auto fair = p.allocate(AllocationOptions().global_rate(0.5));
+        QCOMPARE(fair.pruned_elements, int64_t(15)); // of 10 + 20 filters
+        for (const auto& layer : fair.layers)
+            if (layer.pruned)
+                QVERIFY2(layer.rate <= 0.9 && layer.pruned_elements > 0, layer.layer.c_str());
+        // Raw but capped keeps conv1 at 90% at most and takes the rest from conv2.
+        const auto capped =
+            p.allocate(AllocationOptions().global_rate(0.5).normalizer(ScoreNormalizer::None));
+        QCOMPARE(capped.layers[0].pruned_elements, int64_t(9));
+        QCOMPARE(capped.pruned_elements, int64_t(15));
+        QVERIFY(errorOf([&] {
+                    p.allocate(AllocationOptions().global_rate(0.5).max_layer_rate(2));
+                }).contains("outside [0, 1]"));
+        // Single weights rank raw by default (global magnitude pruning).
+        QCOMPARE(default_normalizer(Granularity::Weight), ScoreNormalizer::None);
+        QCOMPARE(default_normalizer(Granularity::Filter), ScoreNormalizer::Mean);
+    }
+
     void thresholdAndRateAgree()
     {
         auto net = create_model(default_model_spec("lenet300"), 1);

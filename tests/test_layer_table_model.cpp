@@ -46,6 +46,24 @@ private slots:
                  QString("Kept"));
     }
 
+    void aLayerLosingNinetyPercentIsFlagged()
+    {
+        LayerTableModel model;
+        auto rows = sampleRows();
+        rows[0].rate = 0.9;
+        model.setLayers(rows);
+        const auto rate = model.index(0, LayerTableModel::RateColumn);
+        QVERIFY(!rate.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(rate.data(Qt::ToolTipRole).toString().contains("loses 90.0%"));
+        // Below the mark, and on the totals row, no icon.
+        rows[0].rate = 0.89;
+        model.updateLayers(rows);
+        QVERIFY(rate.data(Qt::DecorationRole).isNull());
+        QVERIFY(model.index(model.totalsRow(), LayerTableModel::RateColumn)
+                    .data(Qt::DecorationRole)
+                    .isNull());
+    }
+
     void followersSayWhichLayerPrunesThem()
     {
         LayerTableModel model;

@@ -38,6 +38,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
 #include <qcustomplot.h>
@@ -158,6 +159,63 @@ private slots:
                  0.0);
         window.selectLayer(2);
         QVERIFY(!window.histogramView()->isEnabled());
+    }
+
+    void globalFilterRateIsFairAndMatchesTheCli()
+    {
+        // Issue 15 item 3: a raw 50% global filter rate emptied conv1 (accuracy 10%).
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(50.0);
+        emit spin->editingFinished();
+        auto* model = window.layerModel();
+        const auto rateIcon = [&](int row) {
+            return model->index(row, LayerTableModel::RateColumn).data(Qt::DecorationRole);
+        };
+        for (int row = 0; row < 2; ++row) {
+            QVERIFY2(model->layers()[row].rate < 0.9, qPrintable(model->layers()[row].name));
+            QVERIFY(rateIcon(row).isNull());
+        }
+        auto cliMasks = [&](const QStringList& extra) {
+            const QString out = dir.filePath("cli.pt");
+            QString stdOut, stdErr;
+            const int code = test::runCli(QStringList{"prune", "default", "--granularity", "filter",
+                                                      "--rate", "0.5", "--global", "--out", out} +
+                                              extra,
+                                          &stdOut, &stdErr);
+            if (code != 0)
+                qWarning("%s", qPrintable(stdErr));
+            return Session::open(out.toStdString())->mask_bits();
+        };
+        QCOMPARE(window.session()->mask_bits(), cliMasks({}));
+
+        // Ranked raw without a limit (the old way): the last edit, the global rate, is ranked
+        // again; conv1 loses nearly everything and says so; the CLI agrees with the same options.
+        const int steps = window.undoStack()->count();
+        auto* ranking = window.findChild<QToolButton*>("globalRankingButton");
+        ranking->findChild<QAction*>("normalizer_none")->trigger();
+        ranking->findChild<QAction*>("maxLayerRate_100")->trigger();
+        QCOMPARE(window.undoStack()->count(), steps + 2);
+        QVERIFY(model->layers()[0].rate >= 0.9);
+        QVERIFY(!rateIcon(0).isNull());
+        QVERIFY(window.isModified());
+        QCOMPARE(window.session()->mask_bits(),
+                 cliMasks({"--normalizer", "none", "--max-layer-rate", "1"}));
+        // Undo goes back to the fair cut; a ranking change after a per-layer edit keeps that edit.
+        window.undoStack()->undo();
+        window.undoStack()->undo();
+        QVERIFY(model->layers()[0].rate < 0.9);
+        QVERIFY(model->setData(model->index(0, LayerTableModel::RateColumn), 20.0));
+        QCOMPARE(model->layers()[0].rate, 0.2);
+        const int afterTyping = window.undoStack()->count();
+        ranking->findChild<QAction*>("normalizer_l2")->trigger();
+        QCOMPARE(window.undoStack()->count(), afterTyping);
+        QCOMPARE(model->layers()[0].rate, 0.2);
     }
 
     void tableEditsAreUndoable()

@@ -78,6 +78,35 @@ private slots:
         QCOMPARE(recipe_to_json(back), j);
     }
 
+    void globalRankingRoundTripsAndOldRecipesRankRaw()
+    {
+        Recipe recipe;
+        recipe.model = "convnet";
+        recipe.options.allocation.global_rate(0.5)
+            .normalizer(ScoreNormalizer::L2)
+            .max_layer_rate(0.75);
+        recipe.exports = {{"checkpoint", "out.pt"}};
+        const json j = recipe_to_json(recipe);
+        QCOMPARE(j["allocation"]["normalizer"], json("l2"));
+        QCOMPARE(j["format_version"], json(2));
+        const Recipe back = recipe_from_json(j, "r");
+        QCOMPARE(*back.options.allocation.normalizer(), ScoreNormalizer::L2);
+        QCOMPARE(*back.options.allocation.max_layer_rate(), 0.75);
+        QCOMPARE(recipe_to_json(back), j);
+        // Unset is "auto" both ways.
+        recipe.options.allocation.normalizer(std::nullopt).max_layer_rate(std::nullopt);
+        const json automatic = recipe_to_json(recipe);
+        QCOMPARE(automatic["allocation"]["max_layer_rate"], json("auto"));
+        QVERIFY(!recipe_from_json(automatic, "r").options.allocation.normalizer());
+        QVERIFY(!recipe_from_json(automatic, "r").options.allocation.max_layer_rate());
+        // Written before the fair ranking (version 1): replayed raw and uncapped, as it was.
+        json old = minimal();
+        old["exports"] = {{"checkpoint", "out.pt"}};
+        const Recipe replayed = recipe_from_json(old, "old.json");
+        QCOMPARE(*replayed.options.allocation.normalizer(), ScoreNormalizer::None);
+        QCOMPARE(*replayed.options.allocation.max_layer_rate(), 1.0);
+    }
+
     void badRecipesNameTheFileAndTheField_data()
     {
         QTest::addColumn<QString>("patch"); // JSON merged into the minimal recipe
@@ -86,6 +115,11 @@ private slots:
                                                  << "unknown field 'modle'";
         QTest::newRow("unknown nested field") << R"({"allocation": {"rate": 0.5, "rat": 1}})"
                                               << "unknown field 'allocation.rat'";
+        QTest::newRow("normalizer") << R"({"allocation": {"normalizer": "median"}})"
+                                    << "allocation.normalizer: unknown score normalizer 'median'";
+        QTest::newRow("max layer rate")
+            << R"({"allocation": {"max_layer_rate": "most"}})"
+            << "allocation.max_layer_rate must be a rate in [0, 1] or \"auto\"";
         QTest::newRow("rate above 1") << R"({"allocation": {"rate": 1.5}})"
                                       << "allocation.rate 1.5 is outside [0, 1]";
         QTest::newRow("rate below 0") << R"({"allocation": {"rate": -0.1}})"

@@ -94,6 +94,48 @@ private slots:
         QCOMPARE(index.global_threshold({0, 2}, 650), sub[649].item<float>());
         QVERIFY(std::isinf(index.global_threshold({0, 1, 2}, 0)));
     }
+
+    void normalisedRankingIgnoresEachLayersScale()
+    {
+        // Two layers with the same shape of scores, one 10× the other (a wider fan-in): raw
+        // ranking takes the small layer first; any normalizer sees them as equals.
+        at::manual_seed(4);
+        const at::Tensor base = at::rand({100}) + 0.5;
+        ScoreIndex index(resultOf({base, base * 10}));
+        const auto raw = index.global_counts({0, 1}, 0.5);
+        QCOMPARE(raw[0], int64_t(100));
+        QCOMPARE(raw[1], int64_t(0));
+        for (auto normalizer : {ScoreNormalizer::L2, ScoreNormalizer::Max, ScoreNormalizer::Mean}) {
+            const auto fair = index.global_counts({0, 1}, 0.5, {normalizer, 1.0});
+            QVERIFY2(std::abs(fair[0] - fair[1]) <= 1, to_string(normalizer).c_str());
+            QCOMPARE(fair[0] + fair[1], int64_t(100));
+        }
+        QVERIFY(std::abs(index.normalizer_scale(1, ScoreNormalizer::Mean) /
+                             index.normalizer_scale(0, ScoreNormalizer::Mean) -
+                         10.0) < 1e-5);
+    }
+
+    void aCappedLayerPassesItsShareOn()
+    {
+        // Raw scores would take all of layer 0 at 50%; capped at 90%, the rest comes from the
+        // next-lowest scores in layer 1 and the total still comes out exact.
+        ScoreIndex index(resultOf(
+            {at::arange(100).toType(at::kFloat), at::arange(100).toType(at::kFloat) + 1000}));
+        const auto counts = index.global_counts({0, 1}, 0.5, {ScoreNormalizer::None, 0.9});
+        QCOMPARE(counts[0], int64_t(90));
+        QCOMPARE(counts[1], int64_t(10));
+        // A global rate above the cap raises it: every rate stays reachable.
+        const auto high = index.global_counts({0, 1}, 0.95, {ScoreNormalizer::None, 0.9});
+        QCOMPARE(high[0] + high[1], int64_t(190));
+        QVERIFY(high[0] <= 95 && high[1] <= 95);
+        // A layer of zeros has no scale: it is ranked raw rather than divided by zero.
+        ScoreIndex zeros(resultOf({at::zeros({10}), at::ones({10})}));
+        QCOMPARE(zeros.normalizer_scale(0, ScoreNormalizer::Mean), 1.0);
+        QCOMPARE(parse_score_normalizer("l2"), ScoreNormalizer::L2);
+        QVERIFY(prunelab::test::errorOf([] {
+                    parse_score_normalizer("z");
+                }).contains("none, l2, max or mean"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestScoreIndex)

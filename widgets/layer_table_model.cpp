@@ -1,7 +1,10 @@
 #include "widgets/layer_table_model.h"
 
+#include <QApplication>
 #include <QFont>
+#include <QIcon>
 #include <QLocale>
+#include <QStyle>
 
 namespace prunelab {
 
@@ -80,6 +83,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::EditRole && index.column() == RateColumn)
         return row.rate * 100.0;
+    const bool nearlyEmptied = !isTotals && row.rate >= kWarningRate - 1e-9;
+    if (role == Qt::DecorationRole && index.column() == RateColumn && nearlyEmptied)
+        return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
     if (role == Qt::ToolTipRole && !isTotals) {
         switch (index.column()) {
         case RateColumn:
@@ -87,6 +93,11 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
                 return tr("Pruned with %1: a residual addition sums their channels, so they lose "
                           "the same ones (set %1's rate)")
                     .arg(row.follows);
+            if (nearlyEmptied)
+                return tr("This layer loses %1 of its elements: accuracy often collapses when "
+                          "one layer loses this much. Type a lower rate, lock it, or lower the "
+                          "global ranking's maximum per layer.")
+                    .arg(QString::number(row.rate * 100.0, 'f', 1) + QLatin1Char('%'));
             return row.rateEditable ? tr("Share of this layer's scored elements pruned; type a "
                                          "percentage")
                                     : tr("Not pruned at this granularity");

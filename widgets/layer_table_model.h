@@ -69,6 +69,9 @@ public:
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
 
+    /// A layer that loses this share or more shows a warning icon in its Rate cell.
+    static constexpr double kWarningRate = 0.9;
+
     /// "1,234" with the locale's grouping.
     static QString formatCount(qint64 value);
 

@@ -1,6 +1,7 @@
 #include "app/cli/cli_support.h"
 
 #include "engine/core/error.h"
+#include "engine/core/fraction.h"
 #include "engine/interop/input_shape.h"
 #include "engine/interop/script_net.h"
 
@@ -155,6 +156,28 @@ void print_layer_table(std::ostream& out, const ModelInfo& info)
 void print_json_line(std::ostream& out, const nlohmann::json& object)
 {
     out << object.dump() << std::endl;
+}
+
+std::optional<ScoreNormalizer> normalizer_from(const ParsedArgs& args)
+{
+    if (!args.has("normalizer"))
+        return std::nullopt;
+    try {
+        return parse_score_normalizer(*args.value("normalizer"));
+    } catch (const Error& e) {
+        throw UsageError(std::string("--normalizer: ") + e.what());
+    }
+}
+
+std::optional<double> max_layer_rate_from(const ParsedArgs& args)
+{
+    if (!args.has("max-layer-rate"))
+        return std::nullopt;
+    try {
+        return parse_fraction(*args.value("max-layer-rate"), "--max-layer-rate");
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
 }
 
 TrainOptions train_options_from(const ParsedArgs& args)

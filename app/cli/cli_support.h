@@ -7,6 +7,7 @@
 #include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/model_loader.h"
 #include "engine/models/model_info.h"
+#include "engine/pruning/score_index.h"
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,11 @@ std::string format_percent(double fraction);
 /// --optimizer, --lr, --momentum, --weight-decay, --lr-schedule, --epochs, --batch, --seed,
 /// --threads. @throws UsageError for a bad value.
 TrainOptions train_options_from(const ParsedArgs& args);
+
+/// --normalizer and --max-layer-rate (each unset: the granularity's default).
+/// @throws UsageError naming the option for a bad value.
+std::optional<ScoreNormalizer> normalizer_from(const ParsedArgs& args);
+std::optional<double> max_layer_rate_from(const ParsedArgs& args);
 /// What a training run (train, distill) stamps into its checkpoint: trained on `data`, its
 /// normalization, the last epoch's test accuracy and loss, now.
 MetadataUpdate trained_metadata(const DataSplits& data, double accuracy, double loss);

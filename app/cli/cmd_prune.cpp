@@ -53,10 +53,14 @@ AllocationOptions allocation_from(const ParsedArgs& args)
     allocation.per_row(args.has("per-row"));
     if (args.has("global") && !has_rate)
         throw UsageError("--global needs --rate");
+    if ((args.has("normalizer") || args.has("max-layer-rate")) && !args.has("global"))
+        throw UsageError("--normalizer and --max-layer-rate shape a global ranking: add --global");
     if (has_rate) {
         const double rate = parse_rate(*args.value("rate"), "--rate");
         if (args.has("global"))
-            allocation.global_rate(rate);
+            allocation.global_rate(rate)
+                .normalizer(normalizer_from(args))
+                .max_layer_rate(max_layer_rate_from(args));
         else
             allocation.default_rate(rate);
     }

@@ -76,6 +76,11 @@ int run_sweep_command(const ParsedArgs& args, CommandContext& context)
         parse_number_list(args.value_or("sparsities", "0.5,0.7,0.9"), "sparsities");
     options.granularity = parse_granularity(args.value_or("granularity", "weight"));
     options.global = !args.has("per-layer");
+    if ((args.has("normalizer") || args.has("max-layer-rate")) && !options.global)
+        throw UsageError("--normalizer and --max-layer-rate shape the global ranking that "
+                         "--per-layer turns off");
+    options.normalizer = normalizer_from(args);
+    options.max_layer_rate = max_layer_rate_from(args);
     for (const auto& name : args.values("exclude"))
         options.excluded.insert(name);
     options.finetune_epochs = int(args.integer_or("finetune-epochs", 0));

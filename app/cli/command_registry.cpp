@@ -3,6 +3,20 @@
 namespace prunelab::cli {
 namespace {
 
+OptionSpec normalizer_option()
+{
+    return {"normalizer", "N",
+            "global rate: divide each layer's scores by none, l2, max or mean before ranking "
+            "(default: mean for filters, neurons and heads; none for weights)"};
+}
+
+OptionSpec max_layer_rate_option()
+{
+    return {"max-layer-rate", "R",
+            "global rate: no layer loses more than this share, unless the rate is higher "
+            "(default 0.9 for filters, neurons and heads; no limit for weights)"};
+}
+
 OptionSpec json_option()
 {
     return {"json", "", "print one JSON object with the results as the last line"};
@@ -170,6 +184,8 @@ const std::vector<CommandInfo>& all_commands()
                 "weights: take the rate within every output row (as Wanda compares weights)"},
                {"rate", "R", "fraction to prune in every layer (or across layers with --global)"},
                {"global", "", "rank all layers together for --rate (as global_unstructured)"},
+               normalizer_option(),
+               max_layer_rate_option(),
                {"threshold", "T", "prune elements whose score is <= T"},
                {"layer-rate", "NAME=R", "rate for one layer (repeatable)", true},
                {"exclude", "NAME", "never prune this layer (repeatable)", true},
@@ -210,6 +226,8 @@ const std::vector<CommandInfo>& all_commands()
                {"sparsities", "S1,S2", "sparsities (default 0.5,0.7,0.9)"},
                {"granularity", "G", "weight (default), neuron, filter or head"},
                {"per-layer", "", "the same rate in every layer instead of a global ranking"},
+               normalizer_option(),
+               max_layer_rate_option(),
                {"exclude", "NAME", "never prune this layer (repeatable)", true},
                {"finetune-epochs", "N", "fine-tune epochs per point, masks held (default 0)"},
                {"lr", "LR", "fine-tune learning rate (default 0.0005)"},

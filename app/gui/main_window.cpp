@@ -11,6 +11,7 @@
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
+#include "widgets/global_ranking_button.h"
 #include "widgets/head_grid.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
@@ -394,6 +395,7 @@ bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& la
     const ModelInfo info = opened->info();
     logger()->info("opened {} ({}, {} parameters)", label.toStdString(), info.spec.name,
                    info.total_params);
+    opened->set_global_ranking(rankingSettings()); // the toolbar's, for every model opened
     // Scored before it is adopted, so every view shows it complete at modelChanged.
     if (!opened->is_scored()) {
         if (criterion_is_data_driven(m_criterion->currentText().toStdString())) {

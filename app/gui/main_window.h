@@ -25,6 +25,7 @@ class QUndoStack;
 namespace prunelab {
 
 class AccuracyCurveView;
+class GlobalRankingButton;
 class CompactionView;
 class HeadGrid;
 class HistogramOverview;
@@ -39,6 +40,7 @@ class TrainingCurveView;
 enum class JobKind;
 struct DistillSettings;
 struct FineTuneSettings;
+struct GlobalRankingSettings;
 struct IterateSettings;
 struct JobEvent;
 struct LayerPruneState;
@@ -156,6 +158,11 @@ private:
     void onThresholdDragged(double threshold);
     void onThresholdDragFinished();
     void onGlobalRateChanged(double rate, bool dragging);
+    /// The ranking button changed: the session ranks the next global rate so, and a global rate
+    /// that was the last edit is ranked again.
+    void onGlobalRankingChanged();
+    /// The ranking button's choice, as the session takes it.
+    GlobalRankingSettings rankingSettings() const;
     void onRateEdited(const QString& layer, double rate);
     void onLockedToggled(const QString& layer, bool locked);
     void onExcludedToggled(const QString& layer, bool excluded);
@@ -216,6 +223,7 @@ private:
     QComboBox* m_granularity = nullptr;
     QSlider* m_globalSlider = nullptr;
     QDoubleSpinBox* m_globalSpin = nullptr;
+    GlobalRankingButton* m_ranking = nullptr;
     QList<QAction*> m_editActions; ///< disabled while a job changes the model
     QAction* m_stopAction = nullptr;
     QAction* m_autoAllocateAction = nullptr;

@@ -12,6 +12,7 @@
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
+#include "widgets/global_ranking_button.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
 #include "widgets/layer_table_model.h"
@@ -216,6 +217,9 @@ void MainWindow::buildToolBar()
     m_globalSpin->setDecimals(1);
     m_globalSpin->setSuffix(QStringLiteral(" %"));
     bar->addWidget(m_globalSpin);
+    m_ranking = new GlobalRankingButton(bar);
+    m_ranking->setObjectName(QStringLiteral("globalRankingButton"));
+    bar->addWidget(m_ranking);
     m_globalSlider->setMinimumWidth(260);
     // The jobs get their own row: one row for both would overflow a 1360-pixel window.
     addToolBarBreak();
@@ -232,6 +236,8 @@ void MainWindow::buildToolBar()
         m_document->closeMerging();
         noteAfter();
     });
+    connect(m_ranking, &GlobalRankingButton::rankingChanged, this,
+            &MainWindow::onGlobalRankingChanged);
     connect(m_globalSpin, &QDoubleSpinBox::editingFinished, this, [this] {
         // editingFinished also comes when focus merely leaves the box: only a value that differs
         // from the shown rate (the slider, kept in step with it) is an edit.

@@ -1,11 +1,13 @@
 // MainWindow: editing thresholds, rates, locks and exclusions (all undoable), the histogram, and
 // the "what changed" note.
 
+#include "app/gui/edit_command.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/main_window.h"
 #include "app/gui/session_document.h"
 #include "engine/session/session.h"
+#include "widgets/global_ranking_button.h"
 #include "widgets/head_grid.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/importance_histogram_view.h"
@@ -98,6 +100,32 @@ void MainWindow::onGlobalRateChanged(double rate, bool dragging)
     m_document->setGlobalRate(rate, dragging);
     if (!dragging)
         noteAfter(tr("%1 of the scored elements, ranked across layers").arg(pct(rate)));
+}
+
+GlobalRankingSettings MainWindow::rankingSettings() const
+{
+    GlobalRankingSettings ranking;
+    ranking.normalizer = m_ranking->normalizer().toStdString();
+    if (m_ranking->maxLayerRate() >= 0.0)
+        ranking.max_layer_rate = m_ranking->maxLayerRate();
+    return ranking;
+}
+
+void MainWindow::onGlobalRankingChanged()
+{
+    setModified(true);
+    if (!session())
+        return;
+    if (!guarded([&] { session()->set_global_ranking(rankingSettings()); }))
+        return;
+    // Re-rank only a global rate that is still what the cuts show: per-layer edits made after
+    // it are the user's and stay.
+    QUndoStack* undo = m_document->undoStack();
+    const auto* last = undo->index() > 0
+                           ? dynamic_cast<const EditCommand*>(undo->command(undo->index() - 1))
+                           : nullptr;
+    if (last && last->edit().kind == CutEdit::Kind::GlobalRate)
+        onGlobalRateChanged(last->edit().value, false);
 }
 
 void MainWindow::onRateEdited(const QString& layer, double rate)

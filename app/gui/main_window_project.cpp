@@ -6,6 +6,7 @@
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
+#include "widgets/global_ranking_button.h"
 
 #include <spdlog/logger.h>
 
@@ -121,6 +122,11 @@ bool MainWindow::saveProject(const QString& requested)
         {QStringLiteral("source"), QString::fromStdString(session()->source())},
         {QStringLiteral("curves"), curvesToJson(*m_curves)},
         {QStringLiteral("global_rate"), m_globalSpin->value() / 100.0},
+        {QStringLiteral("global_ranking"),
+         QJsonObject{{QStringLiteral("normalizer"), m_ranking->normalizer()},
+                     {QStringLiteral("max_layer_rate"),
+                      m_ranking->maxLayerRate() < 0.0 ? QJsonValue(QStringLiteral("auto"))
+                                                      : QJsonValue(m_ranking->maxLayerRate())}}},
     };
     QSaveFile file(path); // temp file + rename: a failed save keeps the previous project
     if (!file.open(QIODevice::WriteOnly) ||
@@ -176,6 +182,13 @@ bool MainWindow::openProject(const QString& path)
     m_jobs->stop();
     adoptSession(std::move(opened), QFileInfo(path).fileName());
     curvesFromJson(project.value(QStringLiteral("curves")).toObject(), *m_curves);
+    if (project.contains(QStringLiteral("global_ranking"))) {
+        const QJsonObject ranking = project.value(QStringLiteral("global_ranking")).toObject();
+        m_ranking->setRanking(ranking.value(QStringLiteral("normalizer")).toString(),
+                              ranking.value(QStringLiteral("max_layer_rate"))
+                                  .toDouble(GlobalRankingButton::kAutomatic));
+        session()->set_global_ranking(rankingSettings());
+    }
     if (project.contains(QStringLiteral("global_rate"))) {
         // What the user set (with locked layers it differs from the overall sparsity).
         const double rate = project.value(QStringLiteral("global_rate")).toDouble();

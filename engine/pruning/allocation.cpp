@@ -18,6 +18,24 @@ void check_rate(double rate, const std::string& what)
 
 } // namespace
 
+ScoreNormalizer default_normalizer(Granularity granularity)
+{
+    return granularity == Granularity::Weight ? ScoreNormalizer::None : ScoreNormalizer::Mean;
+}
+
+double default_max_layer_rate(Granularity granularity)
+{
+    return granularity == Granularity::Weight ? 1.0 : 0.9;
+}
+
+GlobalRanking global_ranking(const AllocationOptions& options, Granularity granularity)
+{
+    GlobalRanking ranking;
+    ranking.normalizer = options.normalizer().value_or(default_normalizer(granularity));
+    ranking.max_layer_rate = options.max_layer_rate().value_or(default_max_layer_rate(granularity));
+    return ranking;
+}
+
 Pruner::Pruner(PrunableNet& net, ImportanceResult importance)
     : m_importance(std::move(importance)), m_index(m_importance),
       m_dependencies(m_importance.granularity == Granularity::Weight ? DependencyResult{}
@@ -166,6 +184,8 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
         if (setting.threshold && std::isnan(*setting.threshold))
             throw Error("layer '" + layer + "' threshold is NaN");
     }
+    if (options.max_layer_rate())
+        check_rate(*options.max_layer_rate(), "maximum per-layer");
     for (const auto& layer : options.excluded())
         layer_index(layer);
     for (const auto& layer : options.locked())
@@ -230,7 +250,8 @@ AllocationResult Pruner::allocate(const AllocationOptions& options) const
     }
 
     if (!global_layers.empty()) {
-        const auto global = m_index.global_counts(global_layers, *options.global_rate());
+        const auto global = m_index.global_counts(global_layers, *options.global_rate(),
+                                                  global_ranking(options, granularity()));
         for (size_t k = 0; k < global_layers.size(); ++k)
             counts[global_layers[k]] = global[k];
     }

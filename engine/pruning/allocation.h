@@ -37,6 +37,14 @@ struct AllocationOptions
     PRUNELAB_OPTION(std::optional<double>, default_rate, std::nullopt);
     PRUNELAB_OPTION(std::optional<float>, default_threshold, std::nullopt);
     PRUNELAB_OPTION(std::set<std::string>, excluded, std::set<std::string>{});
+    /// What each layer's scores are divided by before the global ranking; unset: the layer's
+    /// mean for units (filters, neurons, heads: raw norms grow with fan-in), none for single
+    /// weights (global magnitude pruning).
+    PRUNELAB_OPTION(std::optional<ScoreNormalizer>, normalizer, std::nullopt);
+    /// A global rate takes at most this share of any layer (or the global rate when higher);
+    /// unset: 0.9 for units, no limit for single weights (global magnitude pruning's point is
+    /// that layers end at different rates).
+    PRUNELAB_OPTION(std::optional<double>, max_layer_rate, std::nullopt);
     /// Locked layers keep their own setting and stay out of the global ranking.
     PRUNELAB_OPTION(std::set<std::string>, locked, std::set<std::string>{});
     /// Structured only: round kept units to a multiple of this (0 = no rounding; 8 or 16).
@@ -54,6 +62,13 @@ struct AllocationOptions
 public:
     std::map<std::string, LayerSetting> layers;
 };
+
+/// The normalizer a global rate uses when none is chosen (see AllocationOptions::normalizer).
+ScoreNormalizer default_normalizer(Granularity granularity);
+/// The most one layer loses to a global rate when no limit is chosen (see max_layer_rate).
+double default_max_layer_rate(Granularity granularity);
+/// The options' global ranking at a granularity, defaults resolved.
+GlobalRanking global_ranking(const AllocationOptions& options, Granularity granularity);
 
 /// What the allocation decided for one layer.
 struct LayerAllocation

@@ -141,6 +141,12 @@ json recipe_to_json(const Recipe& recipe)
     if (o.allocation.global_rate()) {
         allocation["rate"] = *o.allocation.global_rate();
         allocation["global"] = true;
+        allocation["normalizer"] =
+            o.allocation.normalizer() ? to_string(*o.allocation.normalizer()) : "auto";
+        if (o.allocation.max_layer_rate())
+            allocation["max_layer_rate"] = *o.allocation.max_layer_rate();
+        else
+            allocation["max_layer_rate"] = "auto";
     } else if (o.allocation.default_rate()) {
         allocation["rate"] = *o.allocation.default_rate();
         allocation["global"] = false;
@@ -293,7 +299,17 @@ Recipe recipe_from_json(const json& document, const std::string& label)
     {
         const Reader r = root.object("allocation");
         r.only({"rate", "global", "threshold", "layers", "exclude", "round_to", "keep_at_least_one",
-                "per_row", "pattern"});
+                "per_row", "pattern", "normalizer", "max_layer_rate"});
+        if (version < 2) // written before the fair ranking: replay what it did then
+            o.allocation.normalizer(ScoreNormalizer::None).max_layer_rate(1.0);
+        if (r.has("normalizer") && r.text("normalizer", "") != "auto")
+            o.allocation.normalizer(parsed<ScoreNormalizer>(r, "allocation.normalizer", [&] {
+                return parse_score_normalizer(r.text("normalizer", ""));
+            }));
+        if (r.has("max_layer_rate") && !r.raw().at("max_layer_rate").is_string())
+            o.allocation.max_layer_rate(r.rate("max_layer_rate"));
+        else if (r.has("max_layer_rate") && r.text("max_layer_rate", "") != "auto")
+            r.fail("allocation.max_layer_rate must be a rate in [0, 1] or \"auto\"");
         o.allocation.keep_at_least_one(r.flag("keep_at_least_one", true));
         o.allocation.per_row(r.flag("per_row", false));
         if (r.has("pattern"))

@@ -15,7 +15,9 @@
 
 namespace prunelab {
 
-inline constexpr int kRecipeFormatVersion = 1;
+/// 2: global rates rank normalised scores with a per-layer cap ("normalizer", "max_layer_rate");
+/// a version-1 recipe ranks raw scores without a cap, as it did when it was written.
+inline constexpr int kRecipeFormatVersion = 2;
 
 /// Optional distillation after the pruning (and its fine-tuning): the pruned model, masks held,
 /// learns from a teacher — by default the recipe's model as it was before pruning.

@@ -60,7 +60,41 @@ at::Tensor sorted_scores(const at::Tensor& scores)
     return sorted;
 }
 
+/// A threshold θ on normalised scores, as one on layer scores divided by `scale`.
+float scaled(float threshold, double scale)
+{
+    return scale == 1.0 ? threshold : float(double(threshold) * scale);
+}
+
 } // namespace
+
+ScoreNormalizer parse_score_normalizer(const std::string& name)
+{
+    if (name == "none")
+        return ScoreNormalizer::None;
+    if (name == "l2")
+        return ScoreNormalizer::L2;
+    if (name == "max")
+        return ScoreNormalizer::Max;
+    if (name == "mean")
+        return ScoreNormalizer::Mean;
+    throw Error("unknown score normalizer '" + name + "' (choose none, l2, max or mean)");
+}
+
+std::string to_string(ScoreNormalizer normalizer)
+{
+    switch (normalizer) {
+    case ScoreNormalizer::None:
+        return "none";
+    case ScoreNormalizer::L2:
+        return "l2";
+    case ScoreNormalizer::Max:
+        return "max";
+    case ScoreNormalizer::Mean:
+        return "mean";
+    }
+    return "none";
+}
 
 ScoreIndex::ScoreIndex(const ImportanceResult& importance)
 {
@@ -69,6 +103,12 @@ ScoreIndex::ScoreIndex(const ImportanceResult& importance)
         entry.shape = layer.scores.sizes().vec();
         entry.scores = layer.scores.to(at::kFloat).contiguous().view({-1});
         entry.sorted = sorted_scores(entry.scores);
+        if (entry.scores.numel() > 0) {
+            const auto scores = entry.scores.to(at::kDouble);
+            entry.sum = scores.sum().item<double>();
+            entry.sum_of_squares = scores.square().sum().item<double>();
+            entry.max = scores.max().item<double>();
+        }
         m_layers.push_back(std::move(entry));
     }
 }
@@ -108,36 +148,60 @@ float ScoreIndex::threshold_for_count(size_t layer, int64_t count) const
 
 float ScoreIndex::global_threshold(const std::vector<size_t>& layers, int64_t count) const
 {
+    std::vector<int64_t> sizes;
+    for (size_t i : layers)
+        sizes.push_back(size(i));
+    return global_threshold(layers, count, std::vector<double>(layers.size(), 1.0), sizes);
+}
+
+float ScoreIndex::global_threshold(const std::vector<size_t>& layers, int64_t count,
+                                   const std::vector<double>& scales,
+                                   const std::vector<int64_t>& caps) const
+{
+    constexpr float infinity = std::numeric_limits<float>::infinity();
     if (count <= 0 || layers.empty())
-        return -std::numeric_limits<float>::infinity();
-    uint32_t lo = 0;
-    uint32_t hi = 0;
-    bool any = false;
-    for (size_t i : layers) {
-        if (size(i) == 0)
-            continue;
-        const float* sorted = m_layers[i].sorted.data_ptr<float>();
-        const uint32_t first = ordered_bits(sorted[0]);
-        const uint32_t last = ordered_bits(sorted[size(i) - 1]);
-        lo = any ? std::min(lo, first) : first;
-        hi = any ? std::max(hi, last) : last;
-        any = true;
-    }
-    if (!any)
-        return -std::numeric_limits<float>::infinity();
-    // Smallest key whose value has >= count elements at or below it.
+        return -infinity;
+    auto total_at = [&](float value) {
+        int64_t total = 0;
+        for (size_t k = 0; k < layers.size(); ++k)
+            total += std::min(caps[k], count_at_or_below(layers[k], scaled(value, scales[k])));
+        return total;
+    };
+    if (total_at(infinity) < count)
+        return infinity; // more than the caps allow: everything they allow
+    // Smallest key whose value has >= count elements at or below it: 32 halvings of the
+    // float range, each a binary search per layer.
+    uint32_t lo = ordered_bits(-infinity);
+    uint32_t hi = ordered_bits(infinity);
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
-        const float value = from_ordered_bits(mid);
-        int64_t total = 0;
-        for (size_t i : layers)
-            total += count_at_or_below(i, value);
-        if (total >= count)
+        if (total_at(from_ordered_bits(mid)) >= count)
             hi = mid;
         else
             lo = mid + 1;
     }
     return from_ordered_bits(lo);
+}
+
+double ScoreIndex::normalizer_scale(size_t layer, ScoreNormalizer normalizer) const
+{
+    const Layer& entry = m_layers[layer];
+    const double n = double(entry.scores.numel());
+    double value = 1.0;
+    switch (normalizer) {
+    case ScoreNormalizer::None:
+        return 1.0;
+    case ScoreNormalizer::L2:
+        value = std::sqrt(entry.sum_of_squares);
+        break;
+    case ScoreNormalizer::Max:
+        value = entry.max;
+        break;
+    case ScoreNormalizer::Mean:
+        value = n > 0 ? entry.sum / n : 0.0;
+        break;
+    }
+    return std::isfinite(value) && value > 0.0 ? value : 1.0;
 }
 
 at::Tensor ScoreIndex::mask_for_threshold(size_t layer, float threshold) const
@@ -166,22 +230,33 @@ at::Tensor ScoreIndex::mask_pruning(size_t layer, int64_t count) const
     return keep.view(entry.shape);
 }
 
-std::vector<int64_t> ScoreIndex::global_counts(const std::vector<size_t>& layers, double rate) const
+std::vector<int64_t> ScoreIndex::global_counts(const std::vector<size_t>& layers, double rate,
+                                               const GlobalRanking& ranking) const
 {
     check_fraction(rate, "global rate");
+    check_fraction(ranking.max_layer_rate, "maximum rate per layer");
+    const double cap_rate = std::max(rate, ranking.max_layer_rate);
     int64_t total = 0;
-    for (size_t i : layers)
+    std::vector<double> scales;
+    std::vector<int64_t> caps;
+    for (size_t i : layers) {
         total += size(i);
+        scales.push_back(normalizer_scale(i, ranking.normalizer));
+        caps.push_back(cap_rate >= 1.0 ? size(i) : int64_t(std::floor(cap_rate * double(size(i)))));
+    }
     int64_t remaining = int64_t(std::nearbyint(rate * double(total)));
-    const float threshold = global_threshold(layers, remaining);
+    const float threshold = global_threshold(layers, remaining, scales, caps);
     const float below = std::nextafter(threshold, -std::numeric_limits<float>::infinity());
+    auto capped_count = [&](size_t k, float value) {
+        return std::min(caps[k], count_at_or_below(layers[k], scaled(value, scales[k])));
+    };
     std::vector<int64_t> counts(layers.size(), 0);
     for (size_t k = 0; k < layers.size(); ++k) {
-        counts[k] = count_at_or_below(layers[k], below);
+        counts[k] = capped_count(k, below);
         remaining -= counts[k];
     }
     for (size_t k = 0; k < layers.size(); ++k) {
-        const int64_t tied = count_at_or_below(layers[k], threshold) - counts[k];
+        const int64_t tied = capped_count(k, threshold) - counts[k];
         const int64_t take = std::clamp<int64_t>(remaining, 0, tied);
         counts[k] += take;
         remaining -= take;

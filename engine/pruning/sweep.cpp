@@ -97,7 +97,9 @@ SweepResult run_sweep(PrunableNet& net, const DataSplits& data, const SweepOptio
                 allocation.global_rate(target);
             else
                 allocation.default_rate(target);
-            allocation.excluded(options.excluded);
+            allocation.excluded(options.excluded)
+                .normalizer(options.normalizer)
+                .max_layer_rate(options.max_layer_rate);
             const auto allocated = pruner.allocate(allocation);
             allocated.masks.apply_(net);
             if (options.finetune_epochs > 0) {

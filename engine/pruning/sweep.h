@@ -27,6 +27,9 @@ struct SweepOptions
     Granularity granularity = Granularity::Weight;
     bool global = true;
     std::set<std::string> excluded;
+    /// The global ranking (AllocationOptions::normalizer and max_layer_rate).
+    std::optional<ScoreNormalizer> normalizer;
+    std::optional<double> max_layer_rate;
     int calibration_batches = 32;
     int finetune_epochs = 0;
     TrainOptions finetune = TrainOptions().lr(5e-4).lr_schedule("constant");

@@ -473,10 +473,38 @@ void Session::set_global_rate(double rate)
         if (pruner.applies_to(i) && !m_impl->excluded.count(name) && !m_impl->locked.count(name))
             ranked.push_back(i);
     }
-    const auto counts = pruner.index().global_counts(ranked, rate);
+    const auto counts = pruner.index().global_counts(
+        ranked, rate,
+        prunelab::global_ranking(AllocationOptions()
+                                     .normalizer(m_impl->normalizer)
+                                     .max_layer_rate(m_impl->max_layer_rate),
+                                 pruner.granularity()));
+    // As the CLI promises: a global rate never empties a layer (it keeps its best element); a
+    // rate typed for one layer may.
     for (size_t k = 0; k < ranked.size(); ++k)
-        m_impl->cut_exactly(pruner.importance().layers[ranked[k]].layer, counts[k]);
+        m_impl->cut_exactly(
+            pruner.importance().layers[ranked[k]].layer,
+            std::min(counts[k], std::max<int64_t>(0, pruner.index().size(ranked[k]) - 1)));
     m_impl->apply_thresholds();
+}
+
+void Session::set_global_ranking(const GlobalRankingSettings& settings)
+{
+    std::optional<ScoreNormalizer> normalizer;
+    if (settings.normalizer != "auto")
+        normalizer = parse_score_normalizer(settings.normalizer);
+    if (settings.max_layer_rate)
+        check_fraction(*settings.max_layer_rate, "maximum rate per layer");
+    m_impl->normalizer = normalizer;
+    m_impl->max_layer_rate = settings.max_layer_rate;
+}
+
+GlobalRankingSettings Session::global_ranking() const
+{
+    GlobalRankingSettings settings;
+    settings.normalizer = m_impl->normalizer ? to_string(*m_impl->normalizer) : "auto";
+    settings.max_layer_rate = m_impl->max_layer_rate;
+    return settings;
 }
 
 std::map<std::string, float> Session::thresholds() const

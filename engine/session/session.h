@@ -164,6 +164,17 @@ public:
     virtual JobOutcome finish(Session& session) = 0;
 };
 
+/// How a global rate ranks layers against each other (AllocationOptions in the engine).
+struct GlobalRankingSettings
+{
+    /// "auto" (each layer's mean for filters, neurons and heads; raw for single weights),
+    /// "none", "l2", "max" or "mean".
+    std::string normalizer = "auto";
+    /// No layer loses more (unless the global rate is higher); unset: 0.9 for units, no limit
+    /// for single weights.
+    std::optional<double> max_layer_rate;
+};
+
 struct FineTuneSettings
 {
     int epochs = 2;
@@ -335,6 +346,11 @@ public:
     /// layers (locked ones counted as they stand) is pruned. @throws prunelab::Error for a
     /// rate outside [0, 1].
     void set_global_rate(double rate);
+    /// Sets how the next global rate (and sweeps and iterative runs) ranks layers; the cuts
+    /// already made stay. @throws prunelab::Error for an unknown normalizer or a rate outside
+    /// [0, 1].
+    void set_global_ranking(const GlobalRankingSettings& settings);
+    GlobalRankingSettings global_ranking() const;
     /// Every layer's current threshold (layers without one are absent).
     std::map<std::string, float> thresholds() const;
     /// Replaces all thresholds at once and applies them (every element <= its threshold pruned).

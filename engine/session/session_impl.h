@@ -47,6 +47,8 @@ struct Session::Impl
     std::shared_ptr<const SensitivityResult> sensitivity; ///< of the base, for `criterion`
     std::string sensitivity_key;                          ///< criterion/granularity it used
     bool auto_allocation = false;
+    std::optional<ScoreNormalizer> normalizer; ///< of the global ranking; unset: by granularity
+    std::optional<double> max_layer_rate;      ///< unset: by granularity
     uint64_t base_version = 0;  ///< counts changes of the base weights (commit, reset)
     bool base_is_opened = true; ///< the base is the opened weights (never trained or reset since)
     /// How the base was made from the opened model when one recipe can say it (thresholds, then

@@ -58,6 +58,8 @@ public:
         m_granularity = parse_granularity(impl.granularity);
         m_excluded = impl.excluded;
         m_locked = impl.locked;
+        m_normalizer = impl.normalizer;
+        m_max_layer_rate = impl.max_layer_rate;
         if (impl.pruner)
             m_scores = impl.pruner->importance();
     }
@@ -115,6 +117,8 @@ protected:
     Granularity m_granularity = Granularity::Weight;
     std::set<std::string> m_excluded;
     std::set<std::string> m_locked;
+    std::optional<ScoreNormalizer> m_normalizer; ///< the session's global ranking
+    std::optional<double> m_max_layer_rate;
     ImportanceResult m_scores;
 };
 

@@ -148,7 +148,10 @@ public:
         const DataSplits& splits = data(emit);
         PruningJobOptions options;
         options.importance = ImportanceOptions().criterion(m_criterion).granularity(m_granularity);
-        options.allocation.global_rate(m_settings.target).excluded(m_excluded);
+        options.allocation.global_rate(m_settings.target)
+            .excluded(m_excluded)
+            .normalizer(m_normalizer)
+            .max_layer_rate(m_max_layer_rate);
         options.schedule = parse_schedule(m_settings.schedule);
         options.steps = m_settings.steps;
         options.finetune_epochs = m_settings.finetune_epochs;
@@ -227,6 +230,8 @@ public:
         m_options.granularity = parse_granularity(settings.granularity);
         m_options.global = settings.global;
         m_options.excluded = m_excluded;
+        m_options.normalizer = m_normalizer;
+        m_options.max_layer_rate = m_max_layer_rate;
         m_options.finetune_epochs = settings.finetune_epochs;
         m_options.distill = settings.distill;
         m_options.temperature = settings.temperature;
