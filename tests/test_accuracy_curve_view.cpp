@@ -26,6 +26,14 @@ private slots:
         QCOMPARE(view.plot()->graphCount(), 3);
         QCOMPARE(view.plot()->graph(2)->name(), QString("dense 91.00%"));
         QCOMPARE(view.plot()->graph(0)->dataCount(), 2);
+        // A floor 5 points under the dense line, named in the legend; none without a baseline.
+        view.setFloorDrop(0.05);
+        QCOMPARE(view.plot()->graphCount(), 4);
+        QCOMPARE(view.plot()->graph(3)->name(), QString("floor 86.00% (dense − 5 pp)"));
+        QVERIFY(std::abs(*view.floor() - 0.86) < 1e-12);
+        view.setBaseline(std::nullopt);
+        QVERIFY(!view.floor());
+        QCOMPARE(view.plot()->graphCount(), 2);
     }
 
     void hoverShowsExactValuesOnlyNearAPoint()

@@ -218,6 +218,34 @@ private slots:
         QCOMPARE(model->layers()[0].rate, 0.2);
     }
 
+    void aSmallModelBelowTheFloorIsWarnedNotTicked()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.session()->set_data({"fashion-mnist", 600, 1000});
+        QVERIFY(window.curveView()->floor()); // drawn 5 points under the dense line
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(70.0); // one-shot: accuracy collapses (bench/global_ranking.sh)
+        emit spin->editingFinished();
+        window.findChild<QAction*>("actionCompact")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(window.startEvaluate());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        auto* strip = window.findChild<PipelineStrip*>();
+        QCOMPARE(strip->current(), 4);
+        QVERIFY(*window.session()->accuracy() < *window.curveView()->floor());
+        QVERIFY2(strip->stageText(3).startsWith("⚠"), qPrintable(strip->stageText(3)));
+        QVERIFY(strip->warning(3).contains("below the floor"));
+        // Back to a mild cut: the warning goes with the compaction it judged.
+        window.undoStack()->undo();
+        QVERIFY(strip->warning(3).isEmpty());
+    }
+
     void tableEditsAreUndoable()
     {
         MainWindow window;

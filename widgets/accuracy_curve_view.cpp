@@ -112,6 +112,19 @@ void AccuracyCurveView::setBaseline(std::optional<double> accuracy)
     rebuild();
 }
 
+void AccuracyCurveView::setFloorDrop(double drop)
+{
+    m_floorDrop = std::max(0.0, drop);
+    rebuild();
+}
+
+std::optional<double> AccuracyCurveView::floor() const
+{
+    if (!m_baseline || m_floorDrop <= 0.0)
+        return std::nullopt;
+    return *m_baseline - m_floorDrop;
+}
+
 void AccuracyCurveView::clear()
 {
     m_series.clear();
@@ -169,6 +182,14 @@ void AccuracyCurveView::rebuild()
         line->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
         line->setData({0.0, 100.0}, {*m_baseline * 100.0, *m_baseline * 100.0}, true);
     }
+    if (const auto bottom = floor()) {
+        QCPGraph* line = m_plot->addGraph();
+        line->setName(tr("floor %1 (dense − %2 pp)")
+                          .arg(pct(*bottom))
+                          .arg(QString::number(m_floorDrop * 100.0, 'g', 3)));
+        line->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 1.2, Qt::DotLine));
+        line->setData({0.0, 100.0}, {*bottom * 100.0, *bottom * 100.0}, true);
+    }
     resetView();
 }
 
@@ -182,6 +203,8 @@ void AccuracyCurveView::resetView()
             yMax = std::max(yMax, p.accuracy * 100.0);
             any = true;
         }
+    if (const auto bottom = floor())
+        yMin = std::min(yMin, *bottom * 100.0);
     if (m_baseline) {
         yMin = std::min(yMin, *m_baseline * 100.0);
         yMax = std::max(yMax, *m_baseline * 100.0);

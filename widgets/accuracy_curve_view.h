@@ -48,6 +48,11 @@ public:
     const QStringList& seriesOrder() const { return m_order; }
     void setBaseline(std::optional<double> accuracy);
     std::optional<double> baseline() const { return m_baseline; }
+    /// Draws a floor this far below the baseline (0 hides it): where a pruned model stops being
+    /// a usable small model.
+    void setFloorDrop(double drop);
+    /// baseline − drop, when both are set.
+    std::optional<double> floor() const;
     void clear();
 
     void setXAxis(XAxis axis);
@@ -75,6 +80,7 @@ private:
     QMap<QString, QVector<AccuracyPoint>> m_series;
     QStringList m_order;
     std::optional<double> m_baseline;
+    double m_floorDrop = 0.0;
     XAxis m_xAxis = XAxis::Sparsity;
 };
 

@@ -31,6 +31,17 @@ void PipelineStrip::setCurrent(int index)
     restyle();
 }
 
+void PipelineStrip::setWarning(int index, const QString& text)
+{
+    if (m_warnings.value(index) == text)
+        return;
+    if (text.isEmpty())
+        m_warnings.remove(index);
+    else
+        m_warnings[index] = text;
+    restyle();
+}
+
 QString PipelineStrip::stageText(int index) const
 {
     return m_labels.value(index) ? m_labels[index]->text() : QString();
@@ -41,16 +52,24 @@ void PipelineStrip::restyle()
     for (int i = 0; i < m_labels.size(); ++i) {
         const bool done = i < m_current;
         const bool current = i == m_current;
-        m_labels[i]->setText((done ? QStringLiteral("✓ ") : QString()) + m_stages[i]);
+        const QString warning = m_warnings.value(i);
+        const QString mark = !warning.isEmpty() ? QStringLiteral("⚠ ")
+                             : done             ? QStringLiteral("✓ ")
+                                                : QString();
+        m_labels[i]->setText(mark + m_stages[i]);
         m_labels[i]->setStyleSheet(
-            current
+            !warning.isEmpty()
+                ? QStringLiteral("QLabel{background:#fce8b2;color:#7a4a00;border:1px solid "
+                                 "#e0a800;border-radius:4px;font-weight:bold}")
+            : current
                 ? QStringLiteral(
                       "QLabel{background:#1f77b4;color:white;border-radius:4px;font-weight:bold}")
             : done ? QStringLiteral("QLabel{background:#d5e8d4;color:#225522;border-radius:4px}")
                    : QStringLiteral("QLabel{color:#777;border:1px solid #bbb;border-radius:4px}"));
-        m_labels[i]->setToolTip(current ? tr("The session is here")
-                                : done  ? tr("Done")
-                                        : tr("Ahead"));
+        m_labels[i]->setToolTip(!warning.isEmpty() ? warning
+                                : current          ? tr("The session is here")
+                                : done             ? tr("Done")
+                                                   : tr("Ahead"));
     }
 }
 

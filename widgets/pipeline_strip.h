@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QStringList>
 #include <QWidget>
 
@@ -18,12 +19,17 @@ public:
     void setCurrent(int index);
     int current() const { return m_current; }
     QString stageText(int index) const;
+    /// Marks a stage with a warning sign and `text` as its tooltip (empty clears it): a
+    /// "Small model" whose accuracy fell below the floor is not simply done.
+    void setWarning(int index, const QString& text);
+    QString warning(int index) const { return m_warnings.value(index); }
 
 private:
     void restyle();
 
     QStringList m_stages;
     QList<QLabel*> m_labels;
+    QMap<int, QString> m_warnings;
     int m_current = -1;
 };
 

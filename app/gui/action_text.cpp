@@ -28,4 +28,9 @@ QString plainActionText(const QString& menuText)
     return text.trimmed();
 }
 
+QString percentText(double fraction, int decimals)
+{
+    return QString::number(fraction * 100.0, 'f', decimals) + QLatin1Char('%');
+}
+
 } // namespace prunelab

@@ -15,4 +15,8 @@ QList<QKeySequence> redoShortcuts(const QList<QKeySequence>& platformRedo);
 /// and the trailing ellipsis dropped, "&&" kept as "&").
 QString plainActionText(const QString& menuText);
 
+/// A fraction as a percentage: 0.8765 -> "87.7%" (or "87.65%" with two decimals, as accuracies
+/// are shown: a tenth of a point matters when comparing criteria).
+QString percentText(double fraction, int decimals = 1);
+
 } // namespace prunelab

@@ -1,5 +1,6 @@
 #include "app/gui/main_window.h"
 
+#include "app/gui/action_text.h"
 #include "app/gui/criterion_help.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
@@ -213,6 +214,7 @@ void MainWindow::buildDocks()
             [this](const QModelIndex& current) { showHistogram(current.row()); });
 
     m_curves = new AccuracyCurveView(this);
+    m_curves->setFloorDrop(kAccuracyFloorDrop);
     auto* curves =
         dock(tr("Curves"), QStringLiteral("curvesDock"), m_curves, Qt::BottomDockWidgetArea);
     m_training = new TrainingCurveView(this);
@@ -506,6 +508,18 @@ void MainWindow::updatePipeline()
         m_pipeline->setCurrent(4);
     else
         m_pipeline->setCurrent(session()->is_finetuned() ? 3 : pruned ? 2 : 1);
+    // "Small model" is not simply done when the model has fallen below the Curves' floor.
+    const auto accuracy = session()->accuracy();
+    const auto floor = m_curves->floor();
+    const bool belowFloor = m_pipeline->current() >= 3 && accuracy && floor && *accuracy < *floor;
+    m_pipeline->setWarning(
+        3, belowFloor ? tr("Accuracy %1 is below the floor %2 (the dense %3 minus %4 points, the "
+                           "dotted line in the Curves dock): fine-tune longer or prune less "
+                           "before using this model.")
+                            .arg(percentText(*accuracy, 2), percentText(*floor, 2),
+                                 percentText(*m_curves->baseline(), 2))
+                            .arg(kAccuracyFloorDrop * 100.0)
+                      : QString());
     // A compacted model to export exists only for the model as shown.
     if (auto* exportCompacted = findChild<QAction*>(QStringLiteral("actionExportCompacted")))
         exportCompacted->setEnabled(compaction && compaction->changed);

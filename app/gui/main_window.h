@@ -55,6 +55,9 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    /// How far below the dense accuracy the Curves' floor lies (a usable small model stays above).
+    static constexpr double kAccuracyFloorDrop = 0.05;
+
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 

@@ -1,6 +1,7 @@
 // MainWindow: editing thresholds, rates, locks and exclusions (all undoable), the histogram, and
 // the "what changed" note.
 
+#include "app/gui/action_text.h"
 #include "app/gui/edit_command.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
@@ -37,12 +38,11 @@ qint64 keptParams(const ModelInfo& info)
 
 QString pct(double fraction)
 {
-    return QString::number(fraction * 100.0, 'f', 1) + QLatin1Char('%');
+    return percentText(fraction);
 }
-/// Accuracies with two decimals: a tenth of a point matters when comparing criteria.
 QString accuracyText(double fraction)
 {
-    return QString::number(fraction * 100.0, 'f', 2) + QLatin1Char('%');
+    return percentText(fraction, 2);
 }
 
 } // namespace
