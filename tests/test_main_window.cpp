@@ -179,6 +179,54 @@ private slots:
         QCOMPARE(window.session()->info().spec.input_shape, std::vector<int64_t>{64});
     }
 
+    void aSecondModelStartsClean()
+    {
+        // Issue 15 item 5: after a compacted ConvNet, a TorchScript MLP opened from the window
+        // kept the pipeline's stages, the compaction's "changed since" note and an empty legend;
+        // the status bar named it "torchscript"; its first measurement drew no dense line.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("features.pt");
+        QProcess python;
+        python.start("/usr/bin/python3",
+                     {"-c",
+                      "import sys, torch, torch.nn as nn; torch.jit.script(nn.Sequential("
+                      "nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))).save(sys.argv[1])",
+                      path});
+        python.waitForFinished(120000);
+        if (python.exitCode() != 0 || !QFile::exists(path))
+            QSKIP("python3-torch is not available");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        window.setInputShapeQuestion([](const QString&) { return QString("64"); });
+        QVERIFY(window.openModel("default"));
+        window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
+        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
+        spin->setValue(30.0);
+        emit spin->editingFinished();
+        window.findChild<QAction*>("actionCompact")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QCOMPARE(window.findChild<PipelineStrip*>()->current(), 4);
+
+        QVERIFY(window.openModel(path));
+        auto* strip = window.findChild<PipelineStrip*>();
+        QCOMPARE(strip->current(), 1); // at Prune, nothing done after Train
+        QVERIFY(strip->warning(3).isEmpty());
+        QCOMPARE(window.compactionView()->rowCount(), 0);
+        QVERIFY2(!window.compactionView()->notesText().contains("changed since"),
+                 qPrintable(window.compactionView()->notesText()));
+        QVERIFY(!window.curveView()->plot()->legend->visible()); // nothing to explain yet
+        const QString status = window.findChild<QLabel*>("modelStatus")->text();
+        QVERIFY2(status.startsWith("features.pt"), qPrintable(status));
+        QVERIFY(!window.curveView()->baseline());
+        QVERIFY(window.startEvaluate());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        // The first measurement of the model as opened is its dense line.
+        QVERIFY(window.curveView()->baseline());
+        QCOMPARE(*window.curveView()->baseline(), *window.session()->accuracy());
+        QVERIFY(window.curveView()->plot()->legend->visible());
+    }
+
     void badFileKeepsCurrentModel()
     {
         MainWindow window;

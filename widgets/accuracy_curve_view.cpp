@@ -190,6 +190,8 @@ void AccuracyCurveView::rebuild()
         line->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 1.2, Qt::DotLine));
         line->setData({0.0, 100.0}, {*bottom * 100.0, *bottom * 100.0}, true);
     }
+    // An empty legend is a stray box: shown once there is something to explain.
+    m_plot->legend->setVisible(m_plot->graphCount() > 0);
     resetView();
 }
 

@@ -44,8 +44,7 @@ CompactionView::CompactionView(QWidget* parent) : QWidget(parent)
     row->addStretch(1);
     row->addWidget(m_save);
     layout->addLayout(row);
-    clear(tr("Prune by filter or neuron, then Compact (Ctrl+K) to remove the pruned channels for "
-             "real and time the smaller model."));
+    reset();
 }
 
 void CompactionView::setComparison(const std::vector<CompactionRow>& rows,
@@ -84,6 +83,12 @@ void CompactionView::setComparison(const std::vector<CompactionRow>& rows,
 QString CompactionView::notesText() const
 {
     return m_details->text();
+}
+
+void CompactionView::reset()
+{
+    clear(tr("Prune by filter or neuron, then Compact (Ctrl+K) to remove the pruned channels for "
+             "real and time the smaller model."));
 }
 
 void CompactionView::clear(const QString& hint)

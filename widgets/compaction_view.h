@@ -37,6 +37,8 @@ public:
                        const QStringList& notes, bool canSave);
     /// Back to the "nothing compacted yet" hint (after the model changed).
     void clear(const QString& hint);
+    /// Empty, with the first hint (what Compact does): another model was opened.
+    void reset();
     /// Text of a cell, for tests: row, column as shown.
     QString cellText(int row, int column) const;
     int rowCount() const;

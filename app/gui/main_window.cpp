@@ -385,6 +385,7 @@ bool MainWindow::openModel(const QString& source)
 void MainWindow::onModelChanged()
 {
     m_histogramRow = -1;
+    m_compaction->reset(); // of the previous model
     syncGlobalRateControls();
     refresh();
     refreshOverview();
@@ -469,12 +470,18 @@ void MainWindow::updateStatus(const ModelInfo& info)
     if (!session())
         return;
     updateTitle();
-    QString status = tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
-                         .arg(QString::fromStdString(info.spec.name),
-                              QString::fromStdString(format_input_shapes(model_inputs(info.spec))),
-                              LayerTableModel::formatCount(info.total_params),
-                              QString::number(info.sparsity() * 100.0, 'f', 1),
-                              QString::fromStdString(session()->data_spec()));
+    // A TorchScript model's spec is just "torchscript": its file says which one it is.
+    const QString name =
+        info.spec.name == "torchscript"
+            ? tr("%1 (TorchScript)")
+                  .arg(QFileInfo(QString::fromStdString(session()->source())).fileName())
+            : QString::fromStdString(info.spec.name);
+    QString status =
+        tr("%1 · input %2 · %3 parameters · sparsity %4% · data %5")
+            .arg(name, QString::fromStdString(format_input_shapes(model_inputs(info.spec))),
+                 LayerTableModel::formatCount(info.total_params),
+                 QString::number(info.sparsity() * 100.0, 'f', 1),
+                 QString::fromStdString(session()->data_spec()));
     const auto accuracy = session()->accuracy();
     const QString split = QString::fromStdString(session()->accuracy_split());
     const QString measure = session()->measures_fidelity()

@@ -352,6 +352,13 @@ void MainWindow::onJobFinished(JobKind kind, bool cancelled)
         setModified(true);
     if (kind == JobKind::Compact && !cancelled)
         showCompaction();
+    // A model that recorded no accuracy gets its dense line from its first measurement.
+    if (kind == JobKind::Evaluate && !cancelled && !m_curves->baseline() && session() &&
+        session()->accuracy() && session()->info().sparsity() == 0.0 &&
+        !session()->is_finetuned()) {
+        m_curves->setBaseline(session()->accuracy());
+        updatePipeline();
+    }
 }
 
 void MainWindow::showFineTuneDialog()
