@@ -1,4 +1,5 @@
 #include "app/gui/action_text.h"
+#include "app/gui/data_dialog.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
@@ -225,6 +226,41 @@ private slots:
         QVERIFY(window.curveView()->baseline());
         QCOMPARE(*window.curveView()->baseline(), *window.session()->accuracy());
         QVERIFY(window.curveView()->plot()->legend->visible());
+    }
+
+    void aModelNoKnownDataFitsAsksForData()
+    {
+        // vgg-small takes 3×32×32: Fashion-MNIST cannot feed it, so the data dialog opens, says
+        // what the model takes, refuses Fashion-MNIST with the reason, and takes what fits.
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        QStringList expected, problems;
+        window.setDataQuestion([&](DataDialog& dialog) {
+            expected << dialog.findChild<QLabel*>("expectedInput")->text();
+            dialog.show();
+            dialog.setKind("fashion-mnist");
+            dialog.accept();
+            problems << dialog.problem();
+            dialog.setKind("synthetic");
+            dialog.setSyntheticShape("3,32,32", 10);
+            dialog.accept();
+            return dialog.result() == QDialog::Accepted;
+        });
+        QVERIFY(window.openModel("vgg-small"));
+        QCOMPARE(expected.size(), 1);
+        QVERIFY2(expected.first().contains("3×32×32"), qPrintable(expected.first()));
+        QVERIFY2(problems.first().contains("the model takes 3×32×32"),
+                 qPrintable(problems.first()));
+        QCOMPARE(window.session()->data().spec, std::string("synthetic:3,32,32,10"));
+        // A model Fashion-MNIST fits does not ask.
+        QVERIFY(window.openModel("default"));
+        QCOMPARE(expected.size(), 1);
+        // File ▸ Open Data asks through the same dialog; cancelling keeps the data.
+        window.setDataQuestion([&](DataDialog&) { return false; });
+        window.findChild<QAction*>("actionOpenData")->trigger();
+        QCOMPARE(window.session()->data().spec, std::string("fashion-mnist"));
     }
 
     void badFileKeepsCurrentModel()

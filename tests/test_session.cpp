@@ -47,6 +47,28 @@ class TestSession : public QObject
 {
     Q_OBJECT
 private slots:
+    void dataProblemsAreNamedBeforeAnyJob()
+    {
+        auto session = Session::open("default");
+        QVERIFY(!session->data_is_a_stand_in());
+        QCOMPARE(session->data_problem({"synthetic"}), std::string()); // shaped like the model
+        QCOMPARE(session->data_problem({"synthetic:1,28,28,10"}), std::string());
+        QCOMPARE(session->data_problem({"synthetic:3,32,32"}),
+                 std::string("synthetic:3,32,32 samples are 3×32×32; the model takes 1×28×28"));
+        QVERIFY(QString::fromStdString(session->data_problem({"synthetic:1,28,28,20"}))
+                    .contains("20 classes; the model has 10 outputs"));
+        QVERIFY(QString::fromStdString(session->data_problem({"cifar10:/nonexistent/cifar"}))
+                    .contains("/nonexistent/cifar"));
+        if (test::fashionMnistAvailable())
+            QCOMPARE(session->data_problem({"fashion-mnist"}), std::string());
+        // A model nothing known fits: its synthetic data is a stand-in the window asks about.
+        auto cifar = Session::open("vgg-small");
+        QCOMPARE(cifar->data_spec(), std::string("synthetic"));
+        QVERIFY(cifar->data_is_a_stand_in());
+        QVERIFY(QString::fromStdString(cifar->data_problem({"fashion-mnist"}))
+                    .contains("the model takes 3×32×32"));
+    }
+
     void layerRatesLocksAndExclusions()
     {
         auto session = Session::open("convnet");

@@ -2,6 +2,7 @@
 
 #include "app/gui/action_text.h"
 #include "app/gui/criterion_help.h"
+#include "app/gui/data_dialog.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
@@ -123,6 +124,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                "inputs separated by ';', like 3,16,16;8):")
                 .arg(QFileInfo(model).fileName()),
             QLineEdit::Normal, QStringLiteral("1,28,28"));
+    };
+    m_dataQuestion = [this](DataDialog& dialog) {
+        // Offscreen (tests, the screenshot tour) a modal dialog would wait for nobody.
+        return isVisible() && dialog.exec() == QDialog::Accepted;
     };
     m_resetQuestion = [this] {
         return QMessageBox::question(
@@ -318,19 +323,30 @@ void MainWindow::showOpenModelDialog()
         openModel(path);
 }
 
+void MainWindow::setDataQuestion(std::function<bool(DataDialog&)> question)
+{
+    m_dataQuestion = std::move(question);
+}
+
 void MainWindow::showOpenDataDialog()
 {
     if (!session())
         return;
-    bool ok = false;
-    const QString spec = QInputDialog::getText(
-        this, tr("Open Data"),
-        tr("DATA spec: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR or synthetic[:C,H,W[,CLASSES]]"),
-        QLineEdit::Normal, QString::fromStdString(session()->data().spec), &ok);
-    if (!ok || spec.trimmed().isEmpty())
+    const ModelInfo info = session()->info();
+    QString expected =
+        tr("one sample of %1")
+            .arg(QString::fromStdString(format_input_shapes(model_inputs(info.spec))));
+    if (info.spec.num_classes > 0)
+        expected += tr(" and gives %1 class scores").arg(info.spec.num_classes);
+    DataDialog dialog(
+        expected, session()->data(),
+        [this](const DataChoice& choice) {
+            return QString::fromStdString(session()->data_problem(choice));
+        },
+        this);
+    if (!m_dataQuestion(dialog))
         return;
-    DataChoice choice = session()->data();
-    choice.spec = spec.trimmed().toStdString();
+    const DataChoice choice = dialog.choice();
     session()->set_data(choice);
     logger()->info("data set: {}", choice.spec);
     refreshAfterEdit();
@@ -379,6 +395,9 @@ bool MainWindow::openModel(const QString& source)
     m_curves->clear();
     m_curves->setBaseline(session()->accuracy());
     setModified(false);
+    // Nothing known fits this model: random samples stand in until the user picks real data.
+    if (session()->data_is_a_stand_in())
+        showOpenDataDialog();
     return true;
 }
 

@@ -27,6 +27,7 @@ namespace prunelab {
 class AccuracyCurveView;
 class GlobalRankingButton;
 class CompactionView;
+class DataDialog;
 class HeadGrid;
 class HistogramOverview;
 class ImportanceHistogramView;
@@ -87,6 +88,9 @@ public:
     /// none (tests install an answer). Return the shape as typed ("3,224,224"), or empty to
     /// cancel.
     void setInputShapeQuestion(std::function<QString(const QString& model)> question);
+    /// Replaces how the data dialog is shown (tests fill it in): return true to take its
+    /// choice. By default it runs modally, and only while the window is visible.
+    void setDataQuestion(std::function<bool(DataDialog& dialog)> question);
     /// Evaluate the model in the background after each edit (on by default).
     void setAutoEvaluate(bool on);
 
@@ -251,6 +255,7 @@ private:
     std::function<void(const QString&)> m_errorHandler;
     std::function<int()> m_closeQuestion;
     std::function<QString(const QString&)> m_inputShapeQuestion;
+    std::function<bool(DataDialog&)> m_dataQuestion;
 
     void updateRecentMenu();
     void addRecent(const QString& path);

@@ -244,6 +244,41 @@ ModelInfo Session::opened_info() const
     return m_impl->opened;
 }
 
+std::string Session::data_problem(const DataChoice& choice) const
+{
+    const ModelSpec& spec = m_impl->checkpoint.net->spec();
+    DataChoice probe = choice;
+    probe.train_limit = 4; // enough to see shapes and labels, not to decode a whole data set
+    probe.test_limit = 4;
+    probe.validation_fraction = 0.0;
+    std::shared_ptr<const DataSplits> splits;
+    try {
+        splits = load_splits(probe, spec);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    const auto inputs = model_inputs(spec);
+    if (inputs.size() != 1)
+        return "the model takes " + std::to_string(inputs.size()) + " inputs (" +
+               format_input_shapes(inputs) +
+               "); data sets feed one: give it a tensors: file of example inputs";
+    const auto sample = splits->test.sample_shape();
+    if (sample != inputs.front())
+        return choice.spec + " samples are " + format_input_shapes({sample}) +
+               "; the model takes " + format_input_shapes(inputs);
+    if (spec.num_classes > 0 && splits->test.labelled() &&
+        splits->test.num_classes > spec.num_classes)
+        return choice.spec + " has " + std::to_string(splits->test.num_classes) +
+               " classes; the model has " + std::to_string(spec.num_classes) + " outputs";
+    return {};
+}
+
+bool Session::data_is_a_stand_in() const
+{
+    return m_impl->data.spec == "synthetic" &&
+           !prunelab::recorded_data(m_impl->checkpoint.metadata);
+}
+
 std::string Session::data_spec() const
 {
     return m_impl->data.spec;

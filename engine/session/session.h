@@ -308,6 +308,13 @@ public:
     /// The data jobs use; loaded on the worker on first use. Defaults to data_spec().
     void set_data(const DataChoice& data);
     DataChoice data() const;
+    /// Why `choice` cannot feed this model ("CIFAR-10 samples are 3×32×32; the model takes
+    /// 1×28×28"), or empty when it can. Loads a few samples on the calling thread (a data dialog
+    /// checks before it closes); a spec that does not load says why.
+    std::string data_problem(const DataChoice& choice) const;
+    /// Whether data_spec() is "synthetic" only because nothing recorded or known fits the model
+    /// (the window then asks for real data).
+    bool data_is_a_stand_in() const;
 
     /// Scores the base weights with a data-free criterion (l1, l2, random) at a granularity, and
     /// forgets earlier thresholds. Sorts once; thresholds are cheap afterwards.
