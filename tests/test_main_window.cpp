@@ -1,4 +1,5 @@
 #include "app/gui/action_text.h"
+#include "app/gui/builtin_dialog.h"
 #include "app/gui/data_dialog.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/log_dock.h"
@@ -237,7 +238,8 @@ private slots:
         window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
         QVERIFY(window.openModel("default"));
         QStringList expected, problems;
-        window.setDataQuestion([&](DataDialog& dialog) {
+        window.setDialogRunner([&](QDialog& base) {
+            auto& dialog = dynamic_cast<DataDialog&>(base);
             expected << dialog.findChild<QLabel*>("expectedInput")->text();
             dialog.show();
             dialog.setKind("fashion-mnist");
@@ -258,9 +260,45 @@ private slots:
         QVERIFY(window.openModel("default"));
         QCOMPARE(expected.size(), 1);
         // File ▸ Open Data asks through the same dialog; cancelling keeps the data.
-        window.setDataQuestion([&](DataDialog&) { return false; });
+        window.setDialogRunner([&](QDialog&) { return false; });
         window.findChild<QAction*>("actionOpenData")->trigger();
         QCOMPARE(window.session()->data().spec, std::string("fashion-mnist"));
+    }
+
+    void newFromBuiltinOpensUntrainedModelsAtTrain()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        auto* strip = window.findChild<PipelineStrip*>();
+        QCOMPARE(strip->current(), 1); // trained: at Prune
+        QStringList offered;
+        window.setDialogRunner([&](QDialog& base) {
+            auto& dialog = dynamic_cast<BuiltinModelDialog&>(base);
+            for (int row = 0; row < dialog.modelCount(); ++row)
+                offered << dialog.rowText(row).first();
+            dialog.selectModel("lenet300");
+            return true;
+        });
+        window.findChild<QAction*>("actionNewFromBuiltin")->trigger();
+        QVERIFY(offered.contains("vit-tiny") && offered.contains("resnet20"));
+        QCOMPARE(window.session()->info().spec.name, std::string("lenet300"));
+        // Random weights: the strip is at Train (no tick) and the note says how to train.
+        QCOMPARE(strip->current(), 0);
+        QCOMPARE(strip->stageText(0), QString("Train"));
+        QVERIFY(window.changeNote().contains("Train…"));
+        // Training in the worker moves the strip on.
+        window.session()->set_data({"fashion-mnist", 512, 256, 0.0});
+        FineTuneSettings settings;
+        settings.epochs = 1;
+        QVERIFY(window.startFineTune(settings));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(!window.session()->needs_training());
+        QVERIFY(strip->current() >= 1);
+        QCOMPARE(strip->stageText(0), QString("✓ Train"));
     }
 
     void badFileKeepsCurrentModel()

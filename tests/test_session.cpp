@@ -47,6 +47,21 @@ class TestSession : public QObject
 {
     Q_OBJECT
 private slots:
+    void builtinsSayWhetherTheyAreTrained()
+    {
+        const auto models = Session::builtin_models();
+        QCOMPARE(models.front().name, std::string("default"));
+        QVERIFY(models.front().trained);
+        const auto vgg = std::find_if(models.begin(), models.end(),
+                                      [](const BuiltinModel& m) { return m.name == "vgg-small"; });
+        QVERIFY(vgg != models.end());
+        QVERIFY(!vgg->trained);
+        QCOMPARE(vgg->input_shape, (std::vector<int64_t>{3, 32, 32}));
+        QVERIFY(vgg->description.find("CIFAR-10") != std::string::npos);
+        QVERIFY(!Session::open("default")->needs_training());
+        QVERIFY(Session::open("lenet5")->needs_training());
+    }
+
     void dataProblemsAreNamedBeforeAnyJob()
     {
         auto session = Session::open("default");

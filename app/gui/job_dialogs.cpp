@@ -57,9 +57,9 @@ struct FormDialog
 
 } // namespace
 
-bool runFineTuneDialog(QWidget* parent, FineTuneSettings& settings)
+bool runFineTuneDialog(QWidget* parent, FineTuneSettings& settings, const QString& title)
 {
-    FormDialog d(parent, QObject::tr("Fine-tune"));
+    FormDialog d(parent, title);
     auto* epochs = d.intField(QObject::tr("Epochs"), settings.epochs, 1, 200);
     auto* lr = d.doubleField(QObject::tr("Learning rate"), settings.lr, 1e-6, 1.0, 6, 1e-4);
     auto* optimizer = new QComboBox(&d.dialog);

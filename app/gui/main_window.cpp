@@ -1,6 +1,7 @@
 #include "app/gui/main_window.h"
 
 #include "app/gui/action_text.h"
+#include "app/gui/builtin_dialog.h"
 #include "app/gui/criterion_help.h"
 #include "app/gui/data_dialog.h"
 #include "app/gui/job_controller.h"
@@ -125,7 +126,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                 .arg(QFileInfo(model).fileName()),
             QLineEdit::Normal, QStringLiteral("1,28,28"));
     };
-    m_dataQuestion = [this](DataDialog& dialog) {
+    m_runDialog = [this](QDialog& dialog) {
         // Offscreen (tests, the screenshot tour) a modal dialog would wait for nobody.
         return isVisible() && dialog.exec() == QDialog::Accepted;
     };
@@ -323,9 +324,16 @@ void MainWindow::showOpenModelDialog()
         openModel(path);
 }
 
-void MainWindow::setDataQuestion(std::function<bool(DataDialog&)> question)
+void MainWindow::setDialogRunner(std::function<bool(QDialog&)> runner)
 {
-    m_dataQuestion = std::move(question);
+    m_runDialog = std::move(runner);
+}
+
+void MainWindow::showNewFromBuiltinDialog()
+{
+    BuiltinModelDialog dialog(Session::builtin_models(), this);
+    if (m_runDialog(dialog) && !dialog.selectedModel().isEmpty())
+        openModel(dialog.selectedModel());
 }
 
 void MainWindow::showOpenDataDialog()
@@ -344,7 +352,7 @@ void MainWindow::showOpenDataDialog()
             return QString::fromStdString(session()->data_problem(choice));
         },
         this);
-    if (!m_dataQuestion(dialog))
+    if (!m_runDialog(dialog))
         return;
     const DataChoice choice = dialog.choice();
     session()->set_data(choice);
@@ -437,9 +445,13 @@ bool MainWindow::adoptSession(std::unique_ptr<Session> opened, const QString& la
         m_granularity->setCurrentText(QString::fromStdString(opened->granularity()));
     }
     m_document->adopt(std::move(opened)); // onModelChanged refreshes the views
-    m_changeNote->setText(tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
-                              .arg(label, LayerTableModel::formatCount(info.total_params),
-                                   LayerTableModel::formatCount(info.effective_flops)));
+    m_changeNote->setText(
+        tr("Opened %1: %2 parameters, %3 multiply-accumulates per sample.")
+            .arg(label, LayerTableModel::formatCount(info.total_params),
+                 LayerTableModel::formatCount(info.effective_flops)) +
+        (session()->needs_training()
+             ? tr(" Its weights are random: Prune ▸ Train… (Ctrl+Shift+T) trains it first.")
+             : QString()));
     scheduleEvaluate(); // a model whose file records no accuracy on the split shown
     return true;
 }
@@ -532,6 +544,8 @@ void MainWindow::updatePipeline()
     const auto compaction = session()->compaction();
     if (compaction && compaction->changed)
         m_pipeline->setCurrent(4);
+    else if (session()->needs_training())
+        m_pipeline->setCurrent(0); // a built-in's random weights: nothing is done yet
     else
         m_pipeline->setCurrent(session()->is_finetuned() ? 3 : pruned ? 2 : 1);
     // "Small model" is not simply done when the model has fallen below the Curves' floor.

@@ -10,6 +10,7 @@
 
 class QAction;
 class QComboBox;
+class QDialog;
 class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
@@ -27,7 +28,6 @@ namespace prunelab {
 class AccuracyCurveView;
 class GlobalRankingButton;
 class CompactionView;
-class DataDialog;
 class HeadGrid;
 class HistogramOverview;
 class ImportanceHistogramView;
@@ -88,9 +88,10 @@ public:
     /// none (tests install an answer). Return the shape as typed ("3,224,224"), or empty to
     /// cancel.
     void setInputShapeQuestion(std::function<QString(const QString& model)> question);
-    /// Replaces how the data dialog is shown (tests fill it in): return true to take its
-    /// choice. By default it runs modally, and only while the window is visible.
-    void setDataQuestion(std::function<bool(DataDialog& dialog)> question);
+    /// Replaces how the window's own dialogs run (the data dialog, New from Built-in; tests fill
+    /// them in): return true to take the dialog's choice. By default each runs modally, and only
+    /// while the window is visible.
+    void setDialogRunner(std::function<bool(QDialog& dialog)> runner);
     /// Evaluate the model in the background after each edit (on by default).
     void setAutoEvaluate(bool on);
 
@@ -141,6 +142,7 @@ private:
     void buildStatusBar();
     void showOpenModelDialog();
     void showOpenDataDialog();
+    void showNewFromBuiltinDialog();
     bool adoptSession(std::unique_ptr<Session> opened, const QString& label);
     void refresh();
     void updateStatus(const ModelInfo& info);
@@ -198,6 +200,8 @@ private:
     void setEditingEnabled(bool enabled);
     void scheduleEvaluate();
     void showFineTuneDialog();
+    /// Fine-tune settings for training from scratch (more epochs, a higher learning rate).
+    void showTrainDialog();
     void showIterateDialog();
     void showSweepDialog();
     void showDistillDialog();
@@ -255,7 +259,7 @@ private:
     std::function<void(const QString&)> m_errorHandler;
     std::function<int()> m_closeQuestion;
     std::function<QString(const QString&)> m_inputShapeQuestion;
-    std::function<bool(DataDialog&)> m_dataQuestion;
+    std::function<bool(QDialog&)> m_runDialog;
 
     void updateRecentMenu();
     void addRecent(const QString& path);

@@ -59,6 +59,10 @@ void MainWindow::buildMenus()
         file->addAction(tr("&Open Model or Project…"), this, &MainWindow::showOpenModelDialog);
     open->setObjectName(QStringLiteral("actionOpenModel"));
     open->setShortcut(QKeySequence::Open);
+    QAction* fromBuiltin =
+        file->addAction(tr("&New from Built-in…"), this, &MainWindow::showNewFromBuiltinDialog);
+    fromBuiltin->setObjectName(QStringLiteral("actionNewFromBuiltin"));
+    fromBuiltin->setShortcut(QKeySequence::New);
     QAction* openDefault = file->addAction(tr("Open &Default Model"), this,
                                            [this] { openModel(QStringLiteral("default")); });
     openDefault->setObjectName(QStringLiteral("actionOpenDefault"));
@@ -259,6 +263,10 @@ void MainWindow::buildToolBar()
             m_editActions << a;
         return a;
     };
+    action(tr("Train…"), QStringLiteral("actionTrain"),
+           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
+           tr("Train the dense model (a built-in opens untrained)"), &MainWindow::showTrainDialog,
+           true);
     action(tr("Score"), QStringLiteral("actionScore"), QKeySequence(Qt::Key_F5),
            tr("Score the base weights again with the chosen criterion"), &MainWindow::rescore,
            true);

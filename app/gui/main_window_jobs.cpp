@@ -368,6 +368,15 @@ void MainWindow::showFineTuneDialog()
         startFineTune(settings);
 }
 
+void MainWindow::showTrainDialog()
+{
+    FineTuneSettings settings;
+    settings.epochs = 5;
+    settings.lr = 1e-3;
+    if (runFineTuneDialog(this, settings, tr("Train")))
+        startFineTune(settings);
+}
+
 void MainWindow::showIterateDialog()
 {
     IterateSettings settings;

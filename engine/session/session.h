@@ -175,6 +175,16 @@ struct GlobalRankingSettings
     std::optional<double> max_layer_rate;
 };
 
+/// One entry of File ▸ New from Built-in.
+struct BuiltinModel
+{
+    std::string name; ///< what Session::open and the CLI take
+    std::string description;
+    std::vector<int64_t> input_shape;
+    int64_t classes = 0;
+    bool trained = false; ///< ships trained weights; the others start from a seeded init
+};
+
 struct FineTuneSettings
 {
     int epochs = 2;
@@ -248,6 +258,8 @@ public:
     /// `inputs`: one sample's shape of each input for a TorchScript model that stores none
     /// (else UnknownInputShape is thrown, so the caller can ask and try again).
     static std::unique_ptr<Session> open(const std::string& model, const InputShapes& inputs = {});
+    /// The models open() takes by name, the trained default first.
+    static std::vector<BuiltinModel> builtin_models();
     /// Reopens a session saved by save(). @throws prunelab::Error naming the file.
     static std::unique_ptr<Session> open_saved(const std::string& checkpoint_path,
                                                const std::string& state_path);
@@ -304,6 +316,9 @@ public:
     uint64_t generation() const;
     /// Whether a fine-tune or iterative run has changed the weights since opening.
     bool is_finetuned() const;
+    /// A built-in opened by name starts from random weights: pruning it means nothing until it
+    /// is trained (a fine-tune job on the dense model does that).
+    bool needs_training() const;
 
     /// The data jobs use; loaded on the worker on first use. Defaults to data_spec().
     void set_data(const DataChoice& data);
