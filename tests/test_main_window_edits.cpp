@@ -38,6 +38,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
@@ -244,6 +245,32 @@ private slots:
         // Back to a mild cut: the warning goes with the compaction it judged.
         window.undoStack()->undo();
         QVERIFY(strip->warning(3).isEmpty());
+    }
+
+    void helpShowsTheGuideTheShortcutsAndWhatEachDockIs()
+    {
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        QVERIFY(window.openModel("default"));
+        QStringList titles, texts;
+        window.setDialogRunner([&](QDialog& dialog) {
+            titles << dialog.windowTitle();
+            texts << dialog.findChild<QTextBrowser*>("helpBrowser")->toPlainText();
+            return true;
+        });
+        window.findChild<QAction*>("actionUserGuide")->trigger();
+        QCOMPARE(titles.last(), QString("PruneLab User Guide"));
+        // The shipped guide, rendered from Markdown (no table pipes left).
+        QVERIFY2(texts.last().contains("Global rate slider"), qPrintable(texts.last().left(300)));
+        QVERIFY(!texts.last().contains("|---|"));
+        window.findChild<QAction*>("actionShortcuts")->trigger();
+        QCOMPARE(titles.last(), QString("Keyboard Shortcuts"));
+        for (const char* expected : {"Ctrl+Shift+Z, Ctrl+Y", "Ctrl+W", "Ctrl+G", "Ctrl+N", "F1"})
+            QVERIFY2(texts.last().contains(expected), expected);
+        // Every dock says what it is for, and Help offers What's This.
+        for (auto* dock : window.findChildren<QDockWidget*>())
+            QVERIFY2(!dock->whatsThis().isEmpty(), qPrintable(dock->objectName()));
+        QVERIFY(window.findChild<QAction*>("actionWhatsThis"));
     }
 
     void tableEditsAreUndoable()

@@ -4,6 +4,7 @@
 #include "app/gui/builtin_dialog.h"
 #include "app/gui/criterion_help.h"
 #include "app/gui/data_dialog.h"
+#include "app/gui/help.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
@@ -53,10 +54,19 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+// The icon and the user guide are compiled into the static prunelab_app library, where nothing
+// references them: the linker would drop them unless they are asked for (outside any namespace,
+// as Q_INIT_RESOURCE requires).
+static void initResources()
+{
+    Q_INIT_RESOURCE(prunelab);
+}
+
 namespace prunelab {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
+    initResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("PruneLab"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/prunelab.svg")));
@@ -195,6 +205,7 @@ void MainWindow::buildDocks()
         auto* d = new QDockWidget(title, this);
         d->setObjectName(name);
         d->setWidget(widget);
+        d->setWhatsThis(dockWhatsThis(name));
         addDockWidget(area, d);
         return d;
     };
@@ -257,6 +268,7 @@ void MainWindow::buildDocks()
     auto* help = dock(tr("Criterion"), QStringLiteral("criterionDock"), m_criterionHelp,
                       Qt::RightDockWidgetArea);
     auto* log = new LogDock(this);
+    log->setWhatsThis(dockWhatsThis(log->objectName()));
     addDockWidget(Qt::RightDockWidgetArea, log);
     tabifyDockWidget(help, log);
     help->raise();

@@ -3,6 +3,7 @@
 
 #include "app/gui/action_text.h"
 #include "app/gui/criterion_help.h"
+#include "app/gui/help.h"
 #include "app/gui/job_controller.h"
 #include "app/gui/layer_rows.h"
 #include "app/gui/log_dock.h"
@@ -22,6 +23,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -46,6 +48,7 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QWhatsThis>
 #include <spdlog/logger.h>
 
 #include <cmath>
@@ -181,6 +184,24 @@ void MainWindow::buildMenus()
     });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* guide = help->addAction(tr("&User Guide"), this, [this] {
+        std::unique_ptr<QDialog> dialog(
+            makeHelpDialog(this, tr("PruneLab User Guide"), userGuideMarkdown(), true));
+        m_runDialog(*dialog);
+    });
+    guide->setObjectName(QStringLiteral("actionUserGuide"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    QAction* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        std::unique_ptr<QDialog> dialog(makeHelpDialog(
+            this, tr("Keyboard Shortcuts"), shortcutTableHtml(findChildren<QAction*>()), false));
+        m_runDialog(*dialog);
+    });
+    keys->setObjectName(QStringLiteral("actionShortcuts"));
+    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    QAction* whatsThis = QWhatsThis::createAction(this);
+    whatsThis->setObjectName(QStringLiteral("actionWhatsThis"));
+    help->addAction(whatsThis);
+    help->addSeparator();
     help->addAction(tr("&About PruneLab"), this, [this] {
         QMessageBox::about(this, tr("About PruneLab"),
                            tr("<b>PruneLab %1</b><p>An interactive workbench for pruning neural "
