@@ -73,6 +73,33 @@ private slots:
         QCOMPARE(prunedCount, 100.0 + 90 + 80 + 70 + 60 + 50);
     }
 
+    void theLineStaysInSightOutsideTheBins()
+    {
+        // After Apply at 100%, a layer keeps one nonzero score (0.6) and its line sits at the
+        // committed zeros (0), which are not drawn: the axis must still show the line.
+        ImportanceHistogramView view;
+        HistogramData one;
+        one.layer = "conv1";
+        one.binLefts = {0.6};
+        one.counts = {1};
+        one.binWidth = 0.0;
+        one.total = 250;
+        one.notShown = 249;
+        view.setHistogram(one);
+        view.setThreshold(0.0);
+        const QCPRange range = view.plot()->xAxis->range();
+        QVERIFY2(range.lower < 0.0 && range.upper > 0.6,
+                 qPrintable(QString("%1..%2").arg(range.lower).arg(range.upper)));
+        // Past the last bin (a threshold above every score) the line shows too.
+        view.setHistogram(tenBins());
+        view.setThreshold(1.5);
+        QVERIFY(view.plot()->xAxis->range().upper > 1.5);
+        // A new histogram fits its own bins again.
+        view.setHistogram(tenBins());
+        view.setThreshold(0.5);
+        QVERIFY(view.plot()->xAxis->range().upper < 1.1);
+    }
+
     void clickElsewhereMovesLine()
     {
         ImportanceHistogramView view;

@@ -34,6 +34,8 @@
 #include <QMimeData>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QProgressBar>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QStatusBar>
 #include <QTableView>
@@ -271,6 +273,36 @@ private slots:
         for (auto* dock : window.findChildren<QDockWidget*>())
             QVERIFY2(!dock->whatsThis().isEmpty(), qPrintable(dock->objectName()));
         QVERIFY(window.findChild<QAction*>("actionWhatsThis"));
+    }
+
+    void progressLabelAndBarAgree()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("default"));
+        window.session()->set_data({"fashion-mnist", 1024, 256, 0.0});
+        auto* bar = window.findChild<QProgressBar*>("jobProgress");
+        auto* label = window.findChild<QLabel*>("jobLabel");
+        QStringList disagreements;
+        int updates = 0;
+        connect(bar, &QProgressBar::valueChanged, this, [&](int value) {
+            ++updates;
+            const QString percent = QString::number(std::lround(value / 10.0)) + "%";
+            if (bar->text() != percent)
+                disagreements << bar->text() + " for " + QString::number(value);
+            // The label says what runs and how long is left, never another percentage.
+            if (label->text().contains(QRegularExpression("\\d+%")))
+                disagreements << label->text() + " beside " + bar->text();
+        });
+        FineTuneSettings settings;
+        settings.epochs = 2;
+        QVERIFY(window.startFineTune(settings));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QVERIFY(updates >= 3);
+        QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join("\n")));
     }
 
     void tableEditsAreUndoable()

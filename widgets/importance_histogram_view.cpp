@@ -56,9 +56,9 @@ void ImportanceHistogramView::setHistogram(const HistogramData& data)
     m_kept->setWidth(data.binWidth);
     m_pruned->setWidth(data.binWidth);
     if (!data.binLefts.isEmpty()) {
-        const double lo = data.binLefts.front();
-        const double hi = data.binLefts.back() + data.binWidth;
-        m_plot->xAxis->setRange(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo));
+        m_binsFrom = data.binLefts.front();
+        m_binsTo = data.binLefts.back() + data.binWidth;
+        fitXRange();
         const double top = *std::max_element(data.counts.begin(), data.counts.end());
         m_plot->yAxis->setRange(m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic ? 0.5 : 0.0,
                                 std::max(1.0, top * 1.08));
@@ -66,9 +66,25 @@ void ImportanceHistogramView::setHistogram(const HistogramData& data)
     refreshBars();
 }
 
+void ImportanceHistogramView::fitXRange()
+{
+    // The bins and the line: a line at the committed zeros (not drawn) or past the last score
+    // must not vanish off the axis.
+    double lo = m_binsFrom;
+    double hi = m_binsTo;
+    if (std::isfinite(m_threshold)) {
+        lo = std::min(lo, m_threshold);
+        hi = std::max(hi, m_threshold);
+    }
+    const double span = hi > lo ? hi - lo : std::max(std::abs(lo), 1.0);
+    m_plot->xAxis->setRange(lo - 0.02 * span, hi + 0.02 * span);
+}
+
 void ImportanceHistogramView::setThreshold(double threshold)
 {
     m_threshold = threshold;
+    if (!m_dragging)
+        fitXRange();
     m_line->point1->setCoords(threshold, 0);
     m_line->point2->setCoords(threshold, 1);
     refreshBars();

@@ -56,6 +56,8 @@ signals:
     void thresholdDragFinished(double threshold);
 
 private:
+    /// The x axis over the bins and the threshold line.
+    void fitXRange();
     void onPress(QMouseEvent* event);
     void onMove(QMouseEvent* event);
     void onRelease(QMouseEvent* event);
@@ -64,6 +66,8 @@ private:
 
     HistogramData m_data;
     double m_threshold = 0.0;
+    double m_binsFrom = 0.0; ///< left edge of the first bin
+    double m_binsTo = 1.0;   ///< right edge of the last bin
     bool m_dragging = false;
     QCustomPlot* m_plot = nullptr;
     QCPBars* m_kept = nullptr;

@@ -158,6 +158,8 @@ void MainWindow::refreshAfterEdit()
         return;
     const ModelInfo info = session()->info();
     m_layerModel->updateLayers(toLayerRows(info, session()));
+    // A warning icon can appear in the Rate cell: keep its percentage readable.
+    m_layerTable->resizeColumnToContents(LayerTableModel::RateColumn);
     const QString layer = selectedLayer();
     if (!layer.isEmpty() && session()->is_scored()) {
         const LayerPruneState state = session()->prune_state(layer.toStdString());

@@ -231,6 +231,7 @@ void MainWindow::onJobStarted(const QString& title)
     m_stopAction->setEnabled(true);
     m_stopButton->setVisible(true);
     m_jobProgress->setVisible(true);
+    m_jobProgress->setFormat(QStringLiteral("0%"));
     m_jobProgress->setValue(0);
     m_jobLabel->setText(title);
     if (changes)
@@ -251,13 +252,15 @@ void MainWindow::onJobEvent(const JobEvent& event)
 {
     switch (event.kind) {
     case JobEvent::Kind::Progress: {
-        m_jobProgress->setValue(int(std::lround(std::clamp(event.fraction, 0.0, 1.0) * 1000.0)));
+        // The percentage is the bar's alone, rounded once (the bar's own %p truncates, so a
+        // label beside it said 38% while the bar said 37%).
+        const double fraction = std::clamp(event.fraction, 0.0, 1.0);
         QString text = QString::fromStdString(event.phase);
-        if (event.fraction > 0.0)
-            text += QStringLiteral(" · %1%").arg(event.fraction * 100.0, 0, 'f', 0);
         if (const QString eta = formatEta(event.eta_seconds); !eta.isEmpty())
             text += tr(" · ETA %1").arg(eta);
         m_jobLabel->setText(text);
+        m_jobProgress->setFormat(QString::number(std::lround(fraction * 100.0)) + QLatin1Char('%'));
+        m_jobProgress->setValue(int(std::lround(fraction * 1000.0)));
         if (m_training->isVisible() && m_jobs->isBusy() && job_trains(m_jobs->runningKind()))
             m_training->setStatus(text);
         break;
