@@ -1,5 +1,6 @@
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/plot_export_menu.h"
+#include "widgets/run_list.h"
 
 #include <QComboBox>
 #include <QTemporaryDir>
@@ -29,11 +30,57 @@ private slots:
         // A floor 5 points under the dense line, named in the legend; none without a baseline.
         view.setFloorDrop(0.05);
         QCOMPARE(view.plot()->graphCount(), 4);
-        QCOMPARE(view.plot()->graph(3)->name(), QString("floor 86.00% (dense − 5 pp)"));
+        QCOMPARE(view.plot()->graph(3)->name(), QString("floor 86.00%"));
         QVERIFY(std::abs(*view.floor() - 0.86) < 1e-12);
         view.setBaseline(std::nullopt);
         QVERIFY(!view.floor());
         QCOMPARE(view.plot()->graphCount(), 2);
+    }
+
+    void runsGroupSeriesAndCanBeHiddenRenamedAndDeleted()
+    {
+        AccuracyCurveView view;
+        view.resize(700, 400);
+        view.addPoint("l1", {0.5, 0.5, 0.5, 0.9}, "Sweep · 10:00");
+        view.addPoint("random", {0.5, 0.5, 0.5, 0.4}, "Sweep · 10:00");
+        view.addPoint("l1 (2)", {0.7, 0.3, 0.3, 0.8}, "Sweep · 10:05");
+        view.addPoint("distilled", {0.9, 0.1, 0.1, 0.85}); // a run of its own name
+        QCOMPARE(view.runs(), QStringList({"Sweep · 10:00", "Sweep · 10:05", "distilled"}));
+        auto* list = view.findChild<RunList*>("runList");
+        QCOMPARE(list->runs(), view.runs());
+        // Hidden from the list: the run's two curves leave the plot (and the legend).
+        list->item(0)->setCheckState(Qt::Unchecked);
+        QVERIFY(!view.isRunVisible("Sweep · 10:00"));
+        QCOMPARE(view.plot()->graphCount(), 2);
+        view.setRunVisible("Sweep · 10:00", true);
+        QCOMPARE(view.plot()->graphCount(), 4);
+        // Renamed: its series follow; a taken name is made unique.
+        QCOMPARE(view.renameRun("Sweep · 10:05", "distilled"), QString("distilled (2)"));
+        QCOMPARE(view.runOf("l1 (2)"), QString("distilled (2)"));
+        // Deleted: its series are gone, the others stay.
+        view.removeRun("Sweep · 10:00");
+        QCOMPARE(view.seriesOrder(), QStringList({"l1 (2)", "distilled"}));
+        QCOMPARE(list->runs(), QStringList({"distilled (2)", "distilled"}));
+        // The legend sits under the plot, not over the curves.
+        QVERIFY(view.plot()->axisRect()->insetLayout()->elementCount() == 0);
+        QCOMPARE(view.plot()->plotLayout()->element(1, 0), view.plot()->legend);
+    }
+
+    void youAreHereMarksTheShownModel()
+    {
+        AccuracyCurveView view;
+        view.setBaseline(0.9);
+        view.setCurrentPoint(AccuracyPoint{0.6, 0.4, 0.5, 0.86});
+        bool found = false;
+        for (int i = 0; i < view.plot()->graphCount(); ++i)
+            if (view.plot()->graph(i)->name() == "you are here") {
+                found = true;
+                QCOMPARE(view.plot()->graph(i)->data()->at(0)->key, 60.0);
+                QCOMPARE(view.plot()->graph(i)->scatterStyle().shape(), QCPScatterStyle::ssStar);
+            }
+        QVERIFY(found);
+        view.setCurrentPoint(std::nullopt);
+        QCOMPARE(view.plot()->graphCount(), 1); // the dense line
     }
 
     void hoverShowsExactValuesOnlyNearAPoint()

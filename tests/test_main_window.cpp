@@ -227,6 +227,9 @@ private slots:
         QVERIFY(window.curveView()->baseline());
         QCOMPARE(*window.curveView()->baseline(), *window.session()->accuracy());
         QVERIFY(window.curveView()->plot()->legend->visible());
+        // The measured model is marked on the curves.
+        QVERIFY(window.curveView()->currentPoint());
+        QCOMPARE(window.curveView()->currentPoint()->accuracy, *window.session()->accuracy());
     }
 
     void aModelNoKnownDataFitsAsksForData()
@@ -476,6 +479,21 @@ private slots:
         QCOMPARE(curves->seriesOrder(), QStringList({"l1", "l1 (2)", "l1 (3)"}));
         for (const QString& name : curves->seriesOrder())
             QCOMPARE(curves->series()[name].size(), 2);
+        // Each sweep is a named run of the Runs list ("Sweep l1 · 14:05").
+        QCOMPARE(curves->runs().size(), 3);
+        for (const QString& run : curves->runs())
+            QVERIFY2(run.startsWith("Sweep l1 · "), qPrintable(run));
+        // Runs survive a project: names, and a hidden one stays hidden.
+        QTemporaryDir dir;
+        const QString second = curves->runOf("l1 (2)");
+        const QString renamed = curves->renameRun(second, "the second sweep");
+        curves->setRunVisible(renamed, false);
+        QVERIFY(window.saveProject(dir.filePath("runs.prunelab.json")));
+        MainWindow reopened;
+        reopened.setAutoEvaluate(false);
+        QVERIFY(reopened.openProject(dir.filePath("runs.prunelab.json")));
+        QCOMPARE(reopened.curveView()->runs(), curves->runs());
+        QVERIFY(!reopened.curveView()->isRunVisible("the second sweep"));
         QAction* clear = window.findChild<QAction*>("clearCurvesAction");
         QVERIFY(clear && clear->isEnabled());
         clear->trigger();

@@ -1,10 +1,12 @@
 #include "widgets/accuracy_curve_view.h"
 
 #include "widgets/plot_export_menu.h"
+#include "widgets/run_list.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSplitter>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -37,7 +39,13 @@ AccuracyCurveView::AccuracyCurveView(QWidget* parent) : QWidget(parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    // The legend goes under the plot, never over the curves: columns first, three across.
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(2); // the dock is narrow: two names fit side by side
+    m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
     m_plot->yAxis->setLabel(tr("test accuracy (%)"));
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this, &AccuracyCurveView::onMouseMove);
@@ -53,10 +61,21 @@ AccuracyCurveView::AccuracyCurveView(QWidget* parent) : QWidget(parent)
     top->addWidget(new QLabel(tr("x axis:"), this));
     top->addWidget(m_axisCombo);
     top->addStretch(1);
+    m_runList = new RunList(this);
+    connect(m_runList, &RunList::visibilityToggled, this, &AccuracyCurveView::setRunVisible);
+    connect(m_runList, &RunList::renameRequested, this,
+            [this](const QString& run, const QString& name) { renameRun(run, name); });
+    connect(m_runList, &RunList::removeRequested, this, &AccuracyCurveView::removeRun);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_plot);
+    split->addWidget(m_runList);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    m_runList->setMinimumWidth(90);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(top);
-    layout->addWidget(m_plot, 1);
+    layout->addWidget(split, 1);
 
     installPlotExportMenu(
         m_plot, QStringLiteral("accuracy-curve"), [this] { return csv(); },
@@ -76,10 +95,79 @@ double AccuracyCurveView::xOf(const AccuracyPoint& p) const
     }
 }
 
-void AccuracyCurveView::addPoint(const QString& series, const AccuracyPoint& point)
+void AccuracyCurveView::noteRun(const QString& series, const QString& run)
 {
-    if (!m_series.contains(series))
+    const QString owner = run.isEmpty() ? series : run;
+    m_runOf[series] = owner;
+    if (!m_runs.contains(owner))
+        m_runs.append(owner);
+    updateRuns();
+}
+
+void AccuracyCurveView::updateRuns()
+{
+    QStringList kept;
+    for (const QString& run : m_runs)
+        if (std::any_of(m_runOf.begin(), m_runOf.end(), [&](const QString& r) { return r == run; }))
+            kept << run;
+    m_runs = kept;
+    for (auto it = m_hiddenRuns.begin(); it != m_hiddenRuns.end();)
+        it = m_runs.contains(*it) ? std::next(it) : m_hiddenRuns.erase(it);
+    m_runList->setRuns(m_runs, QStringList(m_hiddenRuns.begin(), m_hiddenRuns.end()));
+}
+
+void AccuracyCurveView::setRunVisible(const QString& run, bool visible)
+{
+    if (visible)
+        m_hiddenRuns.remove(run);
+    else if (m_runs.contains(run))
+        m_hiddenRuns.insert(run);
+    updateRuns();
+    rebuild();
+}
+
+QString AccuracyCurveView::renameRun(const QString& run, const QString& name)
+{
+    if (!m_runs.contains(run) || name.trimmed().isEmpty() || name == run)
+        return run;
+    QString unique = name.trimmed();
+    for (int n = 2; m_runs.contains(unique); ++n)
+        unique = QStringLiteral("%1 (%2)").arg(name.trimmed()).arg(n);
+    for (auto it = m_runOf.begin(); it != m_runOf.end(); ++it)
+        if (*it == run)
+            *it = unique;
+    m_runs[m_runs.indexOf(run)] = unique;
+    if (m_hiddenRuns.remove(run))
+        m_hiddenRuns.insert(unique);
+    updateRuns();
+    rebuild();
+    return unique;
+}
+
+void AccuracyCurveView::removeRun(const QString& run)
+{
+    for (const QString& series : m_runOf.keys(run)) {
+        m_series.remove(series);
+        m_order.removeAll(series);
+        m_runOf.remove(series);
+    }
+    updateRuns();
+    rebuild();
+}
+
+void AccuracyCurveView::setCurrentPoint(std::optional<AccuracyPoint> point)
+{
+    m_current = point;
+    rebuild();
+}
+
+void AccuracyCurveView::addPoint(const QString& series, const AccuracyPoint& point,
+                                 const QString& run)
+{
+    if (!m_series.contains(series)) {
         m_order.append(series);
+        noteRun(series, run);
+    }
     auto& points = m_series[series];
     points.append(point);
     std::stable_sort(
@@ -88,10 +176,12 @@ void AccuracyCurveView::addPoint(const QString& series, const AccuracyPoint& poi
     rebuild();
 }
 
-void AccuracyCurveView::setSeries(const QString& series, QVector<AccuracyPoint> points)
+void AccuracyCurveView::setSeries(const QString& series, QVector<AccuracyPoint> points,
+                                  const QString& run)
 {
     if (!m_series.contains(series))
         m_order.append(series);
+    noteRun(series, run);
     std::stable_sort(
         points.begin(), points.end(),
         [](const AccuracyPoint& a, const AccuracyPoint& b) { return a.sparsity < b.sparsity; });
@@ -103,6 +193,8 @@ void AccuracyCurveView::removeSeries(const QString& series)
 {
     m_series.remove(series);
     m_order.removeAll(series);
+    m_runOf.remove(series);
+    updateRuns();
     rebuild();
 }
 
@@ -129,6 +221,10 @@ void AccuracyCurveView::clear()
 {
     m_series.clear();
     m_order.clear();
+    m_runOf.clear();
+    m_hiddenRuns.clear();
+    m_current.reset();
+    updateRuns();
     m_baseline.reset();
     rebuild();
 }
@@ -163,6 +259,8 @@ void AccuracyCurveView::rebuild()
                                    "FLOPs kept (% of dense multiply-accumulates)"};
     m_plot->xAxis->setLabel(tr(labels[int(m_xAxis)]));
     for (int i = 0; i < m_order.size(); ++i) {
+        if (m_hiddenRuns.contains(m_runOf.value(m_order[i])))
+            continue; // its colour stays its own when shown again
         const auto& points = m_series[m_order[i]];
         QVector<double> x, y;
         for (const auto& p : points) {
@@ -182,11 +280,18 @@ void AccuracyCurveView::rebuild()
         line->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
         line->setData({0.0, 100.0}, {*m_baseline * 100.0, *m_baseline * 100.0}, true);
     }
+    if (m_current) {
+        QCPGraph* here = m_plot->addGraph();
+        here->setName(tr("you are here"));
+        here->setLineStyle(QCPGraph::lsNone);
+        here->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssStar, QColor(0xc0, 0x39, 0x2b), 14));
+        here->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 2));
+        here->setData({xOf(*m_current)}, {m_current->accuracy * 100.0}, true);
+    }
     if (const auto bottom = floor()) {
         QCPGraph* line = m_plot->addGraph();
-        line->setName(tr("floor %1 (dense − %2 pp)")
-                          .arg(pct(*bottom))
-                          .arg(QString::number(m_floorDrop * 100.0, 'g', 3)));
+        line->setName(tr("floor %1").arg(pct(*bottom)));
         line->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 1.2, Qt::DotLine));
         line->setData({0.0, 100.0}, {*bottom * 100.0, *bottom * 100.0}, true);
     }
@@ -207,6 +312,10 @@ void AccuracyCurveView::resetView()
         }
     if (const auto bottom = floor())
         yMin = std::min(yMin, *bottom * 100.0);
+    if (m_current) {
+        yMin = std::min(yMin, m_current->accuracy * 100.0);
+        yMax = std::max(yMax, m_current->accuracy * 100.0);
+    }
     if (m_baseline) {
         yMin = std::min(yMin, *m_baseline * 100.0);
         yMax = std::max(yMax, *m_baseline * 100.0);
@@ -232,7 +341,9 @@ QString AccuracyCurveView::toolTipAt(const QPoint& position) const
 {
     double best = kHoverRadius;
     QString text;
-    for (const auto& name : m_order)
+    for (const auto& name : m_order) {
+        if (m_hiddenRuns.contains(m_runOf.value(name)))
+            continue;
         for (const auto& p : m_series[name]) {
             const QPointF at = pixelFor(p);
             const double d = std::hypot(at.x() - position.x(), at.y() - position.y());
@@ -244,6 +355,7 @@ QString AccuracyCurveView::toolTipAt(const QPoint& position) const
                                 pct(p.paramsKept), pct(p.flopsKept));
             }
         }
+    }
     return text;
 }
 

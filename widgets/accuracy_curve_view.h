@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMap>
+#include <QSet>
 #include <QString>
 #include <QVector>
 #include <QWidget>
@@ -12,6 +13,8 @@ class QCustomPlot;
 class QMouseEvent;
 
 namespace prunelab {
+
+class RunList;
 
 /// One measured point of an accuracy curve (plain data; fractions 0..1).
 struct AccuracyPoint
@@ -38,11 +41,25 @@ public:
 
     explicit AccuracyCurveView(QWidget* parent = nullptr);
 
-    /// Adds a point to a series (created on first use), keeping the series sorted by x.
-    void addPoint(const QString& series, const AccuracyPoint& point);
+    /// Adds a point to a series (created on first use), keeping the series sorted by x. The
+    /// series belongs to `run` (a sweep, a fine-tune; empty: a run of its own name).
+    void addPoint(const QString& series, const AccuracyPoint& point, const QString& run = {});
     /// Replaces a series.
-    void setSeries(const QString& series, QVector<AccuracyPoint> points);
+    void setSeries(const QString& series, QVector<AccuracyPoint> points, const QString& run = {});
     void removeSeries(const QString& series);
+
+    // Runs: groups of series the Runs list shows, hides, renames and deletes.
+    const QStringList& runs() const { return m_runs; }
+    QString runOf(const QString& series) const { return m_runOf.value(series); }
+    void setRunVisible(const QString& run, bool visible);
+    bool isRunVisible(const QString& run) const { return !m_hiddenRuns.contains(run); }
+    /// Renames a run (a name already taken gets " (2)", ...); returns the name it got.
+    QString renameRun(const QString& run, const QString& name);
+    /// Removes a run and its series.
+    void removeRun(const QString& run);
+    /// The shown model's own point, drawn as a star ("you are here"); unset hides it.
+    void setCurrentPoint(std::optional<AccuracyPoint> point);
+    std::optional<AccuracyPoint> currentPoint() const { return m_current; }
     const QMap<QString, QVector<AccuracyPoint>>& series() const { return m_series; }
     /// Series in the order they were added (legend and colour order).
     const QStringList& seriesOrder() const { return m_order; }
@@ -73,6 +90,9 @@ public:
 private:
     double xOf(const AccuracyPoint& p) const;
     void rebuild();
+    void noteRun(const QString& series, const QString& run);
+    /// Drops runs without series and shows the list.
+    void updateRuns();
     void onMouseMove(QMouseEvent* event);
 
     QCustomPlot* m_plot = nullptr;
@@ -81,6 +101,11 @@ private:
     QStringList m_order;
     std::optional<double> m_baseline;
     double m_floorDrop = 0.0;
+    QMap<QString, QString> m_runOf; ///< series -> run
+    QStringList m_runs;
+    QSet<QString> m_hiddenRuns;
+    std::optional<AccuracyPoint> m_current;
+    RunList* m_runList = nullptr;
     XAxis m_xAxis = XAxis::Sparsity;
 };
 

@@ -414,6 +414,7 @@ bool MainWindow::openModel(const QString& source)
         addRecent(source);
     m_curves->clear();
     m_curves->setBaseline(session()->accuracy());
+    updateStatus(session()->info()); // the curves' "you are here" went with clear()
     setModified(false);
     // Nothing known fits this model: random samples stand in until the user picks real data.
     if (session()->data_is_a_stand_in())
@@ -531,6 +532,11 @@ void MainWindow::updateStatus(const ModelInfo& info)
                                 ? tr("%1 fidelity (cosine, %)").arg(split)
                                 : tr("%1 accuracy (%)").arg(split);
     m_curves->setMeasureLabel(measure);
+    // "You are here": the shown model on the curves, once it is measured.
+    m_curves->setCurrentPoint(
+        accuracy ? std::optional<AccuracyPoint>(AccuracyPoint{info.sparsity(), info.params_kept(),
+                                                              info.flops_kept(), *accuracy})
+                 : std::nullopt);
     m_training->setMeasureLabel(measure);
     if (accuracy && session()->measures_fidelity())
         status += tr(" · fidelity to the model as opened: cosine %1, relative L2 error %2")

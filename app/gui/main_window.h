@@ -192,7 +192,8 @@ private:
     void noteAfter(const QString& detail = {});
 
     // main_window_jobs.cpp
-    bool startJob(std::unique_ptr<SessionJob> job);
+    /// `detail` joins the job's title in its run's name ("Sweep l1, random · 14:05").
+    bool startJob(std::unique_ptr<SessionJob> job, const QString& detail = {});
     void onJobStarted(const QString& title);
     void onJobEvent(const JobEvent& event);
     void onJobRan(std::shared_ptr<SessionJob> job, const QString& error);
@@ -218,11 +219,12 @@ private:
     HistogramOverview* m_overview = nullptr;
     HeadGrid* m_heads = nullptr;
     std::function<bool()> m_resetQuestion;
-    /// A sweep's series names: a second sweep of the same criterion gets "l1 (2)" rather than
-    /// merging its points into the first's series.
-    QSet<QString> m_seriesBeforeSweep;
-    QMap<QString, QString> m_sweepSeries;
-    QString sweepSeriesName(const QString& base);
+    /// The running job's run in the Curves dock, and its series names: a second sweep of the
+    /// same criterion gets "l1 (2)" rather than merging its points into the first's series.
+    QString m_runName;
+    QSet<QString> m_seriesBeforeRun;
+    QMap<QString, QString> m_runSeries;
+    QString runSeriesName(const QString& base);
     bool m_logX = false;
     AccuracyCurveView* m_curves = nullptr;
     TrainingCurveView* m_training = nullptr;

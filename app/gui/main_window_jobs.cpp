@@ -25,6 +25,7 @@
 #include <QSlider>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTime>
 #include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
@@ -49,15 +50,29 @@ AccuracyPoint toAccuracyPoint(const CurvePoint& p)
 
 } // namespace
 
-bool MainWindow::startJob(std::unique_ptr<SessionJob> job)
+bool MainWindow::startJob(std::unique_ptr<SessionJob> job, const QString& detail)
 {
     if (!session() || !job)
         return false;
     const bool changes = job->changes_model();
     const QString title = QString::fromStdString(job->title());
+    const bool evaluation = job->kind() == JobKind::Evaluate;
     if (!m_jobs->start(std::move(job))) {
         m_errorHandler(tr("%1 is running; stop it first (Esc).").arg(m_jobs->runningTitle()));
         return false;
+    }
+    if (!evaluation) {
+        // Its points form one run in the Curves dock ("Sweep l1, random · 14:05"); a series
+        // name an earlier run already has gets " (2)", so runs never merge.
+        const QString name = (detail.isEmpty() ? title : title + QLatin1Char(' ') + detail) +
+                             QStringLiteral(" · ") +
+                             QTime::currentTime().toString(QStringLiteral("HH:mm"));
+        m_runName = name;
+        for (int n = 2; m_curves->runs().contains(m_runName); ++n)
+            m_runName = QStringLiteral("%1 (%2)").arg(name).arg(n);
+        const QStringList before = m_curves->seriesOrder();
+        m_seriesBeforeRun = QSet<QString>(before.begin(), before.end());
+        m_runSeries.clear();
     }
     if (changes)
         m_evaluateTimer->stop();
@@ -72,7 +87,7 @@ bool MainWindow::startFineTune(const FineTuneSettings& settings)
     noteBefore(tr("Fine-tune"));
     std::unique_ptr<SessionJob> job;
     return guarded([&] { job = session()->make_fine_tune_job(settings); }) &&
-           startJob(std::move(job));
+           startJob(std::move(job), tr("%n epoch(s)", nullptr, settings.epochs));
 }
 
 bool MainWindow::startIterate(const IterateSettings& settings)
@@ -82,7 +97,7 @@ bool MainWindow::startIterate(const IterateSettings& settings)
     noteBefore(tr("Iterative pruning"));
     std::unique_ptr<SessionJob> job;
     return guarded([&] { job = session()->make_iterate_job(settings); }) &&
-           startJob(std::move(job));
+           startJob(std::move(job), tr("to %1%").arg(settings.target * 100.0, 0, 'f', 0));
 }
 
 bool MainWindow::startSweep(const SweepSettings& settings)
@@ -90,22 +105,21 @@ bool MainWindow::startSweep(const SweepSettings& settings)
     if (!session())
         return false;
     std::unique_ptr<SessionJob> job;
-    if (!guarded([&] { job = session()->make_sweep_job(settings); }) || !startJob(std::move(job)))
-        return false;
-    const QStringList before = m_curves->seriesOrder();
-    m_seriesBeforeSweep = QSet<QString>(before.begin(), before.end());
-    m_sweepSeries.clear();
-    return true;
+    QStringList criteria;
+    for (const auto& c : settings.criteria)
+        criteria << QString::fromStdString(c);
+    return guarded([&] { job = session()->make_sweep_job(settings); }) &&
+           startJob(std::move(job), criteria.join(QStringLiteral(", ")));
 }
 
-QString MainWindow::sweepSeriesName(const QString& base)
+QString MainWindow::runSeriesName(const QString& base)
 {
-    if (const auto known = m_sweepSeries.find(base); known != m_sweepSeries.end())
+    if (const auto known = m_runSeries.find(base); known != m_runSeries.end())
         return *known;
     QString name = base;
-    for (int run = 2; m_seriesBeforeSweep.contains(name); ++run)
+    for (int run = 2; m_seriesBeforeRun.contains(name); ++run)
         name = QStringLiteral("%1 (%2)").arg(base).arg(run);
-    m_sweepSeries.insert(base, name);
+    m_runSeries.insert(base, name);
     return name;
 }
 
@@ -117,7 +131,7 @@ bool MainWindow::startDistill(const DistillSettings& settings)
         noteBefore(tr("Distil"));
     std::unique_ptr<SessionJob> job;
     return guarded([&] { job = session()->make_distill_job(settings); }) &&
-           startJob(std::move(job));
+           startJob(std::move(job), tr("into %1").arg(QString::fromStdString(settings.student)));
 }
 
 bool MainWindow::startEvaluate()
@@ -166,7 +180,8 @@ bool MainWindow::startSensitivity()
     if (!session())
         return false;
     std::unique_ptr<SessionJob> job;
-    return guarded([&] { job = session()->make_sensitivity_job(); }) && startJob(std::move(job));
+    return guarded([&] { job = session()->make_sensitivity_job(); }) &&
+           startJob(std::move(job), QString::fromStdString(session()->criterion()));
 }
 
 void MainWindow::applyMasks()
@@ -275,10 +290,8 @@ void MainWindow::onJobEvent(const JobEvent& event)
                        event.accuracy * 100.0);
         break;
     case JobEvent::Kind::Point: {
-        QString series = QString::fromStdString(event.point.series);
-        if (m_jobs->runningKind() == JobKind::Sweep)
-            series = sweepSeriesName(series);
-        m_curves->addPoint(series, toAccuracyPoint(event.point));
+        m_curves->addPoint(runSeriesName(QString::fromStdString(event.point.series)),
+                           toAccuracyPoint(event.point), m_runName);
         break;
     }
     }
@@ -324,8 +337,9 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
             // The model's own point: its sparsity against its accuracy after the run.
             const ModelInfo info = session()->info();
             if (const auto accuracy = session()->accuracy())
-                m_curves->addPoint(tr("fine-tuned"), {info.sparsity(), info.params_kept(),
-                                                      info.flops_kept(), *accuracy});
+                m_curves->addPoint(
+                    runSeriesName(tr("fine-tuned")),
+                    {info.sparsity(), info.params_kept(), info.flops_kept(), *accuracy}, m_runName);
         }
         // The summary goes to the status bar; the note keeps to before → after (and says how a
         // stopped run left the model).

@@ -54,8 +54,10 @@ QJsonObject curvesToJson(const AccuracyCurveView& view)
                                       {QStringLiteral("params_kept"), p.paramsKept},
                                       {QStringLiteral("flops_kept"), p.flopsKept},
                                       {QStringLiteral("accuracy"), p.accuracy}});
-        series.append(
-            QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("points"), points}});
+        series.append(QJsonObject{{QStringLiteral("name"), name},
+                                  {QStringLiteral("run"), view.runOf(name)},
+                                  {QStringLiteral("visible"), view.isRunVisible(view.runOf(name))},
+                                  {QStringLiteral("points"), points}});
     }
     QJsonObject out{{QStringLiteral("series"), series},
                     {QStringLiteral("x_axis"), int(view.xAxis())}};
@@ -77,7 +79,11 @@ void curvesFromJson(const QJsonObject& json, AccuracyCurveView& view)
                            o.value(QStringLiteral("flops_kept")).toDouble(1.0),
                            o.value(QStringLiteral("accuracy")).toDouble()});
         }
-        view.setSeries(series.value(QStringLiteral("name")).toString(), points);
+        // Projects from before runs have none: each series is a run of its own.
+        const QString run = series.value(QStringLiteral("run")).toString();
+        view.setSeries(series.value(QStringLiteral("name")).toString(), points, run);
+        if (!series.value(QStringLiteral("visible")).toBool(true))
+            view.setRunVisible(view.runOf(series.value(QStringLiteral("name")).toString()), false);
     }
     if (json.contains(QStringLiteral("baseline")))
         view.setBaseline(json.value(QStringLiteral("baseline")).toDouble());
