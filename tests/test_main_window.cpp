@@ -10,6 +10,7 @@
 #include "widgets/compaction_view.h"
 #include "widgets/histogram_overview.h"
 #include "widgets/layer_table_model.h"
+#include "widgets/lesson_panel.h"
 #include "widgets/pipeline_strip.h"
 #include "widgets/training_curve_view.h"
 
@@ -302,6 +303,61 @@ private slots:
         QVERIFY(!window.session()->needs_training());
         QVERIFY(strip->current() >= 1);
         QCOMPARE(strip->stageText(0), QString("✓ Train"));
+    }
+
+    void lessonReachesItsLastStep()
+    {
+        if (!test::fashionMnistAvailable())
+            QSKIP("needs dataset-fashion-mnist");
+        MainWindow window;
+        window.setAutoEvaluate(false);
+        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        QVERIFY(window.openModel("lenet300")); // the lesson brings its own model
+        window.findChild<QAction*>("actionLesson")->trigger();
+        LessonPanel* lesson = window.lesson();
+        QVERIFY(lesson);
+        QCOMPARE(lesson->currentStep(), 0);
+        QVERIFY(lesson->highlighted() == window.findChild<PipelineStrip*>());
+        lesson->runAction();
+        QCOMPARE(window.session()->info().spec.name, std::string("convnet"));
+        QVERIFY2(lesson->resultText().contains("test accuracy"), qPrintable(lesson->resultText()));
+        window.session()->set_data({"fashion-mnist", 512, 500, 0.0}); // small, for the test
+        auto stepAndRun = [&](int step) {
+            lesson->next();
+            QCOMPARE(lesson->currentStep(), step);
+            lesson->runAction();
+            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 120000);
+        };
+        stepAndRun(1); // |w|
+        QCOMPARE(window.session()->criterion(), std::string("l1"));
+        QVERIFY(lesson->highlighted() == window.findChild<QComboBox*>("criterionCombo"));
+        stepAndRun(2); // row norms
+        QCOMPARE(window.session()->granularity(), std::string("filter"));
+        stepAndRun(3); // mean activation, scored on the worker
+        QCOMPARE(window.session()->criterion(), std::string("activation"));
+        QVERIFY(lesson->bodyText().contains("∂L/∂h"));
+        stepAndRun(4); // 80% one-shot, measured
+        QVERIFY(std::abs(window.session()->info().sparsity() - 0.8) < 0.01);
+        QVERIFY2(lesson->resultText().contains("Accuracy fell"), qPrintable(lesson->resultText()));
+        stepAndRun(5); // fine-tune
+        QVERIFY2(lesson->resultText().contains("recovers it to"), qPrintable(lesson->resultText()));
+        stepAndRun(6); // iterate to 90%
+        QVERIFY2(lesson->resultText().contains("sparsity"), qPrintable(lesson->resultText()));
+        stepAndRun(7); // distil
+        QVERIFY2(lesson->resultText().contains("teacher"), qPrintable(lesson->resultText()));
+        lesson->next();
+        QCOMPARE(lesson->currentStep(), lesson->stepCount() - 1);
+        // For the projector: larger text, thicker curves; and back.
+        const qreal normal = QApplication::font().pointSizeF();
+        auto* presentation = window.findChild<QAction*>("actionPresentation");
+        presentation->trigger();
+        QVERIFY(QApplication::font().pointSizeF() >= 1.5 * normal);
+        QCOMPARE(window.curveView()->lineScale(), 2.0);
+        presentation->trigger();
+        QCOMPARE(QApplication::font().pointSizeF(), normal);
+        QCOMPARE(window.curveView()->lineScale(), 1.0);
+        QVERIFY(lesson->bodyText().contains("What you did") ||
+                lesson->bodyText().contains("Scored the weights"));
     }
 
     void badFileKeepsCurrentModel()

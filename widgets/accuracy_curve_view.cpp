@@ -204,6 +204,20 @@ void AccuracyCurveView::setBaseline(std::optional<double> accuracy)
     rebuild();
 }
 
+void AccuracyCurveView::setPresentation(bool on)
+{
+    m_scale = on ? 2.0 : 1.0;
+    // Axis text and the legend follow; the curves' pens follow in rebuild().
+    QFont tick = font();
+    tick.setPointSizeF(tick.pointSizeF() * (on ? 1.6 : 1.0));
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setTickLabelFont(tick);
+        axis->setLabelFont(tick);
+    }
+    m_plot->legend->setFont(QFont(font().family(), on ? 13 : 8));
+    rebuild();
+}
+
 void AccuracyCurveView::setFloorDrop(double drop)
 {
     m_floorDrop = std::max(0.0, drop);
@@ -271,8 +285,9 @@ void AccuracyCurveView::rebuild()
         graph->setName(m_order[i]);
         graph->setData(x, y, false);
         const QColor colour = kPalette[i % kPalette.size()];
-        graph->setPen(QPen(colour, 2));
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 7));
+        graph->setPen(QPen(colour, 2 * m_scale));
+        graph->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, colour, Qt::white, 7 * m_scale));
     }
     if (m_baseline) {
         QCPGraph* line = m_plot->addGraph();

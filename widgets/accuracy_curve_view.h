@@ -68,6 +68,9 @@ public:
     /// Draws a floor this far below the baseline (0 hides it): where a pruned model stops being
     /// a usable small model.
     void setFloorDrop(double drop);
+    /// Presentation mode (a projector): thicker curves, bigger markers and text.
+    void setPresentation(bool on);
+    double lineScale() const { return m_scale; }
     /// baseline − drop, when both are set.
     std::optional<double> floor() const;
     void clear();
@@ -101,6 +104,7 @@ private:
     QStringList m_order;
     std::optional<double> m_baseline;
     double m_floorDrop = 0.0;
+    double m_scale = 1.0;           ///< 2 in presentation mode
     QMap<QString, QString> m_runOf; ///< series -> run
     QStringList m_runs;
     QSet<QString> m_hiddenRuns;

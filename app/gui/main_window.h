@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFont>
 #include <QMainWindow>
 #include <QMap>
 #include <QSet>
@@ -32,6 +33,7 @@ class HeadGrid;
 class HistogramOverview;
 class ImportanceHistogramView;
 class JobController;
+class LessonPanel;
 class LayerTableModel;
 class PipelineStrip;
 class Session;
@@ -105,6 +107,11 @@ public:
     /// Removes the pruned channels for real (a compacted copy) and times dense, masked and
     /// compacted models side by side in the Compaction dock.
     bool startCompact();
+    /// Help ▸ Lesson: (re)starts the lesson at its first step in the Lesson dock.
+    void startLesson();
+    /// Presentation mode: the window's text 1.6× larger, the curves thicker (a projector).
+    void setPresentationMode(bool on);
+    LessonPanel* lesson() const { return m_lesson; }
     /// Commits the shown masks into the base (no training).
     void applyMasks();
     void stopJob();
@@ -190,6 +197,18 @@ private:
     /// Snapshot for "what changed" before an action.
     void noteBefore(const QString& action);
     void noteAfter(const QString& detail = {});
+
+    // main_window_lesson.cpp
+    /// Explains what a job of the lesson's current step produced.
+    void updateLessonResult(JobKind kind, bool cancelled);
+    void setLessonRate(double rate);
+    /// The toolbar button of an action (the control a lesson step highlights).
+    QWidget* actionWidget(const QString& actionName) const;
+    LessonPanel* m_lesson = nullptr;
+    std::optional<QFont> m_normalFont; ///< the application font before presentation mode
+    QDockWidget* m_lessonDock = nullptr;
+    std::optional<double> m_lessonDense;
+    std::optional<double> m_lessonPruned;
 
     // main_window_jobs.cpp
     /// `detail` joins the job's title in its run's name ("Sweep l1, random · 14:05").

@@ -198,6 +198,14 @@ void MainWindow::buildMenus()
     });
     keys->setObjectName(QStringLiteral("actionShortcuts"));
     keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    QAction* lesson = help->addAction(tr("&Lesson"), this, &MainWindow::startLesson);
+    lesson->setObjectName(QStringLiteral("actionLesson"));
+    QAction* presentation = help->addAction(tr("&Presentation Mode"));
+    presentation->setObjectName(QStringLiteral("actionPresentation"));
+    presentation->setCheckable(true);
+    presentation->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    presentation->setToolTip(tr("Larger text and thicker curves, for a projector"));
+    connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
     QAction* whatsThis = QWhatsThis::createAction(this);
     whatsThis->setObjectName(QStringLiteral("actionWhatsThis"));
     help->addAction(whatsThis);

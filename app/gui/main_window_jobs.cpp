@@ -369,6 +369,7 @@ void MainWindow::onJobFinished(JobKind kind, bool cancelled)
         setModified(true);
     if (kind == JobKind::Compact && !cancelled)
         showCompaction();
+    updateLessonResult(kind, cancelled);
     // A model that recorded no accuracy gets its dense line from its first measurement.
     if (kind == JobKind::Evaluate && !cancelled && !m_curves->baseline() && session() &&
         session()->accuracy() && session()->info().sparsity() == 0.0 &&
