@@ -157,6 +157,13 @@ void AccuracyCurveView::removeRun(const QString& run)
 
 void AccuracyCurveView::setCurrentPoint(std::optional<AccuracyPoint> point)
 {
+    // Called after every edit: a replot only when the star moves.
+    const auto same = [](const AccuracyPoint& a, const AccuracyPoint& b) {
+        return a.sparsity == b.sparsity && a.paramsKept == b.paramsKept &&
+               a.flopsKept == b.flopsKept && a.accuracy == b.accuracy;
+    };
+    if (point.has_value() == m_current.has_value() && (!point || same(*point, *m_current)))
+        return;
     m_current = point;
     rebuild();
 }

@@ -59,8 +59,10 @@ void LessonPanel::setSteps(QVector<LessonStep> steps)
 
 void LessonPanel::unhighlight()
 {
-    if (m_highlighted)
+    if (m_highlighted) {
+        m_highlighted->setProperty("lessonHighlight", false);
         m_highlighted->setStyleSheet(m_savedStyle);
+    }
     m_highlighted = nullptr;
 }
 
@@ -85,10 +87,16 @@ void LessonPanel::goTo(int step)
         setResult({});
     unhighlight();
     if (QWidget* target = s.highlight ? s.highlight() : nullptr) {
-        // An orange frame on the control to use: visible on a projector, gone on the next step.
+        // An orange frame on the control to use (not on its children: the rule matches the
+        // property only it has), visible on a projector, gone on the next step. A plain
+        // QWidget draws style-sheet borders only with a styled background.
         m_highlighted = target;
         m_savedStyle = target->styleSheet();
-        target->setStyleSheet(m_savedStyle + QStringLiteral("\n*{border:3px solid #e67e22}"));
+        target->setAttribute(Qt::WA_StyledBackground, true);
+        target->setProperty("lessonHighlight", true);
+        target->setStyleSheet(m_savedStyle + QStringLiteral("\n*[lessonHighlight=\"true\"]{"
+                                                            "border:3px solid #e67e22;"
+                                                            "border-radius:4px}"));
     }
     if (changed)
         emit stepChanged(step);

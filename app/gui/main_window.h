@@ -207,7 +207,6 @@ private:
     LessonPanel* m_lesson = nullptr;
     std::optional<QFont> m_normalFont; ///< the application font before presentation mode
     QDockWidget* m_lessonDock = nullptr;
-    std::optional<double> m_lessonDense;
     std::optional<double> m_lessonPruned;
 
     // main_window_jobs.cpp

@@ -68,7 +68,6 @@ void MainWindow::startLesson()
         addDockWidget(Qt::LeftDockWidgetArea, m_lessonDock);
         m_lessonDock->setMinimumWidth(320);
     }
-    m_lessonDense.reset();
     m_lessonPruned.reset();
     const auto pick = [this](const QString& criterion, const QString& granularity) {
         m_granularity->setCurrentText(granularity); // each change rescores
@@ -117,7 +116,8 @@ void MainWindow::startLesson()
              formula(QStringLiteral("a<sub>i</sub> = E[ |h<sub>i</sub>| ] &nbsp;&nbsp; "
                                     "t<sub>i</sub> = | ∂L/∂h<sub>i</sub> · h<sub>i</sub> |")) +
              tr("<p>These run the network on calibration batches, so they take a moment.</p>"),
-         tr("Score neurons by mean activation"), [this, pick] { pick("activation", "neuron"); },
+         tr("Score neurons by mean |activation|"),
+         [this, pick] { pick("activation-abs", "neuron"); },
          [this] { return static_cast<QWidget*>(m_criterion); }});
     steps.append(
         {tr("Prune with a threshold θ"),
@@ -210,9 +210,9 @@ void MainWindow::updateLessonResult(JobKind kind, bool cancelled)
     if (!accuracy)
         return;
     const double sparsity = session()->info().sparsity();
-    if (!m_lessonDense && sparsity == 0.0)
-        m_lessonDense = accuracy;
-    const QString dense = m_lessonDense ? percentText(*m_lessonDense, 2) : tr("?");
+    // The dense line of the Curves: the model as opened (recorded, or its first measurement).
+    const auto denseAccuracy = m_curves->baseline();
+    const QString dense = denseAccuracy ? percentText(*denseAccuracy, 2) : tr("?");
     if (kind == JobKind::Score || kind == JobKind::Sweep || kind == JobKind::Sensitivity ||
         kind == JobKind::Compact)
         return;
@@ -221,7 +221,7 @@ void MainWindow::updateLessonResult(JobKind kind, bool cancelled)
     case 4:
         if (sparsity > 0.0) {
             m_lessonPruned = accuracy;
-            const double drop = m_lessonDense ? (*m_lessonDense - *accuracy) * 100.0 : 0.0;
+            const double drop = denseAccuracy ? (*denseAccuracy - *accuracy) * 100.0 : 0.0;
             m_lesson->setResult(tr("Accuracy fell <b>%1 pp</b> at %2 one-shot: %3 → %4.")
                                     .arg(drop, 0, 'f', 1)
                                     .arg(percentText(sparsity), dense, percentText(*accuracy, 2)));

@@ -5,11 +5,13 @@
 #include "app/gui/main_window.h"
 #include "engine/session/session.h"
 #include "widgets/importance_histogram_view.h"
+#include "widgets/lesson_panel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDeadlineTimer>
+#include <QDialog>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -127,7 +129,9 @@ int runScreenshotTour(MainWindow& window, const QString& directory)
     ok = save(window, dir, QStringLiteral("04-fine-tune.png")) && ok;
 
     // Half of every layer's filters (and fc1's neurons) from the dense model, compacted: dense,
-    // masked and compacted side by side.
+    // masked and compacted side by side. (Nobody is there to answer "discard the fine-tuned
+    // weights?".)
+    window.setResetQuestion([] { return true; });
     window.resetToDense();
     auto* granularity = window.findChild<QComboBox*>(QStringLiteral("granularityCombo"));
     auto* layers = window.layerModel();
@@ -146,6 +150,28 @@ int runScreenshotTour(MainWindow& window, const QString& directory)
         window.resizeDocks({dock}, {640}, Qt::Horizontal);
     settle(300);
     ok = save(window, dir, QStringLiteral("05-compaction.png")) && ok;
+
+    // File ▸ New from Built-in: the zoo, as the dialog shows it.
+    window.setDialogRunner([&](QDialog& dialog) {
+        dialog.show();
+        settle(300);
+        const QString path = dir.filePath(QStringLiteral("06-new-from-builtin.png"));
+        ok = dialog.grab().save(path) && ok;
+        std::fprintf(stderr, "wrote %s\n", qPrintable(path));
+        return false; // cancelled: the model stays
+    });
+    window.findChild<QAction*>(QStringLiteral("actionNewFromBuiltin"))->trigger();
+
+    // Help ▸ Lesson at its pruning step, with the result explained.
+    window.startLesson();
+    LessonPanel* lesson = window.lesson();
+    lesson->runAction(); // opens the trained default model
+    for (int step = 0; step < 4; ++step)
+        lesson->next();
+    lesson->runAction(); // 80% of the weights, one-shot, then measured
+    waitFor([&] { return !lesson->resultText().isEmpty(); }, 60000);
+    settle(300);
+    ok = save(window, dir, QStringLiteral("07-lesson.png")) && ok;
     return ok ? 0 : 1;
 }
 
