@@ -6,6 +6,7 @@
 #include "app/gui/main_window.h"
 #include "engine/session/session.h"
 #include "support/test_support.h"
+#include "support/window_support.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
 #include "widgets/histogram_overview.h"
@@ -152,14 +153,7 @@ private slots:
         // answer is an error and it asks again), and opens it with the answer.
         QTemporaryDir dir;
         const QString path = dir.filePath("features.pt");
-        QProcess python;
-        python.start("/usr/bin/python3",
-                     {"-c",
-                      "import sys, torch, torch.nn as nn; torch.jit.script(nn.Sequential("
-                      "nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))).save(sys.argv[1])",
-                      path});
-        python.waitForFinished(120000);
-        if (python.exitCode() != 0 || !QFile::exists(path))
+        if (!test::makeScriptedMlp(path))
             QSKIP("python3-torch is not available");
         MainWindow window;
         window.setAutoEvaluate(false);
@@ -189,18 +183,10 @@ private slots:
         // the status bar named it "torchscript"; its first measurement drew no dense line.
         QTemporaryDir dir;
         const QString path = dir.filePath("features.pt");
-        QProcess python;
-        python.start("/usr/bin/python3",
-                     {"-c",
-                      "import sys, torch, torch.nn as nn; torch.jit.script(nn.Sequential("
-                      "nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))).save(sys.argv[1])",
-                      path});
-        python.waitForFinished(120000);
-        if (python.exitCode() != 0 || !QFile::exists(path))
+        if (!test::makeScriptedMlp(path))
             QSKIP("python3-torch is not available");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         window.setInputShapeQuestion([](const QString&) { return QString("64"); });
         QVERIFY(window.openModel("default"));
         window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
@@ -238,8 +224,7 @@ private slots:
         // vgg-small takes 3×32×32: Fashion-MNIST cannot feed it, so the data dialog opens, says
         // what the model takes, refuses Fashion-MNIST with the reason, and takes what fits.
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         QStringList expected, problems;
         window.setDialogRunner([&](QDialog& base) {
@@ -274,8 +259,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         auto* strip = window.findChild<PipelineStrip*>();
         QCOMPARE(strip->current(), 1); // trained: at Prune
@@ -310,8 +294,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("lenet300")); // the lesson brings its own model
         window.findChild<QAction*>("actionLesson")->trigger();
         LessonPanel* lesson = window.lesson();
@@ -474,8 +457,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.session()->set_data({"fashion-mnist", 512, 300});
         auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
@@ -500,8 +482,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.session()->set_data({"fashion-mnist", 256, 500});
         SweepSettings settings;
@@ -522,8 +503,7 @@ private slots:
         // Issue 15, item 4: a second sweep's points merged into the first's series of the same
         // name (zig-zag curves), and nothing removed a series.
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("convnet"));
         window.session()->set_data({"synthetic", 64, 32});
         SweepSettings settings;
@@ -594,8 +574,7 @@ private slots:
         QVERIFY(QFile::exists(dir.filePath("lesson.state.pt")));
         QVERIFY(QFile::exists(dir.filePath("lesson.recipe.json"))); // replays the project's pruning
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel(path)); // projects open through the same entry point
         QCOMPARE(window.session()->mask_bits(), masks);
         QCOMPARE(window.session()->thresholds(), thresholds);
@@ -706,8 +685,7 @@ private slots:
     void overviewSelectsAndLogAxisStillPrunes()
     {
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -733,8 +711,7 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
         auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
@@ -781,8 +758,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.session()->set_data({"fashion-mnist", 256, 300});
         auto* autoAllocate = window.findChild<QAction*>("actionAutoAllocate");

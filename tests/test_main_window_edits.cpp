@@ -8,6 +8,7 @@
 #include "app/gui/main_window.h"
 #include "engine/session/session.h"
 #include "support/test_support.h"
+#include "support/window_support.h"
 #include "widgets/accuracy_curve_view.h"
 #include "widgets/compaction_view.h"
 #include "widgets/head_grid.h"
@@ -169,13 +170,10 @@ private slots:
         // Issue 15 item 3: a raw 50% global filter rate emptied conv1 (accuracy 10%).
         QTemporaryDir dir;
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
-        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
-        spin->setValue(50.0);
-        emit spin->editingFinished();
+        test::typeGlobalRate(window, 50.0);
         auto* model = window.layerModel();
         const auto rateIcon = [&](int row) {
             return model->index(row, LayerTableModel::RateColumn).data(Qt::DecorationRole);
@@ -226,15 +224,13 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.session()->set_data({"fashion-mnist", 600, 1000});
         QVERIFY(window.curveView()->floor()); // drawn 5 points under the dense line
         window.findChild<QComboBox*>("granularityCombo")->setCurrentText("filter");
-        auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
-        spin->setValue(70.0); // one-shot: accuracy collapses (bench/global_ranking.sh)
-        emit spin->editingFinished();
+        test::typeGlobalRate(window,
+                             70.0); // one-shot: accuracy collapses (bench/global_ranking.sh)
         window.findChild<QAction*>("actionCompact")->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
         QVERIFY(window.startEvaluate());
@@ -280,8 +276,7 @@ private slots:
         if (!test::fashionMnistAvailable())
             QSKIP("needs dataset-fashion-mnist");
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("default"));
         window.session()->set_data({"fashion-mnist", 1024, 256, 0.0});
         auto* bar = window.findChild<QProgressBar*>("jobProgress");
@@ -308,8 +303,7 @@ private slots:
     void tableEditsAreUndoable()
     {
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("convnet"));
         auto* model = window.layerModel();
         auto rate = [&](int row) {
@@ -462,8 +456,7 @@ private slots:
         // Issue 15, item 8: Reset to Dense threw fine-tuned weights away without a word (it
         // is not undoable).
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("convnet"));
         window.session()->set_data({"synthetic", 64, 32});
         int asked = 0;
@@ -493,8 +486,7 @@ private slots:
         // Issue 15, item 8: a sensitivity run (minutes of work, saved in projects) left the
         // project unmodified, so quitting lost it without a question.
         MainWindow window;
-        window.setAutoEvaluate(false);
-        window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
+        test::quietWindow(window);
         QVERIFY(window.openModel("convnet"));
         window.session()->set_data({"synthetic", 64, 32});
         QVERIFY(!window.isModified());

@@ -401,6 +401,19 @@ private slots:
         // l1 beats random at 90%.
         QVERIFY(outcome.points[1].accuracy > outcome.points[3].accuracy);
         QCOMPARE(session->mask_bits(), bits);
+        QVERIFY(outcome.warnings.empty());
+
+        // From a base with committed masks (60%), a 30% point cannot be below them: it is
+        // measured at the base's sparsity, and the outcome says so instead of collapsing points.
+        session->set_global_rate(0.6);
+        session->apply();
+        settings.criteria = {"l1"};
+        settings.sparsities = {0.3, 0.8};
+        const auto fromPruned = runJob(*session, session->make_sweep_job(settings), nullptr);
+        QCOMPARE(fromPruned.warnings.size(), size_t(1));
+        QVERIFY2(QString::fromStdString(fromPruned.warnings[0]).contains("already 60.0% sparse"),
+                 fromPruned.warnings[0].c_str());
+        QVERIFY(QString::fromStdString(fromPruned.warnings[0]).contains("30.0%"));
     }
 
     void applyCommitsTheShownMasks()

@@ -97,7 +97,9 @@ bool MainWindow::startIterate(const IterateSettings& settings)
     noteBefore(tr("Iterative pruning"));
     std::unique_ptr<SessionJob> job;
     return guarded([&] { job = session()->make_iterate_job(settings); }) &&
-           startJob(std::move(job), tr("to %1%").arg(settings.target * 100.0, 0, 'f', 0));
+           startJob(std::move(job), tr("%1 to %2%")
+                                        .arg(QString::fromStdString(settings.schedule))
+                                        .arg(settings.target * 100.0, 0, 'f', 0));
 }
 
 bool MainWindow::startSweep(const SweepSettings& settings)
@@ -349,8 +351,14 @@ void MainWindow::onJobRan(std::shared_ptr<SessionJob> job, const QString& error)
         if (m_before.waitingForAccuracy)
             noteAfter();
     }
-    if (job->kind() != JobKind::Evaluate || outcome.cancelled)
-        statusBar()->showMessage(QString::fromStdString(outcome.summary), 8000);
+    if (job->kind() != JobKind::Evaluate || outcome.cancelled) {
+        // A warning a person must see (a sweep below the base's sparsity) goes beside the
+        // summary, not only into the Log.
+        QString message = QString::fromStdString(outcome.summary);
+        if (!outcome.warnings.empty())
+            message += tr(" Warning: %1").arg(QString::fromStdString(outcome.warnings.front()));
+        statusBar()->showMessage(message, outcome.warnings.empty() ? 8000 : 20000);
+    }
 }
 
 void MainWindow::onJobFinished(JobKind kind, bool cancelled)

@@ -281,6 +281,25 @@ public:
             std::string(m_result.cancelled ? "Sweep stopped after " : "Sweep measured ") +
             std::to_string(m_result.points.size()) + " point(s) from the base weights (dense " +
             percent(m_result.dense_accuracy) + "); the model is unchanged.";
+        // Committed masks stay pruned at every point: a rate below the base's own sparsity is
+        // measured at that sparsity (the points pile up there), which deserves saying.
+        std::vector<std::string> below;
+        double base = 0.0;
+        for (const auto& p : m_result.points)
+            if (p.sparsity > p.target + 0.005) {
+                base = std::max(base, p.sparsity);
+                if (std::find(below.begin(), below.end(), percent(p.target)) == below.end())
+                    below.push_back(percent(p.target));
+            }
+        if (!below.empty()) {
+            std::string list;
+            for (const auto& b : below)
+                list += (list.empty() ? "" : ", ") + b;
+            outcome.warnings.push_back(
+                "the base is already " + percent(base) +
+                " sparse (committed masks stay pruned): the points asked at " + list +
+                " were measured at that sparsity; Reset to Dense first to sweep below it");
+        }
         return outcome;
     }
 
