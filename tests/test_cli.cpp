@@ -2,12 +2,15 @@
 #include "engine/pruning/row_patterns.h"
 #include "support/test_support.h"
 
+#include <QDir>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
 
 using prunelab::test::lastLine;
 using prunelab::test::runCli;
@@ -194,6 +197,41 @@ private slots:
                         &out, &err),
                  2);
         QCOMPARE(prunelab::test::readBytes(student), before);
+    }
+
+    void fifosAreRefusedNotWaitedOn()
+    {
+        // Issue 16 item 7: a named pipe behind MODEL, an IDX or CIFAR file or a recipe hung
+        // every reader (and ate the first Ctrl+C). Refused before it is opened, with the reason.
+        QTemporaryDir dir;
+        int notMade = 0;
+        auto fifo = [&](const QString& name) {
+            const QString path = dir.filePath(name);
+            notMade += ::mkfifo(path.toLocal8Bit().constData(), 0600) != 0;
+            return path;
+        };
+        const QString model = fifo("model.pt");
+        QDir(dir.path()).mkpath("idx");
+        for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+            fifo(QString("idx/") + name);
+        QDir(dir.path()).mkpath("cifar");
+        for (const char* name : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                                 "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"})
+            fifo(QString("cifar/") + name);
+        const QString recipe = fifo("recipe.json");
+        QCOMPARE(notMade, 0);
+        const QList<QStringList> commands = {
+            {"info", model},
+            {"eval", "default", "--data", "mnist:" + dir.filePath("idx")},
+            {"eval", "vgg-small", "--data", "cifar10:" + dir.filePath("cifar")},
+            {"run", recipe}};
+        for (const QStringList& args : commands) {
+            QString out, err;
+            const int code = runCli(args, &out, &err, 20000);
+            QVERIFY2(code == 1, qPrintable(args.join(' ') + ": " + QString::number(code) + err));
+            QVERIFY2(err.contains("not a regular file"), qPrintable(args.join(' ') + ": " + err));
+        }
     }
 
     void pruneEdgeRates()

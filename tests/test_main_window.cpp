@@ -37,7 +37,9 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
+
 #include <qcustomplot.h>
+#include <sys/stat.h>
 
 using namespace prunelab;
 
@@ -604,6 +606,11 @@ private slots:
         QVERIFY(!window.openModel(notProject));
         QVERIFY(errors.last().contains("x.state.pt"));
         QCOMPARE(window.layerModel()->layers().first().name, QString("fc1"));
+        // A named pipe as the project: refused at once (reading it would block the window).
+        const QString pipe = dir.filePath("pipe.prunelab.json");
+        QVERIFY(::mkfifo(pipe.toLocal8Bit().constData(), 0600) == 0);
+        QVERIFY(!window.openModel(pipe));
+        QVERIFY2(errors.last().contains("not a regular file"), qPrintable(errors.last()));
         // Saving into a missing folder fails without touching the session.
         QVERIFY(!window.saveProject(dir.filePath("missing/y.prunelab.json")));
         QCOMPARE(window.layerModel()->rowCount(), 4);

@@ -154,6 +154,11 @@ bool MainWindow::openProject(const QString& path)
             tr("Stop the running %1 before opening a project.").arg(m_jobs->runningTitle()));
         return false;
     }
+    // A FIFO or device would block the window on its first read.
+    if (const QFileInfo info(path); info.exists() && !info.isFile()) {
+        m_errorHandler(tr("Cannot open %1: not a regular file").arg(path));
+        return false;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         m_errorHandler(tr("Cannot open %1: %2").arg(path, file.errorString()));

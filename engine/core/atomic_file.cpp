@@ -110,12 +110,33 @@ void write_file_atomically(const std::string& path, const std::vector<char>& byt
     });
 }
 
+void check_regular_file(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status))
+        throw Error(path + ": file not found");
+    switch (status.type()) {
+    case fs::file_type::regular:
+        return;
+    case fs::file_type::directory:
+        throw Error(path + ": is a directory, not a file");
+    case fs::file_type::fifo:
+        throw Error(path + ": is a FIFO (named pipe), not a regular file");
+    case fs::file_type::socket:
+        throw Error(path + ": is a socket, not a regular file");
+    case fs::file_type::block:
+    case fs::file_type::character:
+        throw Error(path + ": is a device, not a regular file");
+    default:
+        throw Error(path + ": is not a regular file");
+    }
+}
+
 std::vector<char> read_whole_file(const std::string& path)
 {
-    if (!std::filesystem::exists(path))
-        throw Error(path + ": file not found");
-    if (std::filesystem::is_directory(path))
-        throw Error(path + ": is a directory, not a file");
+    check_regular_file(path);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(path + ": cannot open for reading");

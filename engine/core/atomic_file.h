@@ -26,7 +26,13 @@ void write_file_atomically(const std::string& path,
 /// @throws prunelab::Error naming the path. Returns the directory.
 std::string check_output_path(const std::string& path);
 
-/// Reads a whole file. @throws prunelab::Error naming the path when it is missing or unreadable.
+/// Checks that `path` names a regular file before anything opens it: a FIFO would block the
+/// reader forever (and a device could stream without end). @throws prunelab::Error naming the
+/// path and what it is instead ("is a FIFO (named pipe), not a regular file").
+void check_regular_file(const std::string& path);
+
+/// Reads a whole file. @throws prunelab::Error naming the path when it is missing, not a regular
+/// file, or unreadable.
 std::vector<char> read_whole_file(const std::string& path);
 
 } // namespace prunelab

@@ -1,5 +1,6 @@
 #include "engine/data/cifar_reader.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 
 #include <ATen/ATen.h>
@@ -25,6 +26,7 @@ std::filesystem::path batches_directory(const std::string& directory)
 
 std::vector<unsigned char> read_batch_file(const std::filesystem::path& path)
 {
+    check_regular_file(path.string());
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(path.string() + ": file not found or unreadable");

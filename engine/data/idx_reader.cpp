@@ -1,5 +1,6 @@
 #include "engine/data/idx_reader.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 
 #include <ATen/ATen.h>
@@ -63,8 +64,7 @@ std::string find_idx_file(const std::string& directory, const std::string& stem)
 
 at::Tensor read_idx_file(const std::string& path)
 {
-    if (!std::filesystem::exists(path))
-        throw Error(path + ": file not found");
+    check_regular_file(path);
     GzFile file(gzopen(path.c_str(), "rb"));
     if (!file)
         throw Error(path + ": cannot open for reading");

@@ -1,5 +1,6 @@
 #include "engine/data/torch_save.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 
 #include <caffe2/serialize/inline_container.h>
@@ -52,10 +53,7 @@ void rewrite_single_entry(std::string& pickle)
 
 c10::IValue load_torch_save(const std::string& path)
 {
-    if (!std::filesystem::exists(path))
-        throw Error(path + ": file not found");
-    if (!std::filesystem::is_regular_file(path))
-        throw Error(path + ": not a regular file");
+    check_regular_file(path);
     try {
         caffe2::serialize::PyTorchStreamReader archive(path);
         if (!archive.hasRecord("data.pkl"))

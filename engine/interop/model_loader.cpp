@@ -3,6 +3,7 @@
 #include "engine/interop/checkpoint_metadata.h"
 #include "engine/interop/script_net.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/data/dataset.h"
 #include "engine/models/model_factory.h"
@@ -52,6 +53,8 @@ Checkpoint load_model(const std::string& model, const LoadModelOptions& options)
         stamp_metadata(checkpoint.metadata, untrained);
         return checkpoint;
     }
+    if (std::filesystem::exists(model))
+        check_regular_file(model); // a FIFO would block the reader below
     if (std::filesystem::exists(model) && is_torchscript_file(model)) {
         Checkpoint checkpoint;
         MetadataUpdate script;

@@ -389,8 +389,7 @@ bool is_torchscript_file(const std::string& path)
 std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes inputs,
                                            const std::vector<int64_t>& fallback_shape)
 {
-    if (!std::filesystem::exists(path))
-        throw Error(path + ": no such file");
+    check_regular_file(path);
     if (!is_torchscript_file(path))
         throw Error(
             path +
