@@ -199,6 +199,39 @@ private slots:
         QCOMPARE(prunelab::test::readBytes(student), before);
     }
 
+    void trainingAPrunedCheckpointHoldsItsMasks()
+    {
+        // Issue 16 item 5: `train` on a 50% pruned checkpoint regrew the pruned weights (to
+        // 11.5% sparsity) while keeping its masks and pruning metadata.
+        QTemporaryDir dir;
+        const QStringList data = {"--data",       "synthetic", "--train-limit",  "128",
+                                  "--test-limit", "32",        "--val-fraction", "0"};
+        QString out, err;
+        QVERIFY2(
+            runCli(QStringList{"prune", "default", "--rate", "0.5", "--out", dir.filePath("p.pt")} +
+                       data,
+                   &out, &err) == 0,
+            qPrintable(err));
+        QVERIFY2(runCli(QStringList{"train", dir.filePath("p.pt"), "--epochs", "1", "--lr", "0.01",
+                                    "--out", dir.filePath("t.pt"), "--json"} +
+                            data,
+                        &out, &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(err.contains("holds its pruning masks"), qPrintable(err));
+        QVERIFY2(jsonOf(out)["sparsity"].toDouble() >= 0.5 - 1e-3, qPrintable(out));
+        // Dropping them is a choice, said out loud, and the pruning record goes with them.
+        QVERIFY2(runCli(QStringList{"train", dir.filePath("p.pt"), "--epochs", "1", "--lr", "0.01",
+                                    "--drop-masks", "--out", dir.filePath("d.pt"), "--json"} +
+                            data,
+                        &out, &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(err.contains("drops its pruning masks"), qPrintable(err));
+        QVERIFY(jsonOf(out)["sparsity"].toDouble() < 0.45); // weights grew back
+        const auto dropped = prunelab::load_checkpoint(dir.filePath("d.pt").toStdString());
+        QVERIFY(dropped.masks.empty());
+        QVERIFY(!dropped.metadata.contains("pruning"));
+    }
+
     void fifosAreRefusedNotWaitedOn()
     {
         // Issue 16 item 7: a named pipe behind MODEL, an IDX or CIFAR file or a recipe hung

@@ -5,6 +5,8 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/models/model_factory.h"
+#include "engine/pruning/mask_set.h"
+#include "engine/pruning/pruning_job.h"
 #include "engine/training/trainer.h"
 
 #include <cmath>
@@ -30,6 +32,24 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     const double validation_fraction = args.number_or("val-fraction", 0.1);
     Checkpoint checkpoint = load_model_for(model, &data, options.seed(), input_shape);
 
+    // A pruned checkpoint keeps what it is: its masks hold through training (pruned weights
+    // stay zero, as a fine-tune holds them) unless the user drops them, which is said and
+    // recorded. Training over them silently regrew the pruned weights.
+    const MaskSet masks = MaskSet::from_tensors(checkpoint.masks, *checkpoint.net);
+    StepHooks hooks;
+    if (!masks.empty() && args.has("drop-masks")) {
+        checkpoint.masks.clear();
+        if (checkpoint.metadata.is_object())
+            checkpoint.metadata.erase("pruning");
+        context.err << "prunelab-cli train: " << model
+                    << " drops its pruning masks (--drop-masks): pruned weights may grow back\n";
+    } else if (!masks.empty()) {
+        masks.apply_(*checkpoint.net);
+        hooks = hold_masks(masks);
+        context.err << "prunelab-cli train: " << model
+                    << " holds its pruning masks: pruned weights stay zero (--drop-masks lets "
+                       "them grow back)\n";
+    }
     ProgressPrinter printer("train");
     auto on_progress = [&](const TrainProgress& p) {
         char detail[96];
@@ -37,7 +57,7 @@ int run_train(const ParsedArgs& args, CommandContext& context)
         printer.update(p.fraction(), p.eta_seconds, detail);
     };
     const TrainResult result =
-        train(*checkpoint.net, data.train, &data.test, options, on_progress, context.cancel);
+        train(*checkpoint.net, data.train, &data.test, options, on_progress, context.cancel, hooks);
     printer.finish();
     if (result.cancelled) {
         context.err << "prunelab-cli train: cancelled; nothing was written\n";

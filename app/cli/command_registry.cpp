@@ -96,7 +96,11 @@ const std::vector<CommandInfo>& all_commands()
          with(with(data_options(),
                    training_options("random seed for initialization and shuffling (default 1)",
                                     "epochs (default 10)")),
-              {{"out", "CKPT", "where to write the trained checkpoint (required)"}, json_option()}),
+              {{"out", "CKPT", "where to write the trained checkpoint (required)"},
+               {"drop-masks", "",
+                "a pruned checkpoint: train without its masks (pruned weights may grow back; "
+                "the masks and the pruning record are dropped). By default they hold"},
+               json_option()}),
          1, run_train},
         {"run",
          "run RECIPE.json [--out CKPT] [--json]",
