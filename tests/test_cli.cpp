@@ -232,6 +232,45 @@ private slots:
         QVERIFY(!dropped.metadata.contains("pruning"));
     }
 
+    void deeplyNestedJsonIsRefusedNotACrash()
+    {
+        // Issue 16 item 3: 100,000 levels of nesting in a checkpoint's metadata (or a recipe)
+        // parsed, then overflowed the stack on every save (and when it was freed).
+        QTemporaryDir dir;
+        QString out, err;
+        const QString plain = dir.filePath("plain.pt");
+        QVERIFY2(runCli({"prune", "default", "--rate", "0.3", "--data", "synthetic",
+                         "--train-limit", "32", "--test-limit", "32", "--out", plain},
+                        &out, &err) == 0,
+                 qPrintable(err));
+        const QString deep = dir.filePath("deep.pt");
+        int code = 0;
+        const QString made = prunelab::test::runPython(
+            {"-c",
+             "import sys, torch; c = torch.load(sys.argv[1]); "
+             "c['metadata'] = '[' * 100000 + ']' * 100000; torch.save(c, sys.argv[2])",
+             plain, deep},
+            &code);
+        if (code != 0)
+            QSKIP(qPrintable("python3-torch: " + made));
+        for (const QStringList& args :
+             {QStringList{"info", deep},
+              QStringList{"prune", deep, "--rate", "0.5", "--data", "synthetic", "--train-limit",
+                          "32", "--test-limit", "32", "--out", dir.filePath("out.pt")}}) {
+            const int status = runCli(args, &out, &err);
+            QVERIFY2(status == 1, qPrintable(args.first() + ": " + QString::number(status) + err));
+            QVERIFY2(err.contains("nested deeper than 64 levels") && err.contains("deep.pt"),
+                     qPrintable(err));
+        }
+        QVERIFY(!QFile::exists(dir.filePath("out.pt")));
+        // A recipe is refused the same way.
+        const QString recipe = dir.filePath("deep.json");
+        prunelab::test::writeBytes(recipe, "{\"comment\": " + std::string(100000, '[') +
+                                               std::string(100000, ']') + "}");
+        QCOMPARE(runCli({"run", recipe}, &out, &err), 1);
+        QVERIFY2(err.contains("nested deeper than 64 levels"), qPrintable(err));
+    }
+
     void fifosAreRefusedNotWaitedOn()
     {
         // Issue 16 item 7: a named pipe behind MODEL, an IDX or CIFAR file or a recipe hung

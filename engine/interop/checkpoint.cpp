@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/json_limits.h"
 #include "engine/core/logging.h"
 #include "engine/models/model_factory.h"
 
@@ -160,8 +161,9 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
     nlohmann::json model_json;
     Checkpoint checkpoint;
     try {
-        model_json = nlohmann::json::parse(field(root, "model", label).toStringRef());
-        checkpoint.metadata = nlohmann::json::parse(field(root, "metadata", label).toStringRef());
+        model_json = parse_json_limited(field(root, "model", label).toStringRef(), label);
+        checkpoint.metadata =
+            parse_json_limited(field(root, "metadata", label).toStringRef(), label);
     } catch (const nlohmann::json::exception& e) {
         throw Error(label + ": the checkpoint's description is damaged (" + e.what() + ")");
     }

@@ -1,6 +1,7 @@
 #include "engine/interop/input_shape.h"
 
 #include "engine/core/error.h"
+#include "engine/core/json_limits.h"
 #include "engine/data/torch_save.h"
 #include "engine/models/model_info.h"
 
@@ -61,7 +62,7 @@ std::string input_shape_json(const InputShapes& shapes)
 InputShapes input_shapes_from_json(const std::string& text)
 {
     try {
-        const auto json = nlohmann::json::parse(text);
+        const auto json = parse_json_limited(text, kInputShapeExtraFile);
         const InputShapes shapes =
             json.contains("input_shapes")
                 ? json.at("input_shapes").get<InputShapes>()

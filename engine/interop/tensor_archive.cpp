@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/json_limits.h"
 
 #include <ATen/core/Dict.h>
 #include <ATen/core/ivalue.h>
@@ -52,7 +53,7 @@ TensorArchive load_tensor_archive(const std::string& path, const std::string& fo
             archive.format_version = v.toInt();
         else if (key == "header" && v.isString()) {
             try {
-                archive.header = nlohmann::json::parse(v.toStringRef());
+                archive.header = parse_json_limited(v.toStringRef(), path);
             } catch (const nlohmann::json::exception& e) {
                 throw Error(path + ": damaged header (" + std::string(e.what()) + ")");
             }

@@ -3,6 +3,7 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/core/fraction.h"
+#include "engine/core/json_limits.h"
 #include "engine/models/models.h"
 
 #include <algorithm>
@@ -425,7 +426,7 @@ Recipe load_recipe(const std::string& path)
     const std::vector<char> bytes = read_whole_file(path);
     json document;
     try {
-        document = json::parse(bytes.begin(), bytes.end());
+        document = parse_json_limited(std::string_view(bytes.data(), bytes.size()), path);
     } catch (const json::exception& e) {
         throw Error(path + ": not valid JSON (" + std::string(e.what()) + ")");
     }
