@@ -10,6 +10,8 @@
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -415,6 +417,41 @@ private slots:
         QCOMPARE(result.metadata["pruning"]["distillation"]["teacher"].get<std::string>(),
                  std::string("default"));
         QVERIFY(std::abs(describe_model(*result.net).sparsity() - 0.5) < 1e-3); // masks held
+    }
+
+    void aRecipeWritesOnlyBesideItself()
+    {
+        // Issue 16 item 2: a shared recipe's export paths replaced an unrelated file.
+        QTemporaryDir dir;
+        QDir(dir.path()).mkpath("shared");
+        const QString victim = dir.filePath("victim.json");
+        test::writeBytes(victim, "mine");
+        const QString recipe = dir.filePath("shared/r.json");
+        json j = minimal();
+        j["data"] = {{"spec", "synthetic"}, {"train_limit", 64}, {"test_limit", 32}};
+        QString out, err;
+        for (const std::string& path : {std::string("../victim.json"), victim.toStdString()}) {
+            j["exports"] = {{"checkpoint", "p.pt"}, {"report", path}};
+            test::writeBytes(recipe, j.dump());
+            QCOMPARE(test::runCli({"run", recipe}, &out, &err), 1);
+            QVERIFY2(err.contains("exports.report") && err.contains("outside the recipe's folder"),
+                     qPrintable(err));
+            QCOMPARE(test::readBytes(victim), std::string("mine"));
+            QVERIFY(!QFile::exists(dir.filePath("shared/p.pt"))); // refused before any work
+        }
+        // The user can vouch for it.
+        QCOMPARE(test::runCli({"run", recipe, "--allow-paths"}, &out, &err), 0);
+        QVERIFY(test::readBytes(victim) != "mine");
+        // prune --save-recipe writes paths beside the recipe relative to it: it replays as is.
+        const QString saved = dir.filePath("shared/saved.json");
+        QVERIFY2(test::runCli({"prune", "default", "--rate", "0.3", "--data", "synthetic",
+                               "--train-limit", "32", "--test-limit", "32", "--out",
+                               dir.filePath("shared/q.pt"), "--save-recipe", saved},
+                              &out, &err) == 0,
+                 qPrintable(err));
+        QVERIFY(
+            QString::fromStdString(test::readBytes(saved)).contains("\"checkpoint\": \"q.pt\""));
+        QVERIFY2(test::runCli({"run", saved}, &out, &err) == 0, qPrintable(err));
     }
 
     void badRecipeFileLeavesOutputsAlone()

@@ -250,8 +250,11 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
     if (recipe_path)
         check_output_path(*recipe_path);
     const int status = execute_recipe(recipe, "prune", args.has("json"), context);
-    if (status == 0 && recipe_path)
-        save_recipe(recipe, *recipe_path); // only for a run that completed
+    if (status == 0 && recipe_path) { // only for a run that completed
+        Recipe saved = recipe;
+        relativize_export_paths(saved, *recipe_path);
+        save_recipe(saved, *recipe_path);
+    }
     return status;
 }
 
@@ -259,7 +262,7 @@ int run_recipe(const ParsedArgs& args, CommandContext& context)
 {
     const std::string path = model_argument(args); // the positional: RECIPE.json
     Recipe recipe = load_recipe(path);
-    resolve_export_paths(recipe, path);
+    resolve_export_paths(recipe, path, args.has("allow-paths"));
     if (const auto out = args.value("out"))
         recipe.exports["checkpoint"] = *out;
     return execute_recipe(recipe, path, args.has("json"), context);

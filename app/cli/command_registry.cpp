@@ -108,6 +108,8 @@ const std::vector<CommandInfo>& all_commands()
          "exclusions, schedule, fine-tuning and exports. With the same seeds it reproduces the "
          "masks bit for bit. `prune --save-recipe F` writes one.",
          {{"out", "CKPT", "write the checkpoint here instead of the recipe's exports.checkpoint"},
+          {"allow-paths", "",
+           "let the recipe's exports write outside its folder (absolute or ../ paths)"},
           json_option()},
          1,
          run_recipe},

@@ -10,6 +10,8 @@
 #include "engine/training/data_parallel.h"
 #include "engine/training/distillation.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <optional>
 
 namespace prunelab {
@@ -176,14 +178,33 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     return result;
 }
 
-void resolve_export_paths(Recipe& recipe, const std::string& recipe_path)
+void resolve_export_paths(Recipe& recipe, const std::string& recipe_path, bool allow_outside)
 {
-    const std::string::size_type slash = recipe_path.find_last_of('/');
-    const std::string folder =
-        slash == std::string::npos ? std::string() : recipe_path.substr(0, slash + 1);
-    for (auto& [what, file] : recipe.exports)
-        if (!file.empty() && file[0] != '/')
-            file = folder + file;
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::path(recipe_path).parent_path();
+    for (auto& [what, file] : recipe.exports) {
+        const fs::path path(file);
+        const bool climbs = std::any_of(path.begin(), path.end(),
+                                        [](const fs::path& part) { return part == ".."; });
+        if (!allow_outside && (path.is_absolute() || climbs))
+            throw Error(recipe_path + ": exports." + what + " '" + file +
+                        "' is outside the recipe's folder; a recipe writes only beside itself "
+                        "(give --allow-paths to let it write there)");
+        if (!file.empty() && !path.is_absolute())
+            file = (folder / path).string();
+    }
+}
+
+void relativize_export_paths(Recipe& recipe, const std::string& recipe_path)
+{
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::absolute(fs::path(recipe_path)).parent_path().lexically_normal();
+    for (auto& [what, file] : recipe.exports) {
+        const fs::path relative =
+            fs::absolute(fs::path(file)).lexically_normal().lexically_relative(folder);
+        if (!relative.empty() && *relative.begin() != "..")
+            file = relative.string();
+    }
 }
 
 } // namespace prunelab

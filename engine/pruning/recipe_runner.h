@@ -55,7 +55,14 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
                            const std::atomic<bool>* cancel = nullptr);
 
 /// Resolves a recipe loaded from `recipe_path`: relative export paths become relative to the
-/// recipe's folder, so a recipe travels with its outputs.
-void resolve_export_paths(Recipe& recipe, const std::string& recipe_path);
+/// recipe's folder, so a recipe travels with its outputs. A recipe is data, not a permission:
+/// an absolute export path, or one that climbs out of the folder with "..", is refused unless
+/// `allow_outside` (the CLI's --allow-paths: the user vouches for it).
+/// @throws prunelab::Error naming the recipe, the export and the path.
+void resolve_export_paths(Recipe& recipe, const std::string& recipe_path,
+                          bool allow_outside = false);
+/// For a recipe about to be saved at `recipe_path`: export paths inside its folder are written
+/// relative to it, so the saved recipe replays where it is, without --allow-paths.
+void relativize_export_paths(Recipe& recipe, const std::string& recipe_path);
 
 } // namespace prunelab
