@@ -1,5 +1,6 @@
 #include "engine/core/error.h"
 #include "engine/data/data_spec.h"
+#include "engine/data/synthetic_data.h"
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
@@ -119,6 +120,28 @@ private slots:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains(expected), e.what());
         }
+    }
+
+    void syntheticDataTooLargeForTheMachineIsRefused()
+    {
+        // Issue 16 item 8: synthetic:1,100000,100000 asked for 25 GB, and a train limit of 1e12
+        // generated that many samples. Refused before any allocation, saying how much.
+        auto refused = [](const DataOptions& options) {
+            try {
+                load_data(options);
+            } catch (const Error& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        const QString huge = refused(DataOptions().spec("synthetic:1,100000,100000"));
+        QVERIFY2(huge.contains("would take about") && huge.contains("GB"), qPrintable(huge));
+        const QString many =
+            refused(DataOptions().spec("synthetic:1,8,8").train_limit(int64_t(1e12)));
+        QVERIFY2(many.contains("lower --train-limit"), qPrintable(many));
+        QVERIFY(default_memory_cap() > (int64_t(1) << 28));
+        // Ordinary sizes pass.
+        QVERIFY(refused(DataOptions().spec("synthetic:3,64,64").train_limit(1000)).isEmpty());
     }
 
     void rejectsBadValidationFraction()

@@ -5,6 +5,11 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cstdio>
+#include <string>
+
+#include <unistd.h>
+
 namespace prunelab {
 namespace {
 
@@ -22,7 +27,42 @@ Dataset sample(const at::Tensor& prototypes, int64_t count, double noise, at::Ge
     return out;
 }
 
+/// What generating the splits takes at its peak: every sample as float32, about three times
+/// over (prototypes gathered, noise, their sum), with overflow treated as "too much".
+void check_size(const SyntheticSpec& spec, const std::vector<int64_t>& sample)
+{
+    double elements = 1.0;
+    std::string shape;
+    for (int64_t size : sample) {
+        elements *= double(size);
+        shape += (shape.empty() ? "" : "×") + std::to_string(size);
+    }
+    const double samples = double(spec.train_size) + double(spec.test_size) + double(spec.classes);
+    const double bytes = 3.0 * samples * elements * sizeof(float);
+    const double cap = double(spec.max_bytes > 0 ? spec.max_bytes : default_memory_cap());
+    if (bytes > cap) {
+        auto gigabytes = [](double b) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.3g GB", b / 1e9);
+            return std::string(text);
+        };
+        throw Error("synthetic data: " + std::to_string(spec.train_size) + " + " +
+                    std::to_string(spec.test_size) + " samples of " + shape + " would take about " +
+                    gigabytes(bytes) + ", more than the " + gigabytes(cap) +
+                    " one data set may use here; lower --train-limit/--test-limit or the shape");
+    }
+}
+
 } // namespace
+
+int64_t default_memory_cap()
+{
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0)
+        return int64_t(8) << 30; // unknown: 8 GB
+    return int64_t(double(pages) * double(page) * 0.75);
+}
 
 DataSplits make_synthetic(const SyntheticSpec& spec)
 {
@@ -33,6 +73,7 @@ DataSplits make_synthetic(const SyntheticSpec& spec)
                 throw Error("synthetic data: every size of the sample shape must be positive");
         if (spec.classes < 2 || spec.train_size <= 0 || spec.test_size <= 0)
             throw Error("synthetic data: classes at least 2 and positive sizes needed");
+        check_size(spec, spec.shape);
         auto gen = at::make_generator<at::CPUGeneratorImpl>(spec.seed);
         std::vector<int64_t> sizes = {spec.classes};
         sizes.insert(sizes.end(), spec.shape.begin(), spec.shape.end());
@@ -51,6 +92,7 @@ DataSplits make_synthetic(const SyntheticSpec& spec)
                     "at least 2");
     if (spec.train_size <= 0 || spec.test_size <= 0)
         throw Error("synthetic data: train and test sizes must be positive");
+    check_size(spec, {spec.channels, spec.height, spec.width});
     auto gen = at::make_generator<at::CPUGeneratorImpl>(spec.seed);
     // Smooth prototypes (upsampled low-resolution noise) so convolutions have structure to find.
     const int64_t low_h = std::max<int64_t>(1, spec.height / 4);

@@ -23,7 +23,13 @@ struct SyntheticSpec
     int64_t test_size = 512;
     double noise = 0.8; ///< noise standard deviation relative to the prototypes' spread
     uint64_t seed = 7;
+    /// Refuse to generate more than this many bytes (0: ¾ of the machine's memory): a typo in
+    /// a shape or a limit must be an error, not a machine swapping to death.
+    int64_t max_bytes = 0;
 };
+
+/// ¾ of the physical memory (what one data set may take by default).
+int64_t default_memory_cap();
 
 DataSplits make_synthetic(const SyntheticSpec& spec);
 
