@@ -271,6 +271,42 @@ private slots:
         QVERIFY2(err.contains("nested deeper than 64 levels"), qPrintable(err));
     }
 
+    void outputsAreCheckedTogetherBeforeAnyWork()
+    {
+        // Issue 16 items 6 and 11: `export X --state-dict X` replaced the checkpoint with a bare
+        // state_dict; two outputs naming one file overwrote each other.
+        QTemporaryDir dir;
+        const QStringList data = {"--data", "synthetic",    "--train-limit",
+                                  "32",     "--test-limit", "32"};
+        QString out, err;
+        const QString model = dir.filePath("p.pt");
+        QVERIFY2(runCli(QStringList{"prune", "default", "--rate", "0.3", "--out", model} + data,
+                        &out, &err) == 0,
+                 qPrintable(err));
+        const std::string before = prunelab::test::readBytes(model);
+        QCOMPARE(runCli({"export", model, "--state-dict", model}, &out, &err), 1);
+        QVERIFY2(err.contains("is this command's input"), qPrintable(err));
+        QCOMPARE(prunelab::test::readBytes(model), before);
+        const QString twice = dir.filePath("a.pt");
+        QCOMPARE(runCli(QStringList{"prune", "default", "--rate", "0.3", "--out", twice, "--report",
+                                    twice} +
+                            data,
+                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("named for two outputs"), qPrintable(err));
+        QVERIFY(!QFile::exists(twice));
+        QCOMPARE(runCli({"compact", model, "--out", dir.filePath("c.pt"), "--report",
+                         dir.filePath("./c.pt")},
+                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("named for two outputs"), qPrintable(err));
+        QCOMPARE(
+            runCli(QStringList{"train", model, "--epochs", "1", "--out", model} + data, &out, &err),
+            1);
+        QVERIFY2(err.contains("is this command's input"), qPrintable(err));
+        QCOMPARE(prunelab::test::readBytes(model), before);
+    }
+
     void fifosAreRefusedNotWaitedOn()
     {
         // Issue 16 item 7: a named pipe behind MODEL, an IDX or CIFAR file or a recipe hung

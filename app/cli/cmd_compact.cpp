@@ -18,12 +18,13 @@ int run_compact(const ParsedArgs& args, CommandContext& context)
 {
     const std::string model = model_argument(args);
     const std::string out_path = args.required("out");
-    check_output_path(out_path);
     const auto state_dict_path = args.value("state-dict");
     const auto report_path = args.value("report");
+    std::vector<std::string> outputs = {out_path};
     for (const auto& path : {state_dict_path, report_path})
         if (path)
-            check_output_path(*path);
+            outputs.push_back(*path);
+    check_output_paths(outputs, {model});
 
     Checkpoint checkpoint = load_model_argument(args, model);
     std::optional<DataSplits> data;

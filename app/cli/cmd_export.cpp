@@ -63,9 +63,11 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path)
         throw UsageError("say what to export: --state-dict F, --masks F, --report F, --io-sample F "
                          "and/or --netron F");
+    std::vector<std::string> outputs; // every path before any file is written
     for (const auto& path : {state_dict_path, masks_path, report_path, sample_path, netron_path})
         if (path)
-            check_output_path(*path); // every path before any file is written
+            outputs.push_back(*path);
+    check_output_paths(outputs, {model});
 
     Checkpoint checkpoint = load_model_argument(args, model);
     std::optional<DataSplits> data;

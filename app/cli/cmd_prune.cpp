@@ -247,8 +247,12 @@ int run_prune(const ParsedArgs& args, CommandContext& context)
 {
     const Recipe recipe = recipe_from_args(args);
     const auto recipe_path = args.value("save-recipe");
-    if (recipe_path)
-        check_output_path(*recipe_path);
+    if (recipe_path) { // with the run's own outputs, before any work
+        std::vector<std::string> outputs = {*recipe_path};
+        for (const auto& [what, path] : recipe.exports)
+            outputs.push_back(path);
+        check_output_paths(outputs, {recipe.model});
+    }
     const int status = execute_recipe(recipe, "prune", args.has("json"), context);
     if (status == 0 && recipe_path) { // only for a run that completed
         Recipe saved = recipe;

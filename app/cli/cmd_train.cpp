@@ -22,6 +22,8 @@ int run_train(const ParsedArgs& args, CommandContext& context)
     const std::string out_path = args.required("out");
     const TrainOptions options = train_options_from(args);
     check_output_path(out_path); // fail before minutes of work, not after
+    // Continuing a checkpoint writes a new file: the one being trained stays as it was.
+    check_output_paths({out_path}, {model});
 
     const InputShapes input_shape = input_shape_argument(args);
     ModelSpec declared =

@@ -110,6 +110,29 @@ void write_file_atomically(const std::string& path, const std::vector<char>& byt
     });
 }
 
+void check_output_paths(const std::vector<std::string>& outputs,
+                        const std::vector<std::string>& inputs)
+{
+    namespace fs = std::filesystem;
+    auto same_file = [](const std::string& a, const std::string& b) {
+        std::error_code ec;
+        const fs::path x = fs::weakly_canonical(fs::absolute(a), ec);
+        const fs::path y = fs::weakly_canonical(fs::absolute(b), ec);
+        return x == y;
+    };
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        check_output_path(outputs[i]);
+        for (size_t j = 0; j < i; ++j)
+            if (same_file(outputs[i], outputs[j]))
+                throw Error(outputs[i] + ": named for two outputs (as '" + outputs[j] + "' and '" +
+                            outputs[i] + "'); give each its own file");
+        for (const auto& input : inputs)
+            if (fs::exists(input) && same_file(outputs[i], input))
+                throw Error(outputs[i] + ": is this command's input; writing it would replace " +
+                            "what is being read (choose another file)");
+    }
+}
+
 void check_regular_file(const std::string& path)
 {
     namespace fs = std::filesystem;

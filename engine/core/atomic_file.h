@@ -26,6 +26,13 @@ void write_file_atomically(const std::string& path,
 /// @throws prunelab::Error naming the path. Returns the directory.
 std::string check_output_path(const std::string& path);
 
+/// Checks every output of one command before any work: each as check_output_path, no file
+/// named for two outputs, and none that is one of the command's `inputs` (an export over the
+/// checkpoint it reads replaced the checkpoint). Inputs that are not files (a built-in's name)
+/// are ignored. @throws prunelab::Error naming the path and the clash.
+void check_output_paths(const std::vector<std::string>& outputs,
+                        const std::vector<std::string>& inputs);
+
 /// Checks that `path` names a regular file before anything opens it: a FIFO would block the
 /// reader forever (and a device could stream without end). @throws prunelab::Error naming the
 /// path and what it is instead ("is a FIFO (named pipe), not a regular file").

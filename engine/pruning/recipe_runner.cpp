@@ -88,8 +88,10 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
     if (recipe.exports.empty())
         throw Error(label +
                     ": nothing to write: give exports (checkpoint, state_dict, masks, report)");
+    std::vector<std::string> outputs; // fail before minutes of work, not after
     for (const auto& [what, path] : recipe.exports)
-        check_output_path(path); // fail before minutes of work, not after
+        outputs.push_back(path);
+    check_output_paths(outputs, {recipe.model});
     PruningJobOptions options = recipe.options;
 
     // The model says its input shape (built-ins, checkpoints, TorchScript that stores one, the
