@@ -101,6 +101,28 @@ private slots:
                  int(nodes.size())); // and no temporary left behind
     }
 
+    void staleTemporariesOfAKilledSaveAreCleanedUp()
+    {
+        // Issue 16 item 11: a save killed part-way left its `.NAME.tmp*` file behind for good.
+        // The next write of that file removes temporaries whose writer is gone, and only those.
+        QTemporaryDir dir;
+        QProcess finished;
+        finished.start("/bin/true");
+        QVERIFY(finished.waitForStarted());
+        const qint64 gone = finished.processId(); // a writer that has exited
+        QVERIFY(finished.waitForFinished());
+        const QString stale = dir.filePath(QString(".model.tmp%1-42.pt").arg(gone));
+        const QString live =
+            dir.filePath(QString(".model.tmp%1-43.pt").arg(QCoreApplication::applicationPid()));
+        const QString other = dir.filePath(".other.tmp1-1.pt"); // another file's: not ours
+        for (const QString& path : {stale, live, other})
+            test::writeBytes(path, "partial");
+        save_checkpoint(sampleCheckpoint(), dir.filePath("model.pt").toStdString());
+        QVERIFY(!QFile::exists(stale));
+        QVERIFY(QFile::exists(live)); // a save still running in this process
+        QVERIFY(QFile::exists(other));
+    }
+
     void rejectsCorruptFiles_data()
     {
         QTest::addColumn<QString>("kind");

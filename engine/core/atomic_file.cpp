@@ -3,7 +3,9 @@
 #include "engine/core/error.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +64,30 @@ void flush_to_disk(const std::string& file)
         throw Error(reason);
 }
 
+/// Removes ".STEM.tmpPID-N.EXT" files of `target` whose writer (PID) no longer runs: what a
+/// save killed part-way left behind. Temporaries of live writers, and anything else, stay.
+void remove_stale_temporaries(const std::filesystem::path& directory,
+                              const std::filesystem::path& target)
+{
+    namespace fs = std::filesystem;
+    const std::string prefix = "." + target.stem().string() + ".tmp";
+    const std::string extension = target.extension().string();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(directory, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0 || name.size() < prefix.size() + extension.size() ||
+            name.compare(name.size() - extension.size(), extension.size(), extension) != 0)
+            continue;
+        const std::string rest = name.substr(prefix.size());
+        const auto dash = rest.find('-');
+        if (dash == std::string::npos || dash == 0 || rest.find_first_not_of("0123456789") != dash)
+            continue; // not our naming (or an older PruneLab's): leave it
+        const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+        if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+            fs::remove(entry.path(), ec);
+    }
+}
+
 } // namespace
 
 void write_file_atomically(const std::string& path,
@@ -70,10 +96,12 @@ void write_file_atomically(const std::string& path,
     namespace fs = std::filesystem;
     const fs::path target(path);
     const fs::path directory(check_output_path(path));
+    remove_stale_temporaries(directory, target);
     std::random_device entropy;
+    // The writer's PID in the name tells a later write whether this file is abandoned.
     const std::string temporary =
-        (directory / ("." + target.stem().string() + ".tmp" + std::to_string(entropy()) +
-                      target.extension().string()))
+        (directory / ("." + target.stem().string() + ".tmp" + std::to_string(::getpid()) + "-" +
+                      std::to_string(entropy()) + target.extension().string()))
             .string();
     try {
         write(temporary);
