@@ -271,6 +271,26 @@ private slots:
         QVERIFY2(err.contains("nested deeper than 64 levels"), qPrintable(err));
     }
 
+    void pruneOptionsAreCheckedAsTheRecipeWillBe()
+    {
+        // Issue 16 item 11: `prune --optimizer bogus` (unused without fine-tuning) ran and saved
+        // a recipe that `run` then rejected.
+        QTemporaryDir dir;
+        QString out, err;
+        QCOMPARE(runCli({"prune", "default", "--rate", "0.3", "--optimizer", "bogus", "--data",
+                         "synthetic", "--train-limit", "32", "--test-limit", "32", "--out",
+                         dir.filePath("q.pt"), "--save-recipe", dir.filePath("q.json")},
+                        &out, &err),
+                 2);
+        QVERIFY2(err.contains("--optimizer must be sgd or adam"), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.filePath("q.pt")) && !QFile::exists(dir.filePath("q.json")));
+        QCOMPARE(runCli({"prune", "default", "--rate", "0.3", "--lr-schedule", "sometimes",
+                         "--data", "synthetic", "--out", dir.filePath("q.pt")},
+                        &out, &err),
+                 1);
+        QVERIFY2(err.contains("lr_schedule"), qPrintable(err));
+    }
+
     void outputsAreCheckedTogetherBeforeAnyWork()
     {
         // Issue 16 items 6 and 11: `export X --state-dict X` replaced the checkpoint with a bare

@@ -141,12 +141,19 @@ Recipe recipe_from_args(const ParsedArgs& args)
         .batch(args.integer_or("batch", 64))
         .seed(uint64_t(args.integer_or("seed", 1)));
     options.finetune.lr_schedule(args.value_or("lr-schedule", options.finetune.lr_schedule()));
-    if (args.has("optimizer"))
-        options.finetune.optimizer(*args.value("optimizer"));
+    if (args.has("optimizer")) {
+        const std::string optimizer = *args.value("optimizer");
+        if (optimizer != "sgd" && optimizer != "adam")
+            throw UsageError("--optimizer must be sgd or adam, not '" + optimizer + "'");
+        options.finetune.optimizer(optimizer);
+    }
     recipe.exports["checkpoint"] = args.required("out");
     for (const char* kind : {"state-dict", "masks", "report"})
         if (const auto path = args.value(kind))
             recipe.exports[std::string(kind) == "state-dict" ? "state_dict" : kind] = *path;
+    // What --save-recipe writes must replay: the options pass the recipe reader's checks now,
+    // not only when `run` reads the file (an unused --optimizer bogus was saved before).
+    recipe_from_json(recipe_to_json(recipe), "prune options");
     return recipe;
 }
 
