@@ -4,6 +4,7 @@
 #include "support/test_support.h"
 
 #include <ATen/ATen.h>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace prunelab;
@@ -142,6 +143,56 @@ private slots:
         QVERIFY(default_memory_cap() > (int64_t(1) << 28));
         // Ordinary sizes pass.
         QVERIFY(refused(DataOptions().spec("synthetic:3,64,64").train_limit(1000)).isEmpty());
+    }
+
+    void idxLimitsReadTheSameSamplesAsLimitingAfterwards()
+    {
+        // Reading only what the limits need (issue 16 item 8) must pick exactly the samples
+        // that loading everything and then limiting picks, validation included.
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, std::vector<uint32_t> dims, int modulo) {
+            std::string bytes = {0, 0, 8, char(dims.size())};
+            for (uint32_t d : dims)
+                for (int shift = 24; shift >= 0; shift -= 8)
+                    bytes.push_back(char((d >> shift) & 0xff));
+            int64_t elements = 1;
+            for (uint32_t d : dims)
+                elements *= d;
+            for (int64_t i = 0; i < elements; ++i)
+                bytes.push_back(char((i * 7 + i / 49) % modulo));
+            test::writeBytes(dir.filePath(name), bytes);
+        };
+        write("train-images-idx3-ubyte", {300, 7, 7}, 251);
+        write("train-labels-idx1-ubyte", {300}, 10);
+        write("t10k-images-idx3-ubyte", {80, 7, 7}, 241);
+        write("t10k-labels-idx1-ubyte", {80}, 10);
+        const auto base = DataOptions().spec("mnist:" + dir.path().toStdString()).seed(3);
+        const auto all = load_data(base);
+        const auto some = load_data(DataOptions(base).train_limit(50).test_limit(20));
+        QCOMPARE(all.train.size(), 270);
+        QCOMPARE(all.validation.size(), 30);
+        QCOMPARE(some.train.size(), 50);
+        QCOMPARE(some.validation.size(), 20);
+        QCOMPARE(some.test.size(), 20);
+        QVERIFY(some.train.images.equal(all.train.images.slice(0, 0, 50)));
+        QVERIFY(some.train.labels.equal(all.train.labels.slice(0, 0, 50)));
+        QVERIFY(some.validation.images.equal(all.validation.images.slice(0, 0, 20)));
+        QVERIFY(some.validation.labels.equal(all.validation.labels.slice(0, 0, 20)));
+        QVERIFY(some.test.images.equal(all.test.images.slice(0, 0, 20)));
+        const auto unvalidated = load_data(DataOptions(base).validation_fraction(0).train_limit(9));
+        QCOMPARE(unvalidated.validation.size(), 0);
+        QCOMPARE(unvalidated.train.size(), 9);
+    }
+
+    void parsesByteSizes()
+    {
+        QCOMPARE(parse_byte_size("512M", "--max-memory"), int64_t(512'000'000));
+        QCOMPARE(parse_byte_size("1.5GB", "--max-memory"), int64_t(1'500'000'000));
+        QCOMPARE(parse_byte_size("4096", "--max-memory"), int64_t(4096));
+        for (const char* bad : {"", "lots", "5Q", "-1G", "1e30T", "nan"})
+            QVERIFY2(test::errorOf([&] { parse_byte_size(bad, "--max-memory"); })
+                         .contains("--max-memory"),
+                     bad);
     }
 
     void rejectsBadValidationFraction()

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/fraction.h"
+#include "engine/data/memory_cap.h"
 #include "engine/interop/input_shape.h"
 #include "engine/interop/script_net.h"
 
@@ -88,6 +89,8 @@ DataOptions data_options_for(const ParsedArgs& args, const ModelSpec& spec)
         .normalize(args.value_or("normalize", "auto"))
         .synthetic_shape(spec.input_shape)
         .synthetic_classes(spec.num_classes);
+    if (args.has("max-memory"))
+        options.max_memory(parse_byte_size(args.value_or("max-memory", ""), "--max-memory"));
     return options;
 }
 

@@ -5,6 +5,7 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/core/fraction.h"
+#include "engine/data/memory_cap.h"
 #include "engine/pruning/recipe.h"
 #include "engine/pruning/recipe_runner.h"
 
@@ -121,6 +122,7 @@ Recipe recipe_from_args(const ParsedArgs& args)
     recipe.crop_ratio = args.number_or("crop-ratio", 0.875);
     recipe.augment = !args.has("no-augment");
     recipe.normalize = args.value_or("normalize", "auto");
+    recipe.max_memory = data_options_for(args, ModelSpec{}).max_memory();
     if (recipe.train_limit < 0 || recipe.test_limit < 0)
         throw UsageError("--train-limit and --test-limit must not be negative");
     PruningJobOptions& options = recipe.options;
@@ -276,6 +278,8 @@ int run_recipe(const ParsedArgs& args, CommandContext& context)
     resolve_export_paths(recipe, path, args.has("allow-paths"));
     if (const auto out = args.value("out"))
         recipe.exports["checkpoint"] = *out;
+    if (const auto size = args.value("max-memory"))
+        recipe.max_memory = parse_byte_size(*size, "--max-memory");
     return execute_recipe(recipe, path, args.has("json"), context);
 }
 

@@ -38,7 +38,9 @@ std::vector<OptionSpec> data_options()
             {"no-augment", "", "images:DIR: no random crops and flips of training batches"},
             {"normalize", "N",
              "images:DIR: auto (the training images' mean and std), imagenet, none or "
-             "MEAN,…/STD,… (default auto)"}};
+             "MEAN,…/STD,… (default auto)"},
+            {"max-memory", "SIZE",
+             "refuse data that would take more memory than this (512M, 8G; default ¾ of RAM)"}};
 }
 
 /// The optimizer settings `train` and `distill` share.
@@ -110,6 +112,8 @@ const std::vector<CommandInfo>& all_commands()
          {{"out", "CKPT", "write the checkpoint here instead of the recipe's exports.checkpoint"},
           {"allow-paths", "",
            "let the recipe's exports write outside its folder (absolute or ../ paths)"},
+          {"max-memory", "SIZE",
+           "refuse data that would take more memory than this (512M, 8G; default ¾ of RAM)"},
           json_option()},
          1,
          run_recipe},

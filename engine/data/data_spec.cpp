@@ -97,27 +97,91 @@ DataSplits load_synthetic(const std::string& argument, const DataOptions& option
     if (options.test_limit() > 0)
         spec.test_size = options.test_limit();
     spec.seed = 7 + options.seed();
+    spec.max_bytes = options.max_memory();
     return make_synthetic(spec);
+}
+
+// Which training records become validation: a shuffle fixed by `seed`; training keeps its file
+// order (a limit then takes the first N, as without validation).
+struct ValidationPlan
+{
+    at::Tensor keep; ///< training records, ascending
+    at::Tensor hold; ///< validation records, in shuffled order
+};
+
+ValidationPlan plan_validation(int64_t total, double fraction, uint64_t seed)
+{
+    check_fraction(fraction, "validation fraction", FractionRange::BelowOne);
+    const int64_t held_out = static_cast<int64_t>(std::llround(fraction * double(total)));
+    const auto longs = at::TensorOptions().dtype(at::kLong);
+    if (held_out == 0)
+        return {at::arange(total, longs), at::empty({0}, longs)};
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    auto order = at::randperm(total, gen, longs);
+    return {std::get<0>(order.slice(0, 0, total - held_out).sort()),
+            order.slice(0, total - held_out, total)};
+}
+
+at::Tensor head(const at::Tensor& indices, int64_t limit)
+{
+    return limit > 0 && limit < indices.numel() ? indices.slice(0, 0, limit) : indices;
 }
 
 void carve_validation(DataSplits& splits, double fraction, uint64_t seed)
 {
-    check_fraction(fraction, "validation fraction", FractionRange::BelowOne);
-    const int64_t total = splits.train.size();
-    const int64_t held_out = static_cast<int64_t>(std::llround(fraction * double(total)));
-    if (held_out == 0)
+    const ValidationPlan plan = plan_validation(splits.train.size(), fraction, seed);
+    if (plan.hold.numel() == 0)
         return;
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    auto order = at::randperm(total, gen, at::TensorOptions().dtype(at::kLong));
-    // Training keeps its file order (a limit then takes the first N, as without validation).
-    auto keep = std::get<0>(order.slice(0, 0, total - held_out).sort());
-    auto hold = order.slice(0, total - held_out, total);
     splits.validation = splits.train;
-    splits.validation.images = splits.train.images.index_select(0, hold);
-    splits.validation.labels = splits.train.labels.index_select(0, hold);
-    splits.train.images = splits.train.images.index_select(0, keep);
-    splits.train.labels = splits.train.labels.index_select(0, keep);
+    splits.validation.images = splits.train.images.index_select(0, plan.hold);
+    splits.validation.labels = splits.train.labels.index_select(0, plan.hold);
+    splits.train.images = splits.train.images.index_select(0, plan.keep);
+    splits.train.labels = splits.train.labels.index_select(0, plan.keep);
     splits.validation.augmentation = {}; // measured, never trained on
+}
+
+std::vector<int64_t> to_vector(const at::Tensor& indices)
+{
+    const auto contiguous = indices.contiguous();
+    const int64_t* data = contiguous.data_ptr<int64_t>();
+    return {data, data + contiguous.numel()};
+}
+
+// An IDX directory read as far as the limits need (issue 16: a 1 MB .gz expanded to 5.4 GB
+// before the limit applied), carved exactly as carve_validation carves the whole file.
+DataSplits load_idx_limited(const std::string& directory, const Normalization& normalization,
+                            const std::string& name, const DataOptions& options)
+{
+    const int64_t train_total = idx_split_size(directory, true);
+    const int64_t test_total = idx_split_size(directory, false);
+    const ValidationPlan plan =
+        plan_validation(train_total, options.validation_fraction(), options.seed());
+    const at::Tensor keep = head(plan.keep, options.train_limit());
+    const at::Tensor hold = head(plan.hold, options.test_limit());
+    const at::Tensor wanted = std::get<0>(at::cat({keep, hold}).sort());
+
+    IdxReadOptions train_read;
+    train_read.records = to_vector(wanted);
+    train_read.max_bytes = options.max_memory();
+    IdxReadOptions test_read;
+    test_read.max_bytes = options.max_memory();
+    if (options.test_limit() > 0 && options.test_limit() < test_total)
+        test_read.records = to_vector(at::arange(options.test_limit(), at::kLong));
+
+    const IdxSplit rows = load_idx_split(directory, true, train_read);
+    IdxSplit train{rows.images.index_select(0, at::searchsorted(wanted, keep)),
+                   rows.labels.index_select(0, at::searchsorted(wanted, keep))};
+    DataSplits splits =
+        from_uint8(train, load_idx_split(directory, false, test_read), normalization, name);
+    if (hold.numel() > 0) {
+        const at::Tensor at_hold = at::searchsorted(wanted, hold);
+        splits.validation = splits.train;
+        splits.validation.images =
+            normalize_images(rows.images.index_select(0, at_hold), normalization);
+        splits.validation.labels = rows.labels.index_select(0, at_hold);
+        splits.validation.augmentation = {};
+    }
+    return splits;
 }
 
 } // namespace
@@ -133,6 +197,7 @@ DataSplits load_data(const DataOptions& options)
 {
     const ParsedSpec parsed = split_spec(options.spec());
     DataSplits splits;
+    bool carved = false; // the validation split taken while reading
     if (parsed.kind == "fashion-mnist" || parsed.kind == "mnist") {
         const bool fashion = parsed.kind == "fashion-mnist";
         std::string directory = parsed.argument;
@@ -143,8 +208,8 @@ DataSplits load_data(const DataOptions& options)
         }
         const Normalization normalization =
             fashion ? Normalization{{0.2860}, {0.3530}} : Normalization{{0.1307}, {0.3081}};
-        splits = from_uint8(load_idx_split(directory, true), load_idx_split(directory, false),
-                            normalization, parsed.kind);
+        splits = load_idx_limited(directory, normalization, parsed.kind, options);
+        carved = true;
     } else if (parsed.kind == "cifar10") {
         if (parsed.argument.empty())
             throw Error("data spec 'cifar10' needs a directory: cifar10:DIR");
@@ -180,7 +245,8 @@ DataSplits load_data(const DataOptions& options)
             "synthetic[:C,H,W[,CLASSES]])");
     }
     splits.spec = options.spec();
-    carve_validation(splits, options.validation_fraction(), options.seed());
+    if (!carved)
+        carve_validation(splits, options.validation_fraction(), options.seed());
     splits.train = splits.train.head(options.train_limit());
     splits.test = splits.test.head(options.test_limit());
     splits.validation = splits.validation.head(options.test_limit());

@@ -37,6 +37,9 @@ struct DataOptions
     PRUNELAB_OPTION(double, crop_ratio, 0.875);
     PRUNELAB_OPTION(bool, augment, true);
     PRUNELAB_OPTION(std::string, normalize, "auto");
+    /// Refuse a data set that would take more bytes than this (0: ¾ of the machine's memory),
+    /// checked before allocating; IDX files are read only as far as the limits need.
+    PRUNELAB_OPTION(int64_t, max_memory, 0);
 };
 
 /// Loads the splits a spec names, normalized.

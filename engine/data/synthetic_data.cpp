@@ -39,13 +39,9 @@ void check_size(const SyntheticSpec& spec, const std::vector<int64_t>& sample)
     }
     const double samples = double(spec.train_size) + double(spec.test_size) + double(spec.classes);
     const double bytes = 3.0 * samples * elements * sizeof(float);
-    const double cap = double(spec.max_bytes > 0 ? spec.max_bytes : default_memory_cap());
+    const double cap = double(memory_cap_or_default(spec.max_bytes));
     if (bytes > cap) {
-        auto gigabytes = [](double b) {
-            char text[32];
-            std::snprintf(text, sizeof text, "%.3g GB", b / 1e9);
-            return std::string(text);
-        };
+        const auto gigabytes = format_gigabytes;
         throw Error("synthetic data: " + std::to_string(spec.train_size) + " + " +
                     std::to_string(spec.test_size) + " samples of " + shape + " would take about " +
                     gigabytes(bytes) + ", more than the " + gigabytes(cap) +
@@ -54,15 +50,6 @@ void check_size(const SyntheticSpec& spec, const std::vector<int64_t>& sample)
 }
 
 } // namespace
-
-int64_t default_memory_cap()
-{
-    const long pages = ::sysconf(_SC_PHYS_PAGES);
-    const long page = ::sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || page <= 0)
-        return int64_t(8) << 30; // unknown: 8 GB
-    return int64_t(double(pages) * double(page) * 0.75);
-}
 
 DataSplits make_synthetic(const SyntheticSpec& spec)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/data/dataset.h"
+#include "engine/data/memory_cap.h"
 
 #include <cstdint>
 #include <vector>
@@ -27,9 +28,6 @@ struct SyntheticSpec
     /// a shape or a limit must be an error, not a machine swapping to death.
     int64_t max_bytes = 0;
 };
-
-/// ¾ of the physical memory (what one data set may take by default).
-int64_t default_memory_cap();
 
 DataSplits make_synthetic(const SyntheticSpec& spec);
 

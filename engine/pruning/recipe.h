@@ -46,6 +46,8 @@ struct Recipe
     double crop_ratio = 0.875;
     bool augment = true;
     std::string normalize = "auto";
+    /// This machine's data memory cap (DataOptions::max_memory), never saved: a recipe travels.
+    int64_t max_memory = 0;
     PruningJobOptions options; ///< initial_masks come from the model's checkpoint, not the recipe
     std::optional<RecipeDistill> distill;
     /// What to write: "checkpoint", "state_dict", "masks", "report" → path (relative paths are

@@ -104,7 +104,8 @@ RecipeRunResult run_recipe(const Recipe& recipe, const std::string& label,
                             .validation_fraction(recipe.validation_fraction)
                             .crop_ratio(recipe.crop_ratio)
                             .augment(recipe.augment)
-                            .normalize(recipe.normalize);
+                            .normalize(recipe.normalize)
+                            .max_memory(recipe.max_memory);
     std::optional<DataSplits> loaded;
     Checkpoint checkpoint;
     try {
