@@ -190,8 +190,9 @@ private slots:
         QCOMPARE(parse_byte_size("1.5GB", "--max-memory"), int64_t(1'500'000'000));
         QCOMPARE(parse_byte_size("4096", "--max-memory"), int64_t(4096));
         for (const char* bad : {"", "lots", "5Q", "-1G", "1e30T", "nan"})
-            QVERIFY2(test::errorOf([&] { parse_byte_size(bad, "--max-memory"); })
-                         .contains("--max-memory"),
+            QVERIFY2(test::errorOf([&] {
+                         parse_byte_size(bad, "--max-memory");
+                     }).contains("--max-memory"),
                      bad);
     }
 
