@@ -53,11 +53,20 @@ int64_t parse_byte_size(const std::string& text, const std::string& option)
         throw refuse();
     if (unit.size() == 1) {
         switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
-        case 'K': scale = 1e3; break;
-        case 'M': scale = 1e6; break;
-        case 'G': scale = 1e9; break;
-        case 'T': scale = 1e12; break;
-        default: throw refuse();
+        case 'K':
+            scale = 1e3;
+            break;
+        case 'M':
+            scale = 1e6;
+            break;
+        case 'G':
+            scale = 1e9;
+            break;
+        case 'T':
+            scale = 1e12;
+            break;
+        default:
+            throw refuse();
         }
     }
     const double bytes = value * scale;
