@@ -155,6 +155,87 @@ private slots:
         QVERIFY2(message.contains("checkpoint"), qPrintable(message));
     }
 
+    void aFlippedByteNeverLoadsAsAnotherModel()
+    {
+        // Issue 16 item 9: half of 200 byte-flipped checkpoints loaded (zip CRCs were never
+        // checked). Now every flip either fails naming the file or leaves what loads identical
+        // (a flip in a timestamp or the alignment padding changes nothing that is read).
+        QTemporaryDir dir;
+        const QString path = dir.filePath("flipped.pt");
+        const auto original = sampleCheckpoint();
+        const auto good = checkpoint_bytes(original);
+        const auto expected = state_dict(*original.net);
+        int refused = 0;
+        for (int i = 0; i < 200; ++i) {
+            auto bytes = good;
+            bytes[size_t(i) * (bytes.size() - 1) / 199] ^= 0x10;
+            test::writeBytes(path, std::string(bytes.begin(), bytes.end()));
+            Checkpoint loaded;
+            const QString message = errorOf([&] { loaded = load_checkpoint(path.toStdString()); });
+            if (!message.isEmpty()) {
+                QVERIFY2(message.contains(path), qPrintable(message));
+                ++refused;
+                continue;
+            }
+            for (const auto& [name, tensor] : state_dict(*loaded.net))
+                QVERIFY2(tensor.equal(expected.at(name)), qPrintable(QString::number(i)));
+            QVERIFY(loaded.masks.at("conv1.weight").equal(original.masks.at("conv1.weight")));
+            QVERIFY(loaded.metadata == original.metadata);
+        }
+        QVERIFY2(refused > 150, qPrintable(QString::number(refused))); // most bytes are tensors
+    }
+
+    void tensorsAlteredAfterSavingAreRefused()
+    {
+        // A checkpoint re-pickled with another weight (CRCs then fit) breaks the SHA-256 seal.
+        const auto good = checkpoint_bytes(sampleCheckpoint());
+        auto root = torch::pickle_load(good).toGenericDict();
+        auto weights = root.at(c10::IValue(std::string("state_dict"))).toGenericDict();
+        weights.at(c10::IValue(std::string("fc.bias"))).toTensor().add_(1.0);
+        const auto altered = torch::pickle_save(root);
+        const QString message = errorOf([&] { load_checkpoint_bytes(altered, "edited.pt"); });
+        QVERIFY2(message.contains("edited.pt") && message.contains("SHA-256"),
+                 qPrintable(message));
+        root.erase(c10::IValue(std::string("state_sha256"))); // the way out the message names
+        QVERIFY(errorOf([&] { load_checkpoint_bytes(torch::pickle_save(root), "edited.pt"); })
+                    .isEmpty());
+    }
+
+    void invalidMasksAreRefused_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("halves") << "halves" << "values other than 0 and 1";
+        QTest::newRow("nan") << "nan" << "values other than 0 and 1";
+        QTest::newRow("shape") << "shape" << "has shape";
+        QTest::newRow("name") << "name" << "names no parameter";
+    }
+
+    void invalidMasksAreRefused()
+    {
+        // Issue 16 item 11: such masks were copied into every output unchecked.
+        QFETCH(QString, kind);
+        QFETCH(QString, expected);
+        auto checkpoint = sampleCheckpoint();
+        checkpoint.masks.clear();
+        if (kind == "halves")
+            checkpoint.masks["conv1.weight"] = at::full({16, 3, 3, 3}, 0.5);
+        else if (kind == "nan")
+            checkpoint.masks["conv1.weight"] = at::full({16, 3, 3, 3}, NAN);
+        else if (kind == "shape")
+            checkpoint.masks["conv1.weight"] = at::ones({3, 3}, at::kBool);
+        else
+            checkpoint.masks["conv9.weight"] = at::ones({3, 3}, at::kBool);
+        const QString message =
+            errorOf([&] { load_checkpoint_bytes(checkpoint_bytes(checkpoint), "m.pt"); });
+        QVERIFY2(message.contains("m.pt") && message.contains(expected), qPrintable(message));
+        // Masks of 0.0/1.0 floats are masks (a Python user's), read as bool.
+        checkpoint.masks.clear();
+        checkpoint.masks["conv1.weight"] = (at::rand({16, 3, 3, 3}) > 0.5).to(at::kFloat);
+        const auto loaded = load_checkpoint_bytes(checkpoint_bytes(checkpoint), "m.pt");
+        QCOMPARE(loaded.masks.at("conv1.weight").scalar_type(), at::kBool);
+    }
+
     void compactedWidthsRoundTripAndAreChecked()
     {
         QTemporaryDir dir;

@@ -343,6 +343,9 @@ private slots:
                                                   << "forward rejects input of shape 1×28×28";
         QTest::newRow("truncated") << "truncated.pt"
                                    << "corrupt or truncated";
+        // Issue 16 item 9: 69 of 150 flipped TorchScript files loaded (no CRC was checked).
+        QTest::newRow("a flipped weight byte") << "flipped.pt"
+                                               << "fails its CRC-32 check";
     }
 
     void badInputsAreOneLineErrors()
@@ -352,6 +355,18 @@ private slots:
         const QString path = m_dir.filePath(file);
         if (file == "truncated.pt")
             test::writeBytes(path, test::readBytes(m_dir.filePath("mlp.pt")).substr(0, 2000));
+        if (file == "flipped.pt") {
+            std::string bytes = test::readBytes(m_dir.filePath("mlp.pt"));
+            // The first weight tensor's record: its local header names ".../data/0".
+            const size_t name = bytes.find("data/0");
+            QVERIFY(name != std::string::npos);
+            const size_t header = bytes.rfind("PK\x03\x04", name);
+            const auto little = [&](size_t at) {
+                return size_t(uint8_t(bytes[at])) | size_t(uint8_t(bytes[at + 1])) << 8;
+            };
+            bytes[header + 30 + little(header + 26) + little(header + 28) + 5] ^= 0x01;
+            test::writeBytes(path, bytes);
+        }
         const QString target = m_dir.filePath("must_not_exist.pt");
         QString out, err;
         QCOMPARE(test::runCli({"prune", path, "--rate", "0.5", "--data", "fashion-mnist",

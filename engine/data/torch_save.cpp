@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/zip_integrity.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/unpickler.h>
@@ -54,6 +55,7 @@ void rewrite_single_entry(std::string& pickle)
 c10::IValue load_torch_save(const std::string& path)
 {
     check_regular_file(path);
+    verify_zip_file(path);
     try {
         caffe2::serialize::PyTorchStreamReader archive(path);
         if (!archive.hasRecord("data.pkl"))

@@ -4,6 +4,8 @@
 #include "engine/core/error.h"
 #include "engine/core/json_limits.h"
 #include "engine/core/logging.h"
+#include "engine/core/sha256.h"
+#include "engine/core/zip_integrity.h"
 #include "engine/models/model_factory.h"
 
 #include <ATen/core/Dict.h>
@@ -77,6 +79,51 @@ std::map<std::string, at::Tensor> tensor_map(const c10::IValue& value, const std
     return out;
 }
 
+// One digest over every tensor's name, type, shape and bytes, weights then masks (name order).
+std::string state_digest(const std::map<std::string, at::Tensor>& weights,
+                         const std::map<std::string, at::Tensor>& masks)
+{
+    Sha256 sha;
+    auto feed = [&sha](const char* group, const std::map<std::string, at::Tensor>& tensors) {
+        for (const auto& [name, tensor] : tensors) {
+            const at::Tensor bytes = tensor.detach().contiguous();
+            const std::string head = std::string(group) + "/" + name + " " +
+                                     std::string(c10::toString(bytes.scalar_type())) + " " +
+                                     format_shape(bytes.sizes().vec());
+            sha.update(head.data(), head.size() + 1); // with its terminating zero
+            sha.update(bytes.data_ptr(), bytes.nbytes());
+        }
+    };
+    feed("state_dict", weights);
+    feed("masks", masks);
+    return sha.hex_digest();
+}
+
+// Masks name parameters of the model, have their shapes and hold only 0 and 1: anything else
+// was copied into every output before (issue 16 item 11).
+std::map<std::string, at::Tensor> checked_masks(const std::map<std::string, at::Tensor>& masks,
+                                                PrunableNet& net, const std::string& label)
+{
+    auto params = net.named_parameters(true);
+    std::map<std::string, at::Tensor> out;
+    for (const auto& [name, mask] : masks) {
+        const auto* parameter = params.find(name);
+        if (!parameter)
+            throw Error(label + ": mask '" + name + "' names no parameter of the model");
+        if (parameter->sizes() != mask.sizes())
+            throw Error(label + ": mask '" + name + "' has shape " +
+                        format_shape(mask.sizes().vec()) + " but the parameter has " +
+                        format_shape(parameter->sizes().vec()));
+        if (mask.scalar_type() != at::kBool) {
+            if (mask.is_complex() || !at::logical_or(mask == 0, mask == 1).all().item<bool>())
+                throw Error(label + ": mask '" + name +
+                            "' holds values other than 0 and 1 (a mask keeps or removes)");
+        }
+        out.emplace(name, mask.to(at::kBool).contiguous());
+    }
+    return out;
+}
+
 } // namespace
 
 void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
@@ -118,8 +165,10 @@ std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint)
     root.insert(std::string("format_version"), int64_t(kCheckpointFormatVersion));
     root.insert(std::string("model"), spec_to_json(checkpoint.net->spec()).dump());
     root.insert(std::string("metadata"), checkpoint.metadata.dump());
-    root.insert(std::string("state_dict"), to_dict(state_dict(*checkpoint.net)));
+    const auto weights = state_dict(*checkpoint.net);
+    root.insert(std::string("state_dict"), to_dict(weights));
     root.insert(std::string("masks"), to_dict(checkpoint.masks));
+    root.insert(std::string("state_sha256"), state_digest(weights, checkpoint.masks));
     return torch::pickle_save(root);
 }
 
@@ -135,6 +184,7 @@ Checkpoint load_checkpoint(const std::string& path)
 
 Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::string& label)
 {
+    verify_zip_bytes(bytes.data(), bytes.size(), label);
     c10::IValue root_value;
     try {
         root_value = torch::pickle_load(bytes);
@@ -173,9 +223,19 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
     } catch (const Error& e) {
         throw Error(label + ": " + e.what());
     }
-    load_state_dict(*checkpoint.net,
-                    tensor_map(field(root, "state_dict", label), label, "state_dict"), label);
-    checkpoint.masks = tensor_map(field(root, "masks", label), label, "masks");
+    const auto weights = tensor_map(field(root, "state_dict", label), label, "state_dict");
+    const auto masks = tensor_map(field(root, "masks", label), label, "masks");
+    const auto seal = root.find(c10::IValue(std::string("state_sha256")));
+    if (seal != root.end()) { // checkpoints written before the seal existed have none
+        if (!seal->value().isString() ||
+            seal->value().toStringRef() != state_digest(weights, masks))
+            throw Error(label +
+                        ": the tensors do not match the SHA-256 PruneLab sealed them with: the "
+                        "file was damaged or altered (if you edited the weights on purpose, "
+                        "delete its 'state_sha256' entry)");
+    }
+    load_state_dict(*checkpoint.net, weights, label);
+    checkpoint.masks = checked_masks(masks, *checkpoint.net, label);
     return checkpoint;
 }
 

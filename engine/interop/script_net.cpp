@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/zip_integrity.h"
 #include "engine/interop/input_shape.h"
 #include "engine/interop/script_graph.h"
 
@@ -396,6 +397,7 @@ std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes 
             ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
             "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
             "from C++)");
+    verify_zip_file(path); // LibTorch's reader checks no CRC: a flipped byte loaded silently
     torch::jit::Module module;
     torch::jit::ExtraFilesMap extra{{kInputShapeExtraFile, ""}};
     try {

@@ -2,6 +2,7 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
+#include "engine/core/zip_integrity.h"
 #include "engine/core/json_limits.h"
 
 #include <ATen/core/Dict.h>
@@ -30,6 +31,7 @@ TensorArchive load_tensor_archive(const std::string& path, const std::string& fo
                                   int64_t max_version)
 {
     const std::vector<char> bytes = read_whole_file(path);
+    verify_zip_bytes(bytes.data(), bytes.size(), path);
     c10::IValue value;
     try {
         value = torch::pickle_load(bytes);
