@@ -1,3 +1,4 @@
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/interop/model_loader.h"
@@ -75,6 +76,39 @@ private slots:
         // A successful save replaces it whole.
         save_checkpoint(sampleCheckpoint(), path.toStdString());
         QVERIFY(load_checkpoint(path.toStdString()).net != nullptr);
+    }
+
+    void outputsOfOneCommandLandTogetherOrNotAtAll()
+    {
+        // Issue 16 item 6: an output failing after others were written left those on disk.
+        QTemporaryDir dir;
+        const QString first = dir.filePath("first.pt");
+        const QString second = dir.filePath("second.json");
+        test::writeBytes(second, "old report");
+        {
+            OutputBatch outputs;
+            save_checkpoint(sampleCheckpoint(), first.toStdString());
+            QVERIFY(!QFile::exists(first)); // staged, not yet visible
+            QVERIFY(!errorOf([&] {
+                         write_file_atomically(second.toStdString(), [](const std::string&) {
+                             throw Error("the disk is full");
+                         });
+                     }).isEmpty());
+            // The command fails here: the batch is dropped uncommitted.
+        }
+        QVERIFY(!QFile::exists(first));
+        QCOMPARE(test::readBytes(second), std::string("old report"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1); // no temps
+        {
+            OutputBatch outputs;
+            save_checkpoint(sampleCheckpoint(), first.toStdString());
+            write_file_atomically(second.toStdString(), std::vector<char>{'{', '}'});
+            QCOMPARE(outputs.staged().size(), size_t(2));
+            outputs.commit();
+        }
+        QVERIFY(load_checkpoint(first.toStdString()).net != nullptr);
+        QCOMPARE(test::readBytes(second), std::string("{}"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);
     }
 
     void neverReplacesADeviceOrFifo()
@@ -194,21 +228,25 @@ private slots:
         weights.at(c10::IValue(std::string("fc.bias"))).toTensor().add_(1.0);
         const auto altered = torch::pickle_save(root);
         const QString message = errorOf([&] { load_checkpoint_bytes(altered, "edited.pt"); });
-        QVERIFY2(message.contains("edited.pt") && message.contains("SHA-256"),
-                 qPrintable(message));
+        QVERIFY2(message.contains("edited.pt") && message.contains("SHA-256"), qPrintable(message));
         root.erase(c10::IValue(std::string("state_sha256"))); // the way out the message names
-        QVERIFY(errorOf([&] { load_checkpoint_bytes(torch::pickle_save(root), "edited.pt"); })
-                    .isEmpty());
+        QVERIFY(errorOf([&] {
+                    load_checkpoint_bytes(torch::pickle_save(root), "edited.pt");
+                }).isEmpty());
     }
 
     void invalidMasksAreRefused_data()
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("halves") << "halves" << "values other than 0 and 1";
-        QTest::newRow("nan") << "nan" << "values other than 0 and 1";
-        QTest::newRow("shape") << "shape" << "has shape";
-        QTest::newRow("name") << "name" << "names no parameter";
+        QTest::newRow("halves") << "halves"
+                                << "values other than 0 and 1";
+        QTest::newRow("nan") << "nan"
+                             << "values other than 0 and 1";
+        QTest::newRow("shape") << "shape"
+                               << "has shape";
+        QTest::newRow("name") << "name"
+                              << "names no parameter";
     }
 
     void invalidMasksAreRefused()

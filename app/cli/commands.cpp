@@ -3,6 +3,7 @@
 #include "app/cli/command_line.h"
 #include "app/cli/command_registry.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/core/version.h"
 
@@ -67,7 +68,12 @@ int run_cli(const std::vector<std::string>& args, CommandContext& context)
     try {
         const ParsedArgs parsed =
             ParsedArgs::parse(rest, command->options, command->max_positionals);
-        return command->run(parsed, context);
+        // A command's outputs land together when it succeeds, and none when it fails.
+        OutputBatch outputs;
+        const int code = command->run(parsed, context);
+        if (code == 0)
+            outputs.commit();
+        return code;
     } catch (const UsageError& e) {
         context.err << "prunelab-cli " << command->name << ": " << e.what() << " (see prunelab-cli "
                     << command->name << " --help)\n";

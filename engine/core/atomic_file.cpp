@@ -88,7 +88,67 @@ void remove_stale_temporaries(const std::filesystem::path& directory,
     }
 }
 
+thread_local OutputBatch* t_batch = nullptr;
+
 } // namespace
+
+OutputBatch::OutputBatch() : m_outer(t_batch)
+{
+    t_batch = this;
+}
+
+OutputBatch::~OutputBatch()
+{
+    for (const auto& staged : m_staged)
+        ::unlink(staged.temporary.c_str());
+    t_batch = m_outer;
+}
+
+std::vector<std::string> OutputBatch::staged() const
+{
+    std::vector<std::string> targets;
+    for (const auto& staged : m_staged)
+        targets.push_back(staged.target);
+    return targets;
+}
+
+void OutputBatch::commit()
+{
+    std::vector<Staged> pending;
+    pending.swap(m_staged); // what fails to rename is unlinked by the destructor
+    std::string renamed;
+    for (size_t i = 0; i < pending.size(); ++i) {
+        const auto& [temporary, target] = pending[i];
+        try {
+            check_output_path(target); // the path may have become a device meanwhile
+            if (std::rename(temporary.c_str(), target.c_str()) != 0)
+                throw Error(std::strerror(errno));
+        } catch (const std::exception& e) {
+            m_staged.assign(pending.begin() + long(i), pending.end());
+            throw Error("cannot write " + target + ": " + e.what() +
+                        (renamed.empty() ? std::string() : " (already written: " + renamed + ")"));
+        }
+        renamed += (renamed.empty() ? "" : ", ") + target;
+    }
+}
+
+// The last step of an atomic write: rename now, or hand the temporary to the thread's batch.
+void stage_or_rename(const std::string& temporary, const std::string& target)
+{
+    if (t_batch) {
+        for (auto& staged : t_batch->m_staged)
+            if (staged.target == target) { // written twice: the later content wins
+                ::unlink(staged.temporary.c_str());
+                staged.temporary = temporary;
+                return;
+            }
+        t_batch->m_staged.push_back({temporary, target});
+        return;
+    }
+    check_output_path(target); // again: the path may have become a device meanwhile
+    if (std::rename(temporary.c_str(), target.c_str()) != 0)
+        throw Error(std::strerror(errno));
+}
 
 void write_file_atomically(const std::string& path,
                            const std::function<void(const std::string& temporary)>& write)
@@ -108,9 +168,7 @@ void write_file_atomically(const std::string& path,
         if (!fs::exists(temporary))
             throw Error("nothing was written");
         flush_to_disk(temporary);
-        check_output_path(path); // again: the path may have become a device meanwhile
-        if (std::rename(temporary.c_str(), target.c_str()) != 0)
-            throw Error(std::strerror(errno));
+        stage_or_rename(temporary, path);
     } catch (const std::exception& e) {
         ::unlink(temporary.c_str());
         const std::string reason = e.what();

@@ -12,6 +12,38 @@ namespace prunelab {
 /// @throws prunelab::Error naming the path when the directory is missing or not writable.
 void write_file_atomically(const std::string& path, const std::vector<char>& bytes);
 
+/// Makes the outputs of one command land together. While a batch lives, every
+/// write_file_atomically on its thread writes and flushes its temporary as usual but leaves the
+/// rename to commit(), which renames them all after the last is written; a batch destroyed
+/// uncommitted (an error, a cancel) removes its temporaries, so no output of a failed command
+/// is left on disk (issue 16: an unwritable last output left the earlier ones). Nothing written
+/// inside a batch is visible before commit(), so a command must not read back its own output.
+class OutputBatch
+{
+public:
+    OutputBatch();
+    ~OutputBatch();
+    OutputBatch(const OutputBatch&) = delete;
+    OutputBatch& operator=(const OutputBatch&) = delete;
+
+    /// Renames every staged temporary over its target, in the order written.
+    /// @throws prunelab::Error naming the output that could not be renamed (the rest are
+    ///         removed; those renamed before it stay, and the message lists them).
+    void commit();
+    /// The outputs staged so far, in order.
+    std::vector<std::string> staged() const;
+
+private:
+    friend void stage_or_rename(const std::string&, const std::string&);
+    struct Staged
+    {
+        std::string temporary;
+        std::string target;
+    };
+    std::vector<Staged> m_staged;
+    OutputBatch* m_outer;
+};
+
 /// The same for writers that want a path, not bytes (a TorchScript module, a plot): `write`
 /// creates the file at the temporary path it is given (same directory and extension as `path`);
 /// then it is flushed and renamed over `path`. An exception from `write` removes the temporary

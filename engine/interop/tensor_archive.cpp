@@ -2,8 +2,8 @@
 
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
-#include "engine/core/zip_integrity.h"
 #include "engine/core/json_limits.h"
+#include "engine/core/zip_integrity.h"
 
 #include <ATen/core/Dict.h>
 #include <ATen/core/ivalue.h>

@@ -91,13 +91,15 @@ void Session::save(const std::string& checkpoint_path, const std::string& state_
     if (impl.pruner)
         for (const auto& layer : impl.pruner->importance().layers)
             state.groups["scores"][layer.layer] = layer.scores;
-    // The state first: a checkpoint without its state would reopen as a plain model, a state
-    // without its new checkpoint does not reopen at all.
+    // Both written first, then renamed together: a failure in the second leaves the project
+    // as it was, not a new state beside an old checkpoint.
+    OutputBatch outputs;
     save_tensor_archive(state, state_path);
     if (script)
         script->save(checkpoint_path); // TorchScript, the shown pruning folded in
     else
         save_checkpoint(shown, checkpoint_path);
+    outputs.commit();
 }
 
 void Session::export_checkpoint(const std::string& path) const
