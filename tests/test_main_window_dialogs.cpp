@@ -8,6 +8,7 @@
 #include "app/gui/job_controller.h"
 #include "app/gui/log_dock.h"
 #include "app/gui/main_window.h"
+#include "app/gui/recovery_store.h"
 #include "engine/session/session.h"
 #include "support/test_support.h"
 #include "support/window_support.h"
@@ -26,8 +27,10 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -124,6 +127,67 @@ private slots:
         QVERIFY(!window.session()->needs_training());
         QVERIFY(strip->current() >= 1);
         QCOMPARE(strip->stageText(0), QString("✓ Train"));
+    }
+
+    void autosaveIsOfferedAfterACrash()
+    {
+        // Issue 16: the window survives. A modified session is autosaved to the window's
+        // recovery folder; after a crash (the folder's PID no longer runs) the next window
+        // offers it and reopens it as unsaved work bound for its project.
+        QTemporaryDir dir;
+        qputenv("PRUNELAB_RECOVERY_DIR", dir.filePath("recovery").toLocal8Bit());
+        const QString project = dir.filePath("work.prunelab.json");
+        QString crashedFolder;
+        {
+            MainWindow window;
+            test::quietWindow(window);
+            window.setAutosaveInterval(0);
+            QVERIFY(window.openModel("convnet"));
+            QVERIFY(!window.autosave()); // nothing changed: nothing to keep
+            test::typeGlobalRate(window, 40.0);
+            QVERIFY(window.saveProject(project));
+            test::typeGlobalRate(window, 60.0);
+            QVERIFY(window.isModified());
+            QVERIFY(window.autosave());
+            const QString own = QFileInfo(window.recoveryStore().projectPath()).path();
+            QVERIFY(QFile::exists(window.recoveryStore().projectPath()));
+            // The crash: this process stands in for the window that died.
+            QProcess exited;
+            exited.start("true", QStringList());
+            exited.waitForStarted();
+            crashedFolder = dir.filePath("recovery/" + QString::number(exited.processId()));
+            exited.waitForFinished();
+            QVERIFY(QDir().rename(own, crashedFolder));
+        }
+        QVERIFY(QDir(crashedFolder).exists()); // a clean end removes only its own folder
+
+        MainWindow next;
+        test::quietWindow(next);
+        QVERIFY(next.openModel("default"));
+        QString offeredFor;
+        next.setRecoveryQuestion([&](const QDateTime& saved, const QString& original) {
+            offeredFor = original;
+            return saved.secsTo(QDateTime::currentDateTime()) < 600;
+        });
+        QVERIFY(next.offerRecovery());
+        QCOMPARE(offeredFor, project);
+        QCOMPARE(next.session()->info().spec.name, std::string("convnet"));
+        QCOMPARE(next.findChild<QDoubleSpinBox*>("globalRateSpin")->value(), 60.0);
+        QVERIFY(next.isModified());
+        QCOMPARE(next.projectPath(), project); // Save goes where the work was meant to go
+        QVERIFY(!QDir(crashedFolder).exists());
+        QVERIFY(QFile::exists(next.recoveryStore().projectPath())); // now held by this window
+        QVERIFY(!next.offerRecovery());                             // offered once
+
+        // Discard deletes an autosave for good; a real save removes the window's own.
+        QVERIFY(QDir().rename(QFileInfo(next.recoveryStore().projectPath()).path(), crashedFolder));
+        next.setRecoveryQuestion([](const QDateTime&, const QString&) { return false; });
+        QVERIFY(!next.offerRecovery());
+        QVERIFY(!QDir(crashedFolder).exists());
+        QVERIFY(next.autosave());
+        QVERIFY(next.saveProject(project));
+        QVERIFY(!QFile::exists(next.recoveryStore().projectPath()));
+        qunsetenv("PRUNELAB_RECOVERY_DIR");
     }
 
     void lessonReachesItsLastStep()

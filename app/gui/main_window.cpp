@@ -1,4 +1,5 @@
 #include "app/gui/main_window.h"
+#include "app/gui/recovery_store.h"
 
 #include "app/gui/action_text.h"
 #include "app/gui/builtin_dialog.h"
@@ -123,6 +124,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_evaluateTimer->setSingleShot(true);
     m_evaluateTimer->setInterval(400);
     connect(m_evaluateTimer, &QTimer::timeout, this, [this] { startEvaluate(); });
+    m_recovery = std::make_unique<RecoveryStore>();
+    m_autosaveTimer = new QTimer(this);
+    connect(m_autosaveTimer, &QTimer::timeout, this, [this] { autosave(); });
+    // QSettings autosave/seconds changes the interval (0: off).
+    setAutosaveInterval(QSettings()
+                            .value(QStringLiteral("autosave/seconds"), kAutosaveMilliseconds / 1000)
+                            .toInt() *
+                        1000);
+    m_recoveryQuestion = [this](const QDateTime& saved, const QString& original) {
+        return askToRecover(saved, original);
+    };
 
     m_errorHandler = [this](const QString& message) {
         QMessageBox::critical(this, tr("PruneLab"), message);
@@ -170,6 +182,7 @@ MainWindow::~MainWindow()
     // The worker must stop before the session it reads from goes.
     delete m_jobs;
     m_jobs = nullptr;
+    m_recovery->discard();         // a clean end: a crash never gets here, and keeps its autosave
     undoStack()->disconnect(this); // clearing the stack while children die must not call back
 }
 
@@ -616,6 +629,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    m_recovery->discard(); // saved or discarded on purpose: nothing to recover
     event->accept();
 }
 

@@ -10,6 +10,8 @@
 #include <optional>
 
 class QAction;
+class QDateTime;
+class QJsonObject;
 class QComboBox;
 class QDialog;
 class QDockWidget;
@@ -36,6 +38,7 @@ class JobController;
 class LessonPanel;
 class LayerTableModel;
 class PipelineStrip;
+class RecoveryStore;
 class Session;
 class SessionDocument;
 class SessionJob;
@@ -60,6 +63,8 @@ class MainWindow : public QMainWindow
 public:
     /// How far below the dense accuracy the Curves' floor lies (a usable small model stays above).
     static constexpr double kAccuracyFloorDrop = 0.05;
+    /// How often a modified session is autosaved for recovery after a crash.
+    static constexpr int kAutosaveMilliseconds = 3 * 60 * 1000;
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -72,6 +77,21 @@ public:
     /// PATH's base name + ".pt" (the pruned model, a PruneLab checkpoint) and ".state.pt".
     bool saveProject(const QString& path);
     bool openProject(const QString& path);
+    /// Autosave: every `milliseconds` (default three minutes; 0 turns it off) a modified
+    /// session is written to this window's recovery folder (RecoveryStore), removed again on a
+    /// clean exit or a real save.
+    void setAutosaveInterval(int milliseconds);
+    /// Writes the recovery project now (when modified and no job is changing the model).
+    /// True when written.
+    bool autosave();
+    /// After a crash: offers the newest autosave a window that no longer runs left behind
+    /// (Recover reopens it as unsaved work, Discard deletes it). Call once the window shows.
+    /// True when one was recovered.
+    bool offerRecovery();
+    /// Replaces the recovery question (tests): given the autosave's time and original project,
+    /// true recovers.
+    void setRecoveryQuestion(std::function<bool(const QDateTime&, const QString&)> question);
+    RecoveryStore& recoveryStore() { return *m_recovery; }
     /// Writes the shown model as `kind`: "checkpoint" (PruneLab, with masks), "state_dict"
     /// (PyTorch names; docs/pytorch_models.py), "masks" (bool tensors) or "report" (JSON).
     /// False (and the error handler told) after an error; a file already there stays intact.
@@ -283,6 +303,16 @@ private:
 
     void updateRecentMenu();
     void addRecent(const QString& path);
+    /// main_window_project.cpp: the project files at `path`, with `extra` keys in its JSON.
+    /// Returns the error, empty on success; changes nothing of the window's state.
+    QString writeProject(const QString& path, const QJsonObject& extra);
+    /// Opens a project's session and views without taking its path as the window's.
+    bool loadProject(const QString& path, const QString& label = {});
+    // main_window_recovery.cpp
+    std::unique_ptr<RecoveryStore> m_recovery;
+    QTimer* m_autosaveTimer = nullptr;
+    bool askToRecover(const QDateTime& saved, const QString& original);
+    std::function<bool(const QDateTime&, const QString&)> m_recoveryQuestion;
 };
 
 } // namespace prunelab

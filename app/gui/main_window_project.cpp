@@ -3,6 +3,8 @@
 
 #include "app/gui/job_controller.h"
 #include "app/gui/main_window.h"
+#include "app/gui/recovery_store.h"
+#include "engine/core/error.h"
 #include "engine/core/logging.h"
 #include "engine/session/session.h"
 #include "widgets/accuracy_curve_view.h"
@@ -104,12 +106,30 @@ bool MainWindow::saveProject(const QString& requested)
     QString path = requested;
     if (!path.endsWith(kProjectSuffix))
         path = projectStem(path) + kProjectSuffix;
+    const QString error = writeProject(path, {});
+    if (!error.isEmpty()) {
+        logger()->warn("{}", error.toStdString());
+        m_errorHandler(error);
+        return false;
+    }
+    logger()->info("saved project {}", path.toStdString());
+    m_projectPath = path;
+    addRecent(path);
+    setModified(false);
+    m_recovery->discard(); // saved for real: nothing left to recover
+    return true;
+}
+
+QString MainWindow::writeProject(const QString& path, const QJsonObject& extra)
+{
     const QString stem = projectStem(path);
     const QString checkpoint = stem + QStringLiteral(".pt");
     const QString state = stem + QStringLiteral(".state.pt");
-    if (!guarded([&] { session()->save(checkpoint.toStdString(), state.toStdString()); },
-                 tr("Cannot save the project")))
-        return false;
+    try {
+        session()->save(checkpoint.toStdString(), state.toStdString());
+    } catch (const std::exception& e) {
+        return tr("Cannot save the project: %1").arg(QString::fromStdString(readable_message(e)));
+    }
     // The recipe that replays the pruning from the opened model travels with every project.
     const QString recipe = stem + QStringLiteral(".recipe.json");
     try {
@@ -119,7 +139,7 @@ bool MainWindow::saveProject(const QString& requested)
     } catch (const std::exception& e) {
         logger()->warn("no recipe written beside the project: {}", e.what());
     }
-    const QJsonObject project{
+    QJsonObject project{
         {QStringLiteral("format"), QStringLiteral("prunelab-project")},
         {QStringLiteral("format_version"), kProjectVersion},
         {QStringLiteral("checkpoint"), QFileInfo(checkpoint).fileName()},
@@ -134,20 +154,26 @@ bool MainWindow::saveProject(const QString& requested)
                       m_ranking->maxLayerRate() < 0.0 ? QJsonValue(QStringLiteral("auto"))
                                                       : QJsonValue(m_ranking->maxLayerRate())}}},
     };
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        project.insert(it.key(), it.value());
     QSaveFile file(path); // temp file + rename: a failed save keeps the previous project
     if (!file.open(QIODevice::WriteOnly) ||
-        file.write(QJsonDocument(project).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
-        m_errorHandler(tr("Cannot save the project: %1: %2").arg(path, file.errorString()));
+        file.write(QJsonDocument(project).toJson(QJsonDocument::Indented)) < 0 || !file.commit())
+        return tr("Cannot save the project: %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+bool MainWindow::openProject(const QString& path)
+{
+    if (!loadProject(path))
         return false;
-    }
-    logger()->info("saved project {}", path.toStdString());
     m_projectPath = path;
     addRecent(path);
     setModified(false);
     return true;
 }
 
-bool MainWindow::openProject(const QString& path)
+bool MainWindow::loadProject(const QString& path, const QString& label)
 {
     if (m_jobs->isChangingModel()) {
         m_errorHandler(
@@ -191,7 +217,7 @@ bool MainWindow::openProject(const QString& path)
             tr("Cannot open %1").arg(path)))
         return false;
     m_jobs->stop();
-    adoptSession(std::move(opened), QFileInfo(path).fileName());
+    adoptSession(std::move(opened), label.isEmpty() ? QFileInfo(path).fileName() : label);
     curvesFromJson(project.value(QStringLiteral("curves")).toObject(), *m_curves);
     if (project.contains(QStringLiteral("global_ranking"))) {
         const QJsonObject ranking = project.value(QStringLiteral("global_ranking")).toObject();
@@ -208,9 +234,6 @@ bool MainWindow::openProject(const QString& path)
         m_globalSlider->setValue(int(std::lround(rate * 1000.0)));
         m_globalSpin->setValue(rate * 100.0);
     }
-    m_projectPath = path;
-    addRecent(path);
-    setModified(false);
     return true;
 }
 
