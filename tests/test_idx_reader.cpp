@@ -76,6 +76,12 @@ private slots:
         QTest::newRow("truncated data") << QByteArray::fromStdString(good + "ab") << "truncated";
         QTest::newRow("truncated header") << QByteArray("\0\0", 2) << "truncated";
         QTest::newRow("empty") << QByteArray() << "truncated";
+        // Found by fuzz_idx: sizes whose product wraps 64 bits around to 1568 elements.
+        QTest::newRow("wrapping sizes")
+            << QByteArray::fromStdString(idxHeader(0x08, {27283913, 820044, 824472}))
+            << "implausible size";
+        QTest::newRow("zero size")
+            << QByteArray::fromStdString(idxHeader(0x08, {0, 28})) << "implausible size";
     }
 
     void rejectsBadFiles()

@@ -245,7 +245,8 @@ void verify_zip_bytes(const char* data, size_t size, const std::string& label)
         [data, size](uint64_t offset, size_t count, unsigned char* out) {
             if (offset > size || count > size - offset)
                 return false;
-            std::memcpy(out, data + offset, count);
+            if (count > 0) // an empty read may come with no buffer at all
+                std::memcpy(out, data + offset, count);
             return true;
         },
         size, label)

@@ -91,14 +91,20 @@ IdxHeader read_header(gzFile file, const std::string& path)
     std::vector<unsigned char> bytes(static_cast<size_t>(dims) * 4);
     read_exactly(file, bytes.data(), bytes.size(), path, "IDX dimensions");
     IdxHeader header;
+    // The product is checked as it grows: four 32-bit sizes can wrap 64 bits around to a
+    // plausible count (27283913 × 820044 × 824472 = 2^64 + 1568).
+    constexpr int64_t kMostElements = int64_t(1) << 34;
     header.elements = 1;
+    std::string sizes;
     for (int d = 0; d < dims; ++d) {
         header.shape.push_back(big_endian(bytes.data() + 4 * d));
-        header.elements *= header.shape.back();
+        sizes += (d ? "×" : "") + std::to_string(header.shape.back());
     }
-    if (header.elements <= 0 || header.elements > (int64_t(1) << 34))
-        throw Error(path + ": IDX dimensions give an implausible size of " +
-                    std::to_string(header.elements) + " elements");
+    for (const int64_t size : header.shape) {
+        if (size <= 0 || header.elements > kMostElements / size)
+            throw Error(path + ": IDX dimensions " + sizes + " give an implausible size");
+        header.elements *= size;
+    }
     return header;
 }
 
