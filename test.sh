@@ -2,6 +2,10 @@
 # Sets everything up (Debian packages, build) and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")"
+# ./test.sh --sanitize: the same suite built with ASan + UBSan (scripts/sanitize.sh).
+if [ "${1:-}" = "--sanitize" ]; then
+    exec scripts/sanitize.sh
+fi
 source scripts/setup.sh
 # The engine's folders form a strict stack and the window sees only the session API
 # (docs/architecture.md); fail before the tests when an include breaks that.
