@@ -468,6 +468,26 @@ private slots:
         QTest::newRow("bench different inputs")
             << QStringList{"bench", "convnet", "vgg-small", "--runs", "1"} << 1
             << "different inputs";
+        // Found by bench/reliability.py: accepted, hung, or refused without naming the option.
+        const QString out = "/tmp/prunelab-never-written.pt";
+        const QStringList train{"train",         "lenet300", "--data",       "synthetic:1,28,28",
+                                "--train-limit", "16",       "--test-limit", "8",
+                                "--out",         out};
+        QTest::newRow("threads 100000 (hung)")
+            << (train + QStringList{"--threads", "100000"}) << 2 << "--threads 100000";
+        QTest::newRow("threads -2") << (train + QStringList{"--threads", "-2"}) << 2 << "--threads";
+        QTest::newRow("seed -1") << (train + QStringList{"--seed", "-1"}) << 2 << "--seed";
+        QTest::newRow("batch -5") << (train + QStringList{"--batch", "-5"}) << 2 << "--batch";
+        QTest::newRow("lr 0") << (train + QStringList{"--lr", "0"}) << 2 << "--lr";
+        QTest::newRow("val-fraction 1")
+            << (train + QStringList{"--val-fraction", "1"}) << 2 << "--val-fraction";
+        QTest::newRow("steps 0") << QStringList{"prune",   "convnet", "--rate", "0.5",
+                                                "--steps", "0",       "--out",  out}
+                                 << 2 << "--steps";
+        QTest::newRow("calibration-batches 0")
+            << QStringList{"prune", "convnet", "--rate", "0.5", "--calibration-batches",
+                           "0",     "--out",   out}
+            << 2 << "--calibration-batches";
         QTest::newRow("bad group reduction")
             << QStringList{"prune",  "convnet",  "--data", "synthetic",         "--granularity",
                            "filter", "--rate",   "0.5",    "--group-reduction", "max",

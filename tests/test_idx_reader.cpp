@@ -160,6 +160,20 @@ private slots:
         QCOMPARE(head[99][27][27].item<int>(), 0x11);
     }
 
+    void labelsOutsideTheClassesNameTheFile()
+    {
+        // Found by bench/reliability.py: training said only "Target 255 is out of bounds".
+        QTemporaryDir dir;
+        test::writeBytes(dir.filePath("t10k-images-idx3-ubyte"),
+                         idxHeader(0x08, {2, 3, 3}) + std::string(18, '\7'));
+        test::writeBytes(dir.filePath("t10k-labels-idx1-ubyte"),
+                         idxHeader(0x08, {2}) + std::string("\1\xff", 2));
+        const QString message =
+            errorOf([&] { load_idx_split(dir.path().toStdString(), false, {}, 10); });
+        QVERIFY2(message.contains("t10k-labels-idx1-ubyte") && message.contains("label 255"),
+                 qPrintable(message));
+    }
+
     void loadsSplitWithChannelDimension()
     {
         QTemporaryDir dir;

@@ -69,6 +69,74 @@ std::string ParsedArgs::value_or(const std::string& name, const std::string& fal
     return value(name).value_or(fallback);
 }
 
+namespace {
+
+/// What each numeric option may be, the same in every command that takes it: a value outside is
+/// a usage error naming the option, before any work (a --threads of 100000 started that many
+/// threads; --seed -1 wrapped around).
+struct Range
+{
+    double low;
+    double high;
+    bool low_open = false;  ///< low itself is not allowed
+    bool high_open = false; ///< high itself is not allowed
+};
+
+const std::map<std::string, Range>& option_ranges()
+{
+    constexpr double kCount = 2147483647.0; // counts are stored as int
+    static const std::map<std::string, Range> ranges = {
+        {"epochs", {1, kCount}},
+        {"finetune-epochs", {0, kCount}},
+        {"final-finetune-epochs", {0, kCount}},
+        {"batch", {1, kCount}},
+        {"threads", {0, 1024}}, // 0: every core
+        {"seed", {0, kCount}},
+        {"steps", {1, 100000}},
+        {"calibration-batches", {1, kCount}},
+        {"warmup", {0, kCount}},
+        {"runs", {1, kCount}},
+        {"train-limit", {0, kCount}},
+        {"test-limit", {0, kCount}},
+        {"lr", {0, 1000, true}},
+        {"momentum", {0, 1, false, true}},
+        {"weight-decay", {0, 1000}},
+        {"val-fraction", {0, 1, false, true}},
+        {"crop-ratio", {0, 1, true}},
+        {"temperature", {0, 1000, true}},
+        {"alpha", {0, 1}},
+        {"rate", {0, 1}},
+        {"target", {0, 1, true}},
+        {"max-layer-rate", {0, 1, true}},
+        {"max-seconds", {0, 1e7, true}},
+    };
+    return ranges;
+}
+
+std::string number_text(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+void check_range(const std::string& name, double value, const std::string& text)
+{
+    const auto it = option_ranges().find(name);
+    if (it == option_ranges().end())
+        return;
+    const Range& r = it->second;
+    const bool low_ok = r.low_open ? value > r.low : value >= r.low;
+    const bool high_ok = r.high_open ? value < r.high : value <= r.high;
+    if (low_ok && high_ok)
+        return;
+    throw UsageError("option --" + name + " " + text + " is out of range (" +
+                     (r.low_open ? "above " : "at least ") + number_text(r.low) +
+                     (r.high_open ? ", below " : ", at most ") + number_text(r.high) + ")");
+}
+
+} // namespace
+
 double ParsedArgs::number_or(const std::string& name, double fallback) const
 {
     const auto text = value(name);
@@ -79,7 +147,10 @@ double ParsedArgs::number_or(const std::string& name, double fallback) const
         const double number = std::stod(*text, &used);
         if (used != text->size() || !std::isfinite(number))
             throw std::invalid_argument(*text);
+        check_range(name, number, *text);
         return number;
+    } catch (const UsageError&) {
+        throw;
     } catch (const std::exception&) {
         throw UsageError("option --" + name + " needs a number, not '" + *text + "'");
     }
@@ -105,6 +176,7 @@ long long ParsedArgs::integer_or(const std::string& name, long long fallback) co
     if (number > kLimit || number < -kLimit)
         throw UsageError("option --" + name + " " + *text + " is out of range (at most " +
                          std::to_string(kLimit) + ")");
+    check_range(name, double(number), *text);
     return number;
 }
 

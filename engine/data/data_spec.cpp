@@ -168,11 +168,11 @@ DataSplits load_idx_limited(const std::string& directory, const Normalization& n
     if (options.test_limit() > 0 && options.test_limit() < test_total)
         test_read.records = to_vector(at::arange(options.test_limit(), at::kLong));
 
-    const IdxSplit rows = load_idx_split(directory, true, train_read);
+    const IdxSplit rows = load_idx_split(directory, true, train_read, 10);
     IdxSplit train{rows.images.index_select(0, at::searchsorted(wanted, keep)),
                    rows.labels.index_select(0, at::searchsorted(wanted, keep))};
     DataSplits splits =
-        from_uint8(train, load_idx_split(directory, false, test_read), normalization, name);
+        from_uint8(train, load_idx_split(directory, false, test_read, 10), normalization, name);
     if (hold.numel() > 0) {
         const at::Tensor at_hold = at::searchsorted(wanted, hold);
         splits.validation = splits.train;

@@ -201,7 +201,8 @@ int64_t idx_split_size(const std::string& directory, bool train)
     return images[0];
 }
 
-IdxSplit load_idx_split(const std::string& directory, bool train, const IdxReadOptions& options)
+IdxSplit load_idx_split(const std::string& directory, bool train, const IdxReadOptions& options,
+                        int64_t classes)
 {
     idx_split_size(directory, train); // headers agree before any data is read
     const std::string prefix = train ? "train" : "t10k";
@@ -209,6 +210,14 @@ IdxSplit load_idx_split(const std::string& directory, bool train, const IdxReadO
     const std::string labels_path = find_idx_file(directory, prefix + "-labels-idx1-ubyte");
     auto images = read_idx_file(images_path, options);
     auto labels = read_idx_file(labels_path, options);
+    if (classes > 0 && labels.numel() > 0) {
+        // Caught here, the file is named; in training it was "Target 255 is out of bounds".
+        const int64_t largest = labels.max().item<int64_t>();
+        if (largest >= classes)
+            throw Error(labels_path + ": label " + std::to_string(largest) + " is outside 0.." +
+                        std::to_string(classes - 1) + " (not a " + std::to_string(classes) +
+                        "-class label file?)");
+    }
     return {images.unsqueeze(1).contiguous(), labels.to(at::kLong)};
 }
 

@@ -40,8 +40,9 @@ struct IdxSplit
     at::Tensor images;
     at::Tensor labels;
 };
+/// With `classes` > 0, a label outside 0..classes-1 is an error naming the labels file.
 IdxSplit load_idx_split(const std::string& directory, bool train,
-                        const IdxReadOptions& options = {});
+                        const IdxReadOptions& options = {}, int64_t classes = 0);
 
 /// The record count of an MNIST-layout split, from its headers (images and labels must agree).
 int64_t idx_split_size(const std::string& directory, bool train);
