@@ -87,21 +87,39 @@ private:
         uint64_t directory_size = little(end + 12, 4);
         uint64_t directory_offset = little(end + 16, 4);
         const uint64_t end_offset = m_size - tail_size + uint64_t(at);
+        // The record and its comment end the file: a "PK\5\6" met inside data is not it.
+        if (end_offset + 22 + little(end + 20, 2) != m_size)
+            throw damaged("the zip end-of-directory record does not end the file");
+        // Everything LibTorch's reader will trust is checked here first: fuzz_checkpoint found
+        // an archive whose directory fields made it read past the end of its buffer.
+        uint64_t directory_end = end_offset; // the directory lies before the records that end it
         if (count == 0xFFFF || directory_offset == 0xFFFFFFFF || directory_size == 0xFFFFFFFF) {
             if (end_offset < 20)
                 throw damaged("zip64 locator missing");
             const auto locator = read(end_offset - 20, 20, "the zip64 locator");
             if (little(locator.data(), 4) != kZip64Locator)
                 throw damaged("zip64 locator missing");
-            const auto zip64 = read(little(&locator[8], 8), 56, "the zip64 directory end");
+            const uint64_t zip64_offset = little(&locator[8], 8);
+            if (zip64_offset > end_offset - 20 || end_offset - 20 - zip64_offset < 56)
+                throw damaged("the zip64 end-of-directory record is misplaced");
+            const auto zip64 = read(zip64_offset, 56, "the zip64 directory end");
             if (little(zip64.data(), 4) != kZip64EndOfDirectory)
                 throw damaged("zip64 end-of-directory record missing");
             count = little(&zip64[32], 8);
             directory_size = little(&zip64[40], 8);
             directory_offset = little(&zip64[48], 8);
+            if (little(&zip64[24], 8) != count)
+                throw damaged("the zip64 directory counts disagree");
+            directory_end = zip64_offset;
+        } else if (little(end + 8, 2) != count || little(end + 4, 2) != 0 ||
+                   little(end + 6, 2) != 0) {
+            throw damaged("a multi-part zip archive, or counts that disagree");
         }
-        if (directory_size > m_size || count > directory_size / 46 + 1)
-            throw damaged("the zip directory's size is implausible");
+        if (count == 0)
+            throw damaged("the zip archive holds no records");
+        if (directory_offset > directory_end || directory_size > directory_end - directory_offset ||
+            count > directory_size / 46)
+            throw damaged("the zip directory's size or place is implausible");
         const auto directory = read(directory_offset, size_t(directory_size), "the zip directory");
         std::vector<Entry> entries;
         size_t position = 0;
