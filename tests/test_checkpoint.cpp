@@ -2,6 +2,7 @@
 #include "engine/core/error.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/interop/model_loader.h"
+#include "engine/interop/tensor_archive.h"
 #include "engine/models/model_factory.h"
 #include "support/test_support.h"
 
@@ -230,6 +231,16 @@ private slots:
             const QString path = crashes.filePath(name);
             const QString message = errorOf([&] { load_checkpoint(path.toStdString()); });
             QVERIFY2(message.contains(path), qPrintable(name + ": " + message));
+        }
+        // fuzz_project: a session state that was no zip archive at all went to LibTorch's
+        // reader, which read freed memory (ASan).
+        const QDir states(QString(PRUNELAB_SOURCE_DIR) + "/tests/fuzz/crashes/project");
+        for (const QString& name : states.entryList(QDir::Files)) {
+            const QString path = states.filePath(name);
+            const QString message =
+                errorOf([&] { load_tensor_archive(path.toStdString(), "prunelab-session", 1); });
+            QVERIFY2(message.contains(path) && message.contains("not a zip archive"),
+                     qPrintable(name + ": " + message));
         }
     }
 

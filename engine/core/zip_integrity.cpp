@@ -45,15 +45,17 @@ struct Entry
 class ZipChecker
 {
 public:
-    ZipChecker(ReadAt read, uint64_t size, std::string label)
-        : m_read(std::move(read)), m_size(size), m_label(std::move(label))
+    ZipChecker(ReadAt read, uint64_t size, std::string label, std::string what)
+        : m_read(std::move(read)), m_size(size), m_label(std::move(label)), m_what(std::move(what))
     {}
 
     void run()
     {
         unsigned char magic[4];
+        // Anything else goes no further: LibTorch's reader read past the end of its buffer on
+        // data that was not a well-formed zip archive (fuzz_project, under ASan).
         if (m_size < 22 || !m_read(0, 4, magic) || little(magic, 4) != kLocalHeader)
-            return; // not a zip archive: the reader after this says what it is
+            throw damaged("not a zip archive, which every PyTorch file is");
         for (const Entry& entry : central_directory())
             check(entry);
     }
@@ -61,7 +63,8 @@ public:
 private:
     Error damaged(const std::string& what) const
     {
-        return Error(m_label + ": the file is corrupt or truncated (" + what + ")");
+        return Error(m_label + ": not a readable " + m_what + " (corrupt or truncated: " + what +
+                     ")");
     }
 
     std::vector<unsigned char> read(uint64_t offset, size_t size, const char* what) const
@@ -253,11 +256,13 @@ private:
     ReadAt m_read;
     uint64_t m_size;
     std::string m_label;
+    std::string m_what;
 };
 
 } // namespace
 
-void verify_zip_bytes(const char* data, size_t size, const std::string& label)
+void verify_zip_bytes(const char* data, size_t size, const std::string& label,
+                      const std::string& what)
 {
     ZipChecker(
         [data, size](uint64_t offset, size_t count, unsigned char* out) {
@@ -267,11 +272,11 @@ void verify_zip_bytes(const char* data, size_t size, const std::string& label)
                 std::memcpy(out, data + offset, count);
             return true;
         },
-        size, label)
+        size, label, what)
         .run();
 }
 
-void verify_zip_file(const std::string& path)
+void verify_zip_file(const std::string& path, const std::string& what)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -295,7 +300,7 @@ void verify_zip_file(const std::string& path)
             }
             return true;
         },
-        uint64_t(size), path)
+        uint64_t(size), path, what)
         .run();
 }
 

@@ -55,7 +55,7 @@ void rewrite_single_entry(std::string& pickle)
 c10::IValue load_torch_save(const std::string& path)
 {
     check_regular_file(path);
-    verify_zip_file(path);
+    verify_zip_file(path, "torch.save file");
     try {
         caffe2::serialize::PyTorchStreamReader archive(path);
         if (!archive.hasRecord("data.pkl"))

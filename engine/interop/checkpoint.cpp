@@ -184,7 +184,7 @@ Checkpoint load_checkpoint(const std::string& path)
 
 Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::string& label)
 {
-    verify_zip_bytes(bytes.data(), bytes.size(), label);
+    verify_zip_bytes(bytes.data(), bytes.size(), label, "PruneLab checkpoint");
     c10::IValue root_value;
     try {
         root_value = torch::pickle_load(bytes);

@@ -397,7 +397,9 @@ std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes 
             ": not a TorchScript model (save one with torch.jit.script(model).save(path) "
             "or torch.jit.trace(model, example).save(path); a torch.save pickle cannot be run "
             "from C++)");
-    verify_zip_file(path); // LibTorch's reader checks no CRC: a flipped byte loaded silently
+    verify_zip_file(
+        path,
+        "TorchScript model"); // LibTorch's reader checks no CRC: a flipped byte loaded silently
     torch::jit::Module module;
     torch::jit::ExtraFilesMap extra{{kInputShapeExtraFile, ""}};
     try {

@@ -31,7 +31,7 @@ TensorArchive load_tensor_archive(const std::string& path, const std::string& fo
                                   int64_t max_version)
 {
     const std::vector<char> bytes = read_whole_file(path);
-    verify_zip_bytes(bytes.data(), bytes.size(), path);
+    verify_zip_bytes(bytes.data(), bytes.size(), path, format + " file");
     c10::IValue value;
     try {
         value = torch::pickle_load(bytes);
