@@ -2,6 +2,7 @@
 #include "engine/core/error.h"
 #include "engine/interop/checkpoint.h"
 #include "engine/interop/model_loader.h"
+#include "engine/interop/script_net.h"
 #include "engine/interop/tensor_archive.h"
 #include "engine/models/model_factory.h"
 #include "support/test_support.h"
@@ -231,6 +232,15 @@ private slots:
             const QString path = crashes.filePath(name);
             const QString message = errorOf([&] { load_checkpoint(path.toStdString()); });
             QVERIFY2(message.contains(path), qPrintable(name + ": " + message));
+        }
+        // fuzz_torchscript: damaged code records made LibTorch throw its compiler's ErrorReport,
+        // which no caller expected.
+        const QDir scripts(QString(PRUNELAB_SOURCE_DIR) + "/tests/fuzz/crashes/torchscript");
+        for (const QString& name : scripts.entryList(QDir::Files)) {
+            const QString path = scripts.filePath(name);
+            const QString message = errorOf([&] { load_script_net(path.toStdString(), {}, {64}); });
+            QVERIFY2(message.contains(path) && message.contains("TorchScript"),
+                     qPrintable(name + ": " + message));
         }
         // fuzz_project: a session state that was no zip archive at all went to LibTorch's
         // reader, which read freed memory (ASan).

@@ -408,6 +408,15 @@ std::shared_ptr<ScriptNet> load_script_net(const std::string& path, InputShapes 
         std::string message = e.what_without_backtrace();
         throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
                     message.substr(0, message.find('\n')).substr(0, 160) + ")");
+    } catch (const std::exception& e) {
+        // The TorchScript compiler's own ErrorReport (fuzz_torchscript: a damaged type name in
+        // the code records) is no c10::Error; its first line that says something is enough.
+        std::string message = readable_message(e);
+        const auto start = message.find_first_not_of(" \n");
+        message =
+            start == std::string::npos ? std::string("unreadable code") : message.substr(start);
+        throw Error(path + ": not a readable TorchScript model (corrupt or truncated: " +
+                    message.substr(0, message.find('\n')).substr(0, 160) + ")");
     }
     if (inputs.empty())
         inputs = input_shapes_from_json(extra[kInputShapeExtraFile]);
