@@ -629,6 +629,15 @@ private slots:
         QCOMPARE(plainActionText("Co&mpacted Model…"), QString("Compacted Model"));
         QCOMPARE(plainActionText("PyTorch &state_dict…"), QString("PyTorch state_dict"));
         QCOMPARE(plainActionText("Save && Quit"), QString("Save & Quit"));
+        // Error boxes stay on the screen: 8 lines of 160 characters at most, cut with "…".
+        QString graph;
+        for (int i = 0; i < 40; ++i)
+            graph += QString("%1: %2\n").arg(i).arg(QString(300, 'x'));
+        const QStringList lines = errorSummary(graph).split('\n');
+        QCOMPARE(lines.size(), 9);
+        QCOMPARE(lines.last(), QString(QChar(0x2026)));
+        QCOMPARE(lines.first().size(), 160);
+        QCOMPARE(errorSummary("model.pt: not found"), QString("model.pt: not found"));
     }
 
     void sensitivityEnablesAllocationAndApplyCommits()

@@ -1,5 +1,7 @@
 #include "app/gui/action_text.h"
 
+#include <QMessageBox>
+
 namespace prunelab {
 
 QList<QKeySequence> redoShortcuts(const QList<QKeySequence>& platformRedo)
@@ -31,6 +33,32 @@ QString plainActionText(const QString& menuText)
 QString percentText(double fraction, int decimals)
 {
     return QString::number(fraction * 100.0, 'f', decimals) + QLatin1Char('%');
+}
+
+QString errorSummary(const QString& message, int maxLines, int maxColumns)
+{
+    const QStringList lines = message.trimmed().split(QLatin1Char('\n'));
+    QStringList kept;
+    for (const QString& line : lines.mid(0, maxLines)) {
+        if (line.size() > maxColumns) {
+            kept << line.left(maxColumns - 1) + QChar(0x2026);
+        } else {
+            kept << line;
+        }
+    }
+    if (lines.size() > maxLines)
+        kept << QString(QChar(0x2026));
+    return kept.join(QLatin1Char('\n'));
+}
+
+void showErrorBox(QWidget* parent, const QString& message)
+{
+    const QString summary = errorSummary(message);
+    QMessageBox box(QMessageBox::Critical, QStringLiteral("PruneLab"), summary, QMessageBox::Ok,
+                    parent);
+    if (summary != message.trimmed())
+        box.setDetailedText(message);
+    box.exec();
 }
 
 } // namespace prunelab

@@ -1,5 +1,7 @@
 #include "app/gui/guarded_application.h"
 
+#include "app/gui/action_text.h"
+
 #include "engine/core/error.h"
 #include "engine/core/logging.h"
 
@@ -11,9 +13,7 @@ namespace prunelab {
 
 GuardedApplication::GuardedApplication(int& argc, char** argv) : QApplication(argc, argv)
 {
-    m_errorHandler = [](const QString& message) {
-        QMessageBox::critical(activeWindow(), QStringLiteral("PruneLab"), message);
-    };
+    m_errorHandler = [](const QString& message) { showErrorBox(activeWindow(), message); };
 }
 
 bool GuardedApplication::notify(QObject* receiver, QEvent* event)

@@ -136,9 +136,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         return askToRecover(saved, original);
     };
 
-    m_errorHandler = [this](const QString& message) {
-        QMessageBox::critical(this, tr("PruneLab"), message);
-    };
+    m_errorHandler = [this](const QString& message) { showErrorBox(this, message); };
     m_inputShapeQuestion = [this](const QString& model) {
         return QInputDialog::getText(
             this, tr("Input Shape"),
