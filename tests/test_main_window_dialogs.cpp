@@ -190,6 +190,49 @@ private slots:
         qunsetenv("PRUNELAB_RECOVERY_DIR");
     }
 
+    void aProjectNamingFilesOutsideItsFolderAsksFirst()
+    {
+        // Issue 16: projects are data, not permissions — one naming ../ or absolute files could
+        // read any file; the window asks, and opens nothing when told no.
+        QTemporaryDir dir;
+        QDir().mkpath(dir.filePath("mine"));
+        QDir().mkpath(dir.filePath("shared"));
+        MainWindow window;
+        test::quietWindow(window);
+        window.setAutosaveInterval(0);
+        QVERIFY(window.openModel("convnet"));
+        test::typeGlobalRate(window, 30.0);
+        QVERIFY(window.saveProject(dir.filePath("mine/work.prunelab.json")));
+        QFile original(dir.filePath("mine/work.prunelab.json"));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QJsonObject project = QJsonDocument::fromJson(original.readAll()).object();
+        project["checkpoint"] = "../mine/work.pt";
+        project["state"] = dir.filePath("mine/work.state.pt"); // absolute
+        const QString shared = dir.filePath("shared/evil.prunelab.json");
+        test::writeBytes(shared, QJsonDocument(project).toJson().toStdString());
+
+        QVERIFY(window.openModel("default"));
+        QStringList asked;
+        window.setOutsidePathsQuestion([&](const QString&, const QStringList& files) {
+            asked = files;
+            return false;
+        });
+        QVERIFY(!window.openProject(shared));
+        QCOMPARE(asked.size(), 2);
+        QVERIFY(asked.first().endsWith("mine/work.pt"));
+        QCOMPARE(window.findChild<QDoubleSpinBox*>("globalRateSpin")->value(), 0.0); // kept
+        QCOMPARE(window.projectPath(), QString());
+        window.setOutsidePathsQuestion([](const QString&, const QStringList&) { return true; });
+        QVERIFY(window.openProject(shared));
+        QCOMPARE(window.findChild<QDoubleSpinBox*>("globalRateSpin")->value(), 30.0);
+        // The project's own files beside it open without a question.
+        window.setOutsidePathsQuestion([](const QString&, const QStringList&) {
+            [] { QFAIL("asked about a project's own files"); }();
+            return false;
+        });
+        QVERIFY(window.openProject(dir.filePath("mine/work.prunelab.json")));
+    }
+
     void lessonReachesItsLastStep()
     {
         if (!test::fashionMnistAvailable())

@@ -474,6 +474,11 @@ private slots:
         QVERIFY2(err.contains("bad.json") && err.contains("not valid JSON"), qPrintable(err));
         QCOMPARE(test::runCli({"run", dir.filePath("missing.json")}, &out, &err), 1);
         QVERIFY(err.contains("missing.json"));
+        // Issue 16: JSON string sizes capped — a 65 MB recipe is refused before it is parsed.
+        test::writeBytes(recipe, "{\"comment\": \"" + std::string(65 << 20, 'x') + "\"}");
+        const QString huge = test::errorOf([&] { load_recipe(recipe.toStdString()); });
+        QVERIFY2(huge.contains("bad.json") && huge.contains("larger than the 64 MB"),
+                 qPrintable(huge));
     }
 };
 

@@ -135,6 +135,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_recoveryQuestion = [this](const QDateTime& saved, const QString& original) {
         return askToRecover(saved, original);
     };
+    m_outsidePathsQuestion = [this](const QString& project, const QStringList& files) {
+        return askToOpenOutside(project, files);
+    };
 
     m_errorHandler = [this](const QString& message) { showErrorBox(this, message); };
     m_inputShapeQuestion = [this](const QString& model) {

@@ -4,6 +4,7 @@
 #include <QMainWindow>
 #include <QMap>
 #include <QSet>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -92,6 +93,9 @@ public:
     /// true recovers.
     void setRecoveryQuestion(std::function<bool(const QDateTime&, const QString&)> question);
     RecoveryStore& recoveryStore() { return *m_recovery; }
+    /// Replaces the question before a project opens files outside its own folder (tests): given
+    /// the project and those files, true opens them.
+    void setOutsidePathsQuestion(std::function<bool(const QString&, const QStringList&)> question);
     /// Writes the shown model as `kind`: "checkpoint" (PruneLab, with masks), "state_dict"
     /// (PyTorch names; docs/pytorch_models.py), "masks" (bool tensors) or "report" (JSON).
     /// False (and the error handler told) after an error; a file already there stays intact.
@@ -312,6 +316,8 @@ private:
     std::unique_ptr<RecoveryStore> m_recovery;
     QTimer* m_autosaveTimer = nullptr;
     bool askToRecover(const QDateTime& saved, const QString& original);
+    std::function<bool(const QString&, const QStringList&)> m_outsidePathsQuestion;
+    bool askToOpenOutside(const QString& project, const QStringList& files);
     std::function<bool(const QDateTime&, const QString&)> m_recoveryQuestion;
 };
 

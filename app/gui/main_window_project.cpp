@@ -22,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QSaveFile>
 #include <QSettings>
@@ -163,6 +164,22 @@ QString MainWindow::writeProject(const QString& path, const QJsonObject& extra)
     return {};
 }
 
+void MainWindow::setOutsidePathsQuestion(
+    std::function<bool(const QString&, const QStringList&)> question)
+{
+    m_outsidePathsQuestion = std::move(question);
+}
+
+bool MainWindow::askToOpenOutside(const QString& project, const QStringList& files)
+{
+    return QMessageBox::question(
+               this, tr("Open Project"),
+               tr("%1 refers to files outside its folder:\n\n%2\n\nA project made by someone "
+                  "else could use this to read any file you can. Open them anyway?")
+                   .arg(QFileInfo(project).fileName(), files.join(QLatin1Char('\n'))),
+               QMessageBox::Open | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Open;
+}
+
 bool MainWindow::openProject(const QString& path)
 {
     if (!loadProject(path))
@@ -211,6 +228,17 @@ bool MainWindow::loadProject(const QString& path, const QString& label)
     const QDir dir = QFileInfo(path).dir();
     const QString checkpoint = dir.filePath(project.value(QStringLiteral("checkpoint")).toString());
     const QString state = dir.filePath(project.value(QStringLiteral("state")).toString());
+    // A project is data: the files it names lie beside it, unless the user agrees otherwise
+    // (a shared project could name any file on the machine).
+    QStringList outside;
+    const QString folder = QDir::cleanPath(dir.absolutePath()) + QLatin1Char('/');
+    for (const QString& file : {checkpoint, state})
+        if (!QDir::cleanPath(QFileInfo(file).absoluteFilePath()).startsWith(folder))
+            outside << QDir::cleanPath(QFileInfo(file).absoluteFilePath());
+    if (!outside.isEmpty() && !m_outsidePathsQuestion(path, outside)) {
+        logger()->warn("not opened: {} names files outside its folder", path.toStdString());
+        return false;
+    }
     std::unique_ptr<Session> opened;
     if (!guarded(
             [&] { opened = Session::open_saved(checkpoint.toStdString(), state.toStdString()); },
