@@ -25,7 +25,8 @@ else
     flags="-fsanitize=thread -fno-omit-frame-pointer"
     # LibTorch's OpenMP pool (libgomp) is not instrumented: its own synchronisation is invisible
     # to TSan, so races are checked in PruneLab's code with one intra-op thread.
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp"
+    # The tests start prunelab-cli and Python with QProcess (a fork from a threaded process).
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$root/scripts/tsan.supp"
     export OMP_NUM_THREADS=1
     tests="test_session|test_main_window|test_pruning_job|test_sweep|test_trainer"
 fi
