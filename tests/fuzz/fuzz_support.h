@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -16,10 +17,8 @@ inline std::string scratch_directory()
 {
     static const std::string directory = [] {
         const std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        std::string path = base + "/prunelab-fuzz-" + std::to_string(::getpid());
-        std::string command = "mkdir -p " + path;
-        if (std::system(command.c_str()) != 0)
-            std::abort();
+        const std::string path = base + "/prunelab-fuzz-" + std::to_string(::getpid());
+        std::filesystem::create_directories(path);
         return path;
     }();
     return directory;
