@@ -193,7 +193,7 @@ private slots:
         spin->setValue(30.0);
         emit spin->editingFinished();
         window.findChild<QAction*>("actionCompact")->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QCOMPARE(window.findChild<PipelineStrip*>()->current(), 4);
 
         QVERIFY(window.openModel(path));
@@ -208,7 +208,7 @@ private slots:
         QVERIFY2(status.startsWith("features.pt"), qPrintable(status));
         QVERIFY(!window.curveView()->baseline());
         QVERIFY(window.startEvaluate());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         // The first measurement of the model as opened is its dense line.
         QVERIFY(window.curveView()->baseline());
         QCOMPARE(*window.curveView()->baseline(), *window.session()->accuracy());
@@ -303,11 +303,12 @@ private slots:
         QVERIFY(window.jobs()->isBusy());
         QVERIFY(!spin->isEnabled()); // edits wait for a job that changes the model
         QVERIFY(!window.histogramView()->isEnabled());
-        QTRY_VERIFY_WITH_TIMEOUT(window.trainingView()->lossPoints().size() >= 3, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.trainingView()->lossPoints().size() >= 3,
+                                 test::scaledTimeout(60000));
         auto* stop = window.findChild<QAction*>("actionStop");
         QVERIFY(stop && stop->isEnabled());
         stop->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(20000));
         tick.stop();
         QVERIFY2(worstGap < 100, qPrintable(QString("event loop stalled %1 ms").arg(worstGap)));
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
@@ -321,7 +322,8 @@ private slots:
         QVERIFY(window.isModified());
         // And it still evaluates.
         QVERIFY(window.startEvaluate());
-        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(),
+                                 test::scaledTimeout(30000));
         QVERIFY(*window.session()->accuracy() > 0.5);
     }
 
@@ -341,7 +343,7 @@ private slots:
         settings.epochs = 1;
         QVERIFY(window.startDistill(settings));
         QVERIFY(!spin->isEnabled());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QCOMPARE(window.curveView()->series()["distilled"].size(), 1);
         QVERIFY(std::abs(window.curveView()->series()["distilled"][0].sparsity - 0.85) < 1e-3);
         QVERIFY(!window.trainingView()->lossPoints().isEmpty());
@@ -362,7 +364,7 @@ private slots:
         settings.criteria = {"l1", "random"};
         settings.sparsities = {0.3, 0.8};
         QVERIFY(window.startSweep(settings));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         auto* curves = window.curveView();
         QCOMPARE(curves->seriesOrder(), QStringList({"l1", "random"}));
         QCOMPARE(curves->series()["l1"].size(), 2);
@@ -384,7 +386,7 @@ private slots:
         settings.sparsities = {0.3, 0.8};
         for (int run = 0; run < 3; ++run) {
             QVERIFY(window.startSweep(settings));
-            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         }
         auto* curves = window.curveView();
         QCOMPARE(curves->seriesOrder(), QStringList({"l1", "l1 (2)", "l1 (3)"}));
@@ -411,7 +413,7 @@ private slots:
         QVERIFY(curves->series().isEmpty());
         QVERIFY(curves->baseline().has_value()); // the dense line stays
         QVERIFY(window.startSweep(settings));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QCOMPARE(curves->seriesOrder(), QStringList({"l1"}));
     }
 
@@ -600,7 +602,7 @@ private slots:
         auto* exportCompacted = window.findChild<QAction*>("actionExportCompacted");
         QVERIFY(!exportCompacted->isEnabled()); // nothing compacted yet
         window.findChild<QAction*>("actionCompact")->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QCOMPARE(view->rowCount(), 3);
         QVERIFY(exportCompacted->isEnabled());
         // Equal outputs say so in words (was "differ … by at most 0.").
@@ -651,7 +653,7 @@ private slots:
         auto* autoAllocate = window.findChild<QAction*>("actionAutoAllocate");
         QVERIFY(!autoAllocate->isEnabled());
         window.findChild<QAction*>("actionSensitivity")->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(autoAllocate->isEnabled() && autoAllocate->isChecked());
         QVERIFY(window.session()->auto_allocation());
         QCOMPARE(window.curveView()->series()["sensitivity fc1"].size(), 9);

@@ -123,7 +123,7 @@ private slots:
         FineTuneSettings settings;
         settings.epochs = 1;
         QVERIFY(window.startFineTune(settings));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(!window.session()->needs_training());
         QVERIFY(strip->current() >= 1);
         QCOMPARE(strip->stageText(0), QString("✓ Train"));
@@ -253,7 +253,7 @@ private slots:
             lesson->next();
             QCOMPARE(lesson->currentStep(), step);
             lesson->runAction();
-            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 120000);
+            QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(120000));
         };
         stepAndRun(1); // |w|
         QCOMPARE(window.session()->criterion(), std::string("l1"));

@@ -232,9 +232,9 @@ private slots:
         test::typeGlobalRate(window,
                              70.0); // one-shot: accuracy collapses (bench/global_ranking.sh)
         window.findChild<QAction*>("actionCompact")->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(window.startEvaluate());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         auto* strip = window.findChild<PipelineStrip*>();
         QCOMPARE(strip->current(), 4);
         QVERIFY(*window.session()->accuracy() < *window.curveView()->floor());
@@ -295,7 +295,7 @@ private slots:
         FineTuneSettings settings;
         settings.epochs = 2;
         QVERIFY(window.startFineTune(settings));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(updates >= 3);
         QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join("\n")));
     }
@@ -354,13 +354,15 @@ private slots:
         auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
         spin->setValue(50.0);
         emit spin->editingFinished();
-        QTRY_VERIFY_WITH_TIMEOUT(window.jobs()->isBusy(), 10000); // measuring 50 %
+        QTRY_VERIFY_WITH_TIMEOUT(window.jobs()->isBusy(),
+                                 test::scaledTimeout(10000)); // measuring 50 %
         spin->setValue(70.0);
         emit spin->editingFinished(); // lands while that evaluation runs
         QVERIFY(window.jobs()->isBusy());
         // The first result is of an earlier state; 70 % gets an evaluation of its own (it used
         // to stay at "measuring…").
-        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(),
+                                 test::scaledTimeout(20000));
         QTRY_VERIFY(!window.changeNote().contains("measuring"));
         QVERIFY2(window.changeNote().contains("sparsity 50.0% → 70.0%"),
                  qPrintable(window.changeNote()));
@@ -373,14 +375,16 @@ private slots:
         MainWindow window;
         window.setErrorHandler([](const QString& e) { QFAIL(qPrintable(e)); });
         QVERIFY(window.openModel("default"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000); // at open
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(),
+                                 test::scaledTimeout(30000)); // at open
         const QString dense = QString::number(*window.session()->accuracy() * 100.0, 'f', 2);
         QTRY_VERIFY(!window.jobs()->isBusy());
         auto* spin = window.findChild<QDoubleSpinBox*>("globalRateSpin");
         spin->setValue(95.0);
         emit spin->editingFinished();
         QVERIFY(window.changeNote().contains("measuring"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->accuracy().has_value(),
+                                 test::scaledTimeout(30000));
         QVERIFY(!window.changeNote().contains("measuring"));
         QVERIFY2(window.changeNote().contains("accuracy " + dense + "% →"),
                  qPrintable(window.changeNote()));
@@ -470,7 +474,7 @@ private slots:
         FineTuneSettings settings;
         settings.epochs = 1;
         QVERIFY(window.startFineTune(settings));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(window.session()->is_finetuned());
         window.resetToDense(); // "no": the fine-tuned weights stay
         QCOMPARE(asked, 1);
@@ -491,7 +495,7 @@ private slots:
         window.session()->set_data({"synthetic", 64, 32});
         QVERIFY(!window.isModified());
         QVERIFY(window.startSensitivity());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.jobs()->isBusy(), test::scaledTimeout(60000));
         QVERIFY(window.session()->has_sensitivity());
         QVERIFY(window.isModified());
     }

@@ -56,11 +56,17 @@ std::string readBytes(const QString& path)
     return std::string(data.constData(), size_t(data.size()));
 }
 
+int scaledTimeout(int ms)
+{
+    const double scale = qEnvironmentVariable("PRUNELAB_TEST_TIME_SCALE", "1").toDouble();
+    return scale > 1.0 ? int(std::min(ms * scale, 2.0e9)) : ms;
+}
+
 QString runPython(const QStringList& args, int* exitCode)
 {
     QProcess process;
     process.start("/usr/bin/python3", args);
-    process.waitForFinished(300000);
+    process.waitForFinished(scaledTimeout(300000));
     *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())
         .trimmed();
@@ -70,6 +76,7 @@ int runCli(const QStringList& args, QString* out, QString* err, int timeoutMs)
 {
     QProcess process;
     process.start(QStringLiteral(PRUNELAB_CLI_PATH), args);
+    timeoutMs = scaledTimeout(timeoutMs);
     const bool finished = process.waitForFinished(timeoutMs);
     if (!finished) {
         process.kill();

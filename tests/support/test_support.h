@@ -28,6 +28,10 @@ bool allClose(const at::Tensor& a, const at::Tensor& b, double tolerance = 1e-6)
 void writeBytes(const QString& path, const std::string& bytes);
 std::string readBytes(const QString& path);
 
+/// `ms` times $PRUNELAB_TEST_TIME_SCALE (default 1): sanitizer builds run everything several
+/// times slower, and every wait in the tests stretches with them (scripts/sanitize.sh sets it).
+int scaledTimeout(int ms);
+
 /// Runs the real prunelab-cli. Returns the exit code (-1 killed after `timeoutMs`, -2 crashed,
 /// both also said in `err`); fills stdout and stderr. The timeout is generous: CI machines run
 /// suites in parallel on two cores.
