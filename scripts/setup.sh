@@ -11,12 +11,18 @@ packages=(
     libtorch-dev libopenblas0-pthread
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-qpa-plugins
     libqcustomplot-dev libqcustomplot2.1-qt6
-    libspdlog-dev nlohmann-json3-dev zlib1g-dev libstb-dev
+    libspdlog-dev nlohmann-json3-dev zlib1g-dev libstb-dev libonnx-dev libprotobuf-dev
     dataset-fashion-mnist
-    python3-torch python3-torchvision python3-pil
+    python3-torch python3-torchvision python3-pil python3-onnx
     xvfb xauth dpkg-dev file
     clang-format python3
 )
+
+# Node.js runs ONNX Runtime (onnxruntime-node) to check and time ONNX exports; machines that
+# have a newer Node than Debian's keep theirs.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -39,3 +45,16 @@ if [ ! -f "$PRUNELAB_BUILD/build.ninja" ]; then
     cmake -S "$PRUNELAB_ROOT" -B "$PRUNELAB_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
 cmake --build "$PRUNELAB_BUILD" --parallel "$(nproc)"
+
+# ONNX Runtime from npm (its CPU library ships inside the package; the CUDA download skipped),
+# into the build folder where prunelab-cli and the tests look for it. Pinned: results in
+# bench/RESULTS.md name this version.
+ort_modules="$PRUNELAB_BUILD/onnxruntime/node_modules"
+if [ ! -f "$ort_modules/onnxruntime-node/package.json" ]; then
+    mkdir -p "$PRUNELAB_BUILD/onnxruntime"
+    (cd "$PRUNELAB_BUILD/onnxruntime" &&
+        ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install --no-audit --no-fund --silent \
+            onnxruntime-node@1.30.0 >&2) ||
+        echo "setup: onnxruntime-node could not be installed (no npm registry?): ONNX Runtime" \
+            "checks and timings will say so; the ONNX tests fail" >&2
+fi

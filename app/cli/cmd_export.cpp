@@ -4,6 +4,8 @@
 #include "engine/core/atomic_file.h"
 #include "engine/core/error.h"
 #include "engine/export/netron_attachment.h"
+#include "engine/export/onnx_export.h"
+#include "engine/export/onnx_runtime.h"
 #include "engine/interop/exports.h"
 #include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
@@ -60,11 +62,20 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     const auto report_path = args.value("report");
     const auto sample_path = args.value("io-sample");
     const auto netron_path = args.value("netron");
-    if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path)
-        throw UsageError("say what to export: --state-dict F, --masks F, --report F, --io-sample F "
-                         "and/or --netron F");
+    const auto onnx_path = args.value("onnx");
+    if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path &&
+        !onnx_path)
+        throw UsageError(
+            "say what to export: --state-dict F, --masks F, --report F, --io-sample F, "
+            "--netron F and/or --onnx F");
+    if ((args.has("opset") || args.has("onnx-check")) && !onnx_path)
+        throw UsageError(std::string(args.has("opset") ? "--opset" : "--onnx-check") +
+                         " applies to --onnx F");
+    OnnxExportOptions onnx_options;
+    onnx_options.opset = int(args.integer_or("opset", kMaxOnnxOpset));
     std::vector<std::string> outputs; // every path before any file is written
-    for (const auto& path : {state_dict_path, masks_path, report_path, sample_path, netron_path})
+    for (const auto& path :
+         {state_dict_path, masks_path, report_path, sample_path, netron_path, onnx_path})
         if (path)
             outputs.push_back(*path);
     check_output_paths(outputs, {model});
@@ -76,6 +87,7 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     const ModelInfo info = describe_model(*checkpoint.net);
 
     nlohmann::json paths = nlohmann::json::object();
+    nlohmann::json onnx_json;
     if (state_dict_path) {
         export_state_dict(*checkpoint.net, *state_dict_path);
         paths["state_dict"] = *state_dict_path;
@@ -114,6 +126,35 @@ int run_export(const ParsedArgs& args, CommandContext& context)
         export_netron_attachment(*checkpoint.net, &importance, report, *netron_path);
         paths["netron"] = *netron_path;
     }
+    if (onnx_path) {
+        OnnxExportSummary onnx;
+        const std::string bytes = onnx_model_bytes(*checkpoint.net, onnx_options, &onnx);
+        write_file_atomically(*onnx_path, std::vector<char>(bytes.begin(), bytes.end()));
+        paths["onnx"] = *onnx_path;
+        onnx_json = {{"opset", onnx.opset},
+                     {"nodes", onnx.nodes},
+                     {"initializers", onnx.initializers},
+                     {"bytes", onnx.bytes},
+                     {"inputs", onnx.inputs},
+                     {"outputs", onnx.outputs},
+                     {"operators", onnx.op_types}};
+        if (args.has("onnx-check")) {
+            // Another batch size than the trace's: the dynamic batch is checked too.
+            const OnnxRuntimeCheck check = check_onnx_runtime(*checkpoint.net, bytes);
+            onnx_json["runtime_check"] = {{"batch", check.batch},
+                                          {"max_relative_error", check.max_relative_error}};
+            if (check.max_relative_error > 1e-4)
+                throw Error("ONNX Runtime's outputs for " + *onnx_path +
+                            " differ from the "
+                            "model's by " +
+                            std::to_string(check.max_relative_error) +
+                            " (relative): the export is wrong, please report it");
+            if (!args.has("json"))
+                context.out << "ONNX Runtime agrees with the model on " << check.batch
+                            << " random samples (max relative difference "
+                            << check.max_relative_error << ")\n";
+        }
+    }
     if (sample_path) {
         write_io_sample(*checkpoint.net, data ? &*data : nullptr, *sample_path);
         paths["io_sample"] = *sample_path;
@@ -124,6 +165,8 @@ int run_export(const ParsedArgs& args, CommandContext& context)
                                {"model", info.spec.name},
                                {"sparsity", info.sparsity()},
                                {"paths", paths}};
+        if (onnx_path)
+            json["onnx"] = onnx_json;
         if (report_path)
             json["accuracy"] = report.accuracy_after ? nlohmann::json(*report.accuracy_after)
                                                      : nlohmann::json(nullptr);

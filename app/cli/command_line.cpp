@@ -109,6 +109,7 @@ const std::map<std::string, Range>& option_ranges()
         {"target", {0, 1, true}},
         {"max-layer-rate", {0, 1, true}},
         {"max-seconds", {0, 1e7, true}},
+        {"opset", {13, 17}}, // ONNX opsets the exporter writes
     };
     return ranges;
 }

@@ -119,22 +119,30 @@ const std::vector<CommandInfo>& all_commands()
          run_recipe},
         {"export",
          "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--netron F] "
-         "[--data DATA] [--json]",
+         "[--onnx F [--opset N] [--onnx-check]] [--data DATA] [--json]",
          "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
          "classes of docs/pytorch_models.py), the masks (bool tensors), a JSON report, and an "
          "input/output sample to compare outputs. Each file is written atomically.",
-         with(data_options(),
-              {{"state-dict", "F", "the state_dict as a dict of tensors (torch.load)"},
-               {"masks", "F", "the masks as a dict of bool tensors, true keeps (torch.load)"},
-               {"report", "F",
-                "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
-                "data, accuracy before/after, pruning settings"},
-               {"io-sample", "F",
-                "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
-               {"netron", "F",
-                "a Netron metrics sidecar (netron:attachment JSON): per layer and weight tensor "
-                "sparsity, FLOPs and importance statistics; drop it on the model in Netron"},
-               json_option()}),
+         with(
+             data_options(),
+             {{"state-dict", "F", "the state_dict as a dict of tensors (torch.load)"},
+              {"masks", "F", "the masks as a dict of bool tensors, true keeps (torch.load)"},
+              {"report", "F",
+               "JSON: per layer shape, params, nonzero, sparsity, FLOPs before/after; "
+               "data, accuracy before/after, pruning settings"},
+              {"io-sample", "F",
+               "{'input': x, 'output': model(x)} (test images with --data, else seeded noise)"},
+              {"netron", "F",
+               "a Netron metrics sidecar (netron:attachment JSON): per layer and weight tensor "
+               "sparsity, FLOPs and importance statistics; drop it on the model in Netron"},
+              {"onnx", "F",
+               "the model as ONNX (dynamic batch, initializers under the PyTorch parameter "
+               "names), checked by ONNX's checker; runs in ONNX Runtime, TensorRT, OpenVINO"},
+              {"opset", "N", "ONNX opset 13 to 17 (default 17; before 17 LayerNorm is decomposed)"},
+              {"onnx-check", "",
+               "run the ONNX file in ONNX Runtime and compare its outputs with the model's "
+               "(fails above 1e-4 relative)"},
+              json_option()}),
          1, run_export},
         {"compact", "compact MODEL --out CKPT [--state-dict F] [--report F] [--data DATA] [--json]",
          "Remove pruned filters and neurons for real: every channel whose whole group (the "
