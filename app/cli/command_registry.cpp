@@ -156,9 +156,12 @@ const std::vector<CommandInfo>& all_commands()
                json_option()}),
          1, run_compact},
         {"bench",
-         "bench MODEL [MODEL ...] [--batch B] [--runs N] [--warmup N] [--threads T] [--json]",
+         "bench MODEL [MODEL ...] [F.onnx ...] [--batch B] [--runs N] [--warmup N] [--threads T] "
+         "[--json]",
          "Inference latency (median of many runs after warm-up) and throughput; several models "
-         "are timed in turns on the same input, with speedups against the first.",
+         "are timed in turns on the same input, with speedups against the first. .onnx files "
+         "(export --onnx) are timed in ONNX Runtime with the same threads and input shape: the "
+         "speed a deployment will see.",
          {{"batch", "B", "samples per forward pass (default 1)"},
           {"runs", "N", "timed runs per model (default 50)"},
           {"warmup", "N", "untimed runs first (default 5)"},
