@@ -21,6 +21,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -30,6 +31,7 @@
 #include <QMouseEvent>
 #include <QProcess>
 #include <QSlider>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -614,6 +616,10 @@ private slots:
         QVERIFY(view->cellText(2, 6).endsWith("ms"));
         QCOMPARE(window.findChild<PipelineStrip*>()->current(), 4); // "Small model" done
         QVERIFY(window.exportAs("compacted", dir.filePath("small.pt")));
+        // File ▸ Export ▸ ONNX writes the compacted model while it is current.
+        QVERIFY(window.exportAs("onnx", dir.filePath("small.onnx")));
+        QVERIFY2(window.statusBar()->currentMessage().contains("compacted model as ONNX"),
+                 qPrintable(window.statusBar()->currentMessage()));
         const auto small = load_checkpoint(dir.filePath("small.pt").toStdString());
         QVERIFY(small.net->spec().widths.at("conv2") < 20);
         QCOMPARE(QLocale().toString(qint64(describe_model(*small.net).total_params)),
@@ -624,6 +630,12 @@ private slots:
         QCOMPARE(view->rowCount(), 0);
         QVERIFY(window.findChild<PipelineStrip*>()->current() < 4);
         QVERIFY(!exportCompacted->isEnabled()); // of a model that is no longer shown
+        // Then the shown (masked) model: all of conv2's filters present, so a larger file.
+        QVERIFY(window.exportAs("onnx", dir.filePath("masked.onnx")));
+        QVERIFY2(window.statusBar()->currentMessage().contains("masked model as ONNX"),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(QFileInfo(dir.filePath("masked.onnx")).size() >
+                QFileInfo(dir.filePath("small.onnx")).size());
     }
 
     void exportDialogTitlesAreMenuTextWithoutMarkers()

@@ -644,6 +644,7 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
     if (!session())
         return false;
     const std::string file = path.toStdString();
+    QString what = kind;
     bool known = true;
     const bool written = guarded(
         [&] {
@@ -670,14 +671,16 @@ bool MainWindow::exportAs(const QString& kind, const QString& path)
                 session()->export_netron(file);
             else if (kind == QLatin1String("compacted"))
                 session()->export_compacted(file);
+            else if (kind == QLatin1String("onnx"))
+                what = QString::fromStdString(session()->export_onnx(file)) + " model as ONNX";
             else
                 known = false;
         },
         tr("Cannot export"));
     if (!written || !known)
         return false;
-    logger()->info("exported the {} to {}", kind.toStdString(), file);
-    statusBar()->showMessage(tr("Exported the %1 to %2").arg(kind, path), 8000);
+    logger()->info("exported the {} to {}", what.toStdString(), file);
+    statusBar()->showMessage(tr("Exported the %1 to %2").arg(what, path), 8000);
     return true;
 }
 

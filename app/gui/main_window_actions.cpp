@@ -129,6 +129,8 @@ void MainWindow::buildMenus()
     addExport(tr("Co&mpacted Model…"), QStringLiteral("actionExportCompacted"),
               QStringLiteral("compacted.pt"), tr("PruneLab checkpoints or TorchScript (*.pt)"),
               QStringLiteral("compacted"));
+    addExport(tr("&ONNX (compacted when current)…"), QStringLiteral("actionExportOnnx"),
+              QStringLiteral("model.onnx"), tr("ONNX models (*.onnx)"), QStringLiteral("onnx"));
     file->addSeparator();
     // One window per process: closing it (Ctrl+W, as every desktop does) quits, asking to
     // save first like Quit.

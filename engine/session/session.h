@@ -432,6 +432,11 @@ public:
     /// model). @throws prunelab::Error when there is no current compaction or the path
     /// cannot be written.
     void export_compacted(const std::string& path) const;
+    /// Writes ONNX (docs/onnx-export.md) of the compacted model when a compaction of the model
+    /// as shown exists, else of the shown model (pruned weights as zeros). Returns what it
+    /// wrote: "compacted" or "masked". @throws prunelab::Error naming an operation ONNX export
+    /// cannot translate, or the path.
+    std::string export_onnx(const std::string& path) const;
 
     struct Impl;
     Impl& impl() { return *m_impl; }

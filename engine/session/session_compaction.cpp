@@ -4,6 +4,7 @@
 #include "engine/compaction/compaction.h"
 #include "engine/compaction/latency.h"
 #include "engine/core/error.h"
+#include "engine/export/onnx_export.h"
 #include "engine/interop/model_loader.h"
 #include "engine/session/session_impl.h"
 #include "engine/training/data_parallel.h"
@@ -152,6 +153,14 @@ void Session::export_compacted(const std::string& path) const
     m_impl->record_accuracy(update); // same outputs as the masked model, same accuracy
     stamp_metadata(out.metadata, update);
     save_model(out, path); // TorchScript stays TorchScript
+}
+
+std::string Session::export_onnx(const std::string& path) const
+{
+    // Deployment wants the smaller, faster model: the compacted one when it is current.
+    const bool compacted = compaction() && m_impl->compacted;
+    prunelab::export_onnx(compacted ? *m_impl->compacted : *m_impl->checkpoint.net, path);
+    return compacted ? "compacted" : "masked";
 }
 
 } // namespace prunelab
