@@ -6,6 +6,7 @@
 #include "engine/export/netron_attachment.h"
 #include "engine/export/onnx_export.h"
 #include "engine/export/onnx_runtime.h"
+#include "engine/export/storage_sizes.h"
 #include "engine/interop/exports.h"
 #include "engine/pruning/importance.h"
 #include "engine/training/trainer.h"
@@ -63,19 +64,22 @@ int run_export(const ParsedArgs& args, CommandContext& context)
     const auto sample_path = args.value("io-sample");
     const auto netron_path = args.value("netron");
     const auto onnx_path = args.value("onnx");
+    const auto sparse_path = args.value("sparse");
     if (!state_dict_path && !masks_path && !report_path && !sample_path && !netron_path &&
-        !onnx_path)
+        !onnx_path && !sparse_path)
         throw UsageError(
             "say what to export: --state-dict F, --masks F, --report F, --io-sample F, "
-            "--netron F and/or --onnx F");
+            "--netron F, --onnx F and/or --sparse F");
+    if (args.has("int8") && !sparse_path)
+        throw UsageError("--int8 applies to --sparse F");
     if ((args.has("opset") || args.has("onnx-check")) && !onnx_path)
         throw UsageError(std::string(args.has("opset") ? "--opset" : "--onnx-check") +
                          " applies to --onnx F");
     OnnxExportOptions onnx_options;
     onnx_options.opset = int(args.integer_or("opset", kMaxOnnxOpset));
     std::vector<std::string> outputs; // every path before any file is written
-    for (const auto& path :
-         {state_dict_path, masks_path, report_path, sample_path, netron_path, onnx_path})
+    for (const auto& path : {state_dict_path, masks_path, report_path, sample_path, netron_path,
+                             onnx_path, sparse_path})
         if (path)
             outputs.push_back(*path);
     check_output_paths(outputs, {model});
@@ -107,6 +111,7 @@ int run_export(const ParsedArgs& args, CommandContext& context)
         if (metadata.contains("pruning"))
             report.pruning = metadata["pruning"];
         if (report_path) {
+            report.storage = storage_sizes(checkpoint);
             export_report(info, report, *report_path);
             paths["report"] = *report_path;
         }
@@ -125,6 +130,13 @@ int run_export(const ParsedArgs& args, CommandContext& context)
             compute_importance(*checkpoint.net, data ? &data->test : nullptr, options);
         export_netron_attachment(*checkpoint.net, &importance, report, *netron_path);
         paths["netron"] = *netron_path;
+    }
+    if (sparse_path) {
+        CheckpointStorage storage;
+        storage.sparse = true;
+        storage.int8 = args.has("int8");
+        save_checkpoint(checkpoint, *sparse_path, storage);
+        paths["sparse"] = *sparse_path;
     }
     if (onnx_path) {
         OnnxExportSummary onnx;

@@ -119,7 +119,7 @@ const std::vector<CommandInfo>& all_commands()
          run_recipe},
         {"export",
          "export MODEL [--state-dict F] [--masks F] [--report F] [--io-sample F] [--netron F] "
-         "[--onnx F [--opset N] [--onnx-check]] [--data DATA] [--json]",
+         "[--onnx F [--opset N] [--onnx-check]] [--sparse F [--int8]] [--data DATA] [--json]",
          "Write files Python reads without PruneLab: the state_dict (PyTorch names; loads into the "
          "classes of docs/pytorch_models.py), the masks (bool tensors), a JSON report, and an "
          "input/output sample to compare outputs. Each file is written atomically.",
@@ -139,6 +139,10 @@ const std::vector<CommandInfo>& all_commands()
                "the model as ONNX (dynamic batch, initializers under the PyTorch parameter "
                "names), checked by ONNX's checker; runs in ONNX Runtime, TensorRT, OpenVINO"},
               {"opset", "N", "ONNX opset 13 to 17 (default 17; before 17 LayerNorm is decomposed)"},
+              {"sparse", "F",
+               "the checkpoint in sparse storage: kept positions as a bitmask or CSR plus their "
+               "values (docs/sparse-format.md); prunelab-cli and docs/prunelab_sparse.py read it"},
+              {"int8", "", "with --sparse: the kept weights as per-channel symmetric int8"},
               {"onnx-check", "",
                "run the ONNX file in ONNX Runtime and compare its outputs with the model's "
                "(fails above 1e-4 relative)"},

@@ -6,6 +6,7 @@
 #include "engine/core/logging.h"
 #include "engine/core/sha256.h"
 #include "engine/core/zip_integrity.h"
+#include "engine/interop/sparse_tensors.h"
 #include "engine/models/model_factory.h"
 
 #include <ATen/core/Dict.h>
@@ -19,6 +20,8 @@ namespace prunelab {
 namespace {
 
 constexpr const char* kFormatName = "prunelab-checkpoint";
+/// Version 2: the same dictionary with tensors in sparse storage ("sparse_state").
+constexpr int64_t kSparseFormatVersion = 2;
 
 nlohmann::json spec_to_json(const ModelSpec& spec)
 {
@@ -156,25 +159,51 @@ std::map<std::string, at::Tensor> state_dict(const PrunableNet& net)
     return out;
 }
 
-std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint)
+std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint, const CheckpointStorage& storage)
 {
     if (!checkpoint.net)
         throw Error("cannot save a checkpoint without a model");
+    const bool sparse = storage.sparse || storage.int8;
     c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
     root.insert(std::string("format"), std::string(kFormatName));
-    root.insert(std::string("format_version"), int64_t(kCheckpointFormatVersion));
+    root.insert(std::string("format_version"),
+                int64_t(sparse ? kSparseFormatVersion : kCheckpointFormatVersion));
     root.insert(std::string("model"), spec_to_json(checkpoint.net->spec()).dump());
     root.insert(std::string("metadata"), checkpoint.metadata.dump());
-    const auto weights = state_dict(*checkpoint.net);
-    root.insert(std::string("state_dict"), to_dict(weights));
-    root.insert(std::string("masks"), to_dict(checkpoint.masks));
-    root.insert(std::string("state_sha256"), state_digest(weights, checkpoint.masks));
+    auto weights = state_dict(*checkpoint.net);
+    if (!sparse) {
+        root.insert(std::string("state_dict"), to_dict(weights));
+        root.insert(std::string("masks"), to_dict(checkpoint.masks));
+        root.insert(std::string("state_sha256"), state_digest(weights, checkpoint.masks));
+        return torch::pickle_save(root);
+    }
+    // The seal covers what a reader gets back: the decoded (for int8, de-quantized) tensors.
+    SparseEncoding encoding;
+    encoding.int8 = storage.int8;
+    c10::impl::GenericDict tensors(c10::StringType::get(), c10::AnyType::get());
+    std::map<std::string, at::Tensor> decoded, masks;
+    for (const auto& [name, tensor] : weights) {
+        const auto mask = checkpoint.masks.find(name);
+        const c10::IValue entry = encode_sparse_tensor(
+            tensor, mask == checkpoint.masks.end() ? at::Tensor() : mask->second, encoding);
+        at::Tensor kept;
+        decoded[name] = decode_sparse_tensor(entry, "sparse checkpoint", name, &kept);
+        if (mask != checkpoint.masks.end()) {
+            entry.toGenericDict().insert(std::string("masked"), true);
+            masks[name] = kept;
+        }
+        tensors.insert(name, entry);
+    }
+    root.insert(std::string("encoding"), std::string(storage.int8 ? "sparse-int8" : "sparse"));
+    root.insert(std::string("sparse_state"), tensors);
+    root.insert(std::string("state_sha256"), state_digest(decoded, masks));
     return torch::pickle_save(root);
 }
 
-void save_checkpoint(const Checkpoint& checkpoint, const std::string& path)
+void save_checkpoint(const Checkpoint& checkpoint, const std::string& path,
+                     const CheckpointStorage& storage)
 {
-    write_file_atomically(path, checkpoint_bytes(checkpoint));
+    write_file_atomically(path, checkpoint_bytes(checkpoint, storage));
 }
 
 Checkpoint load_checkpoint(const std::string& path)
@@ -202,11 +231,11 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
         throw Error(label + ": not a PruneLab checkpoint (format is not '" +
                     std::string(kFormatName) + "')");
     const auto& version = field(root, "format_version", label);
-    if (!version.isInt() || version.toInt() > kCheckpointFormatVersion)
+    if (!version.isInt() || version.toInt() > kSparseFormatVersion)
         throw Error(label + ": checkpoint format version " +
                     (version.isInt() ? std::to_string(version.toInt()) : std::string("?")) +
-                    " is newer than this PruneLab reads (" +
-                    std::to_string(kCheckpointFormatVersion) + ")");
+                    " is newer than this PruneLab reads (" + std::to_string(kSparseFormatVersion) +
+                    ")");
 
     nlohmann::json model_json;
     Checkpoint checkpoint;
@@ -218,13 +247,37 @@ Checkpoint load_checkpoint_bytes(const std::vector<char>& bytes, const std::stri
         throw Error(label + ": the checkpoint's description is damaged (" + e.what() + ")");
     }
     const ModelSpec spec = spec_from_json(model_json, label);
+    const bool sparse = root.contains(c10::IValue(std::string("sparse_state")));
+    std::map<std::string, at::Tensor> weights, masks;
+    if (sparse) {
+        const auto& entries = field(root, "sparse_state", label);
+        if (!entries.isGenericDict())
+            throw Error(label + ": the sparse_state entry is not a dictionary");
+        for (const auto& item : entries.toGenericDict()) {
+            if (!item.key().isString())
+                throw Error(label + ": the sparse_state entry has a key that is not a name");
+            const std::string& name = item.key().toStringRef();
+            at::Tensor kept;
+            weights[name] = decode_sparse_tensor(item.value(), label, name, &kept);
+            const auto& entry = item.value().toGenericDict();
+            const auto masked = entry.find(c10::IValue(std::string("masked")));
+            if (masked != entry.end() && masked->value().isBool() && masked->value().toBool())
+                masks[name] = kept;
+        }
+    } else {
+        weights = tensor_map(field(root, "state_dict", label), label, "state_dict");
+        masks = tensor_map(field(root, "masks", label), label, "masks");
+    }
+    if (sparse && spec.name == "torchscript")
+        throw Error(label +
+                    ": a sparse file of a TorchScript model's weights: PruneLab cannot "
+                    "rebuild the model from it; load them in Python into the original module "
+                    "(docs/prunelab_sparse.py)");
     try {
         checkpoint.net = create_model(spec);
     } catch (const Error& e) {
         throw Error(label + ": " + e.what());
     }
-    const auto weights = tensor_map(field(root, "state_dict", label), label, "state_dict");
-    const auto masks = tensor_map(field(root, "masks", label), label, "masks");
     const auto seal = root.find(c10::IValue(std::string("state_sha256")));
     if (seal != root.end()) { // checkpoints written before the seal existed have none
         if (!seal->value().isString() ||

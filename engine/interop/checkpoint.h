@@ -31,13 +31,25 @@ std::map<std::string, at::Tensor> state_dict(const PrunableNet& net);
 void load_state_dict(PrunableNet& net, const std::map<std::string, at::Tensor>& weights,
                      const std::string& label);
 
+/// How a checkpoint stores its tensors. Sparse (format version 2, docs/sparse-format.md): each
+/// tensor as a bitmask or CSR of its kept elements plus their values, masks recovered from the
+/// kept positions — what weight pruning saves on disk; `int8` also quantizes the kept weight
+/// values per output channel (the loaded weights are the de-quantized ones).
+struct CheckpointStorage
+{
+    bool sparse = false;
+    bool int8 = false; ///< implies sparse
+};
+
 /// Serializes a checkpoint to bytes.
-std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint);
+std::vector<char> checkpoint_bytes(const Checkpoint& checkpoint,
+                                   const CheckpointStorage& storage = {});
 
 /// Writes a checkpoint atomically (temporary file, then rename).
 /// @throws prunelab::Error naming the path when it cannot be written; an existing file there
 ///         is left untouched.
-void save_checkpoint(const Checkpoint& checkpoint, const std::string& path);
+void save_checkpoint(const Checkpoint& checkpoint, const std::string& path,
+                     const CheckpointStorage& storage = {});
 
 /// Reads a checkpoint and rebuilds its model.
 /// @throws prunelab::Error naming the file: missing, not a PruneLab checkpoint, corrupt,

@@ -52,22 +52,26 @@ nlohmann::json pruning_report(const ModelInfo& info, const ReportContext& contex
                           {"sparsity", layer.sparsity()},
                           {"flops_before", layer.flops},
                           {"flops_after", layer.effective_flops}});
-    return {{"format", "prunelab-report"},
-            {"format_version", 1},
-            {"prunelab_version", kVersion},
-            {"model", info.spec.name},
-            {"input_shape", info.spec.input_shape},
-            {"data", context.data.empty() ? nlohmann::json(nullptr) : nlohmann::json(context.data)},
-            {"accuracy_before", optional_number(context.accuracy_before)},
-            {"accuracy_after", optional_number(context.accuracy_after)},
-            {"pruning", context.pruning},
-            {"params", info.total_params},
-            {"prunable_weights", info.prunable_weights},
-            {"nonzero_weights", info.nonzero_weights},
-            {"sparsity", info.sparsity()},
-            {"flops_before", info.flops},
-            {"flops_after", info.effective_flops},
-            {"layers", layers}};
+    nlohmann::json report = {
+        {"format", "prunelab-report"},
+        {"format_version", 1},
+        {"prunelab_version", kVersion},
+        {"model", info.spec.name},
+        {"input_shape", info.spec.input_shape},
+        {"data", context.data.empty() ? nlohmann::json(nullptr) : nlohmann::json(context.data)},
+        {"accuracy_before", optional_number(context.accuracy_before)},
+        {"accuracy_after", optional_number(context.accuracy_after)},
+        {"pruning", context.pruning},
+        {"params", info.total_params},
+        {"prunable_weights", info.prunable_weights},
+        {"nonzero_weights", info.nonzero_weights},
+        {"sparsity", info.sparsity()},
+        {"flops_before", info.flops},
+        {"flops_after", info.effective_flops},
+        {"layers", layers}};
+    if (!context.storage.is_null())
+        report["storage"] = context.storage;
+    return report;
 }
 
 void export_report(const ModelInfo& info, const ReportContext& context, const std::string& path)

@@ -30,11 +30,13 @@ struct ReportContext
     std::optional<double> accuracy_before;
     std::optional<double> accuracy_after;
     nlohmann::json pruning = nlohmann::json::object(); ///< criterion, granularity, schedule, ...
+    /// Bytes on disk per storage (engine/export/storage_sizes.h); null leaves it out.
+    nlohmann::json storage;
 };
 
 /// The report as JSON: per layer name, kind, shape, params, nonzero, sparsity, FLOPs before
 /// (dense) and after (zero weights skipped); totals; data, accuracy before/after, pruning
-/// settings, PruneLab version.
+/// settings, PruneLab version; `storage` when the context has it.
 nlohmann::json pruning_report(const ModelInfo& info, const ReportContext& context);
 
 /// Writes pruning_report(...) indented. @throws prunelab::Error naming the path.
